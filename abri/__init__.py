@@ -1,0 +1,1 @@
+"""Abri: an open-source customer space for French home insurers."""

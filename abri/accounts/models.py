@@ -1,0 +1,91 @@
+"""Identities: the user account behind every login, the customer profile, API tokens."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from abri.accounts.choices import Civility, StaffRole
+
+
+class User(AbstractUser):
+    """A login: customers use their customer number as username, staff their e-mail."""
+
+    is_customer = models.BooleanField(default=False, db_index=True)
+    staff_role = models.CharField(max_length=20, choices=StaffRole.choices, blank=True)
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+
+class CustomerQuerySet(models.QuerySet):
+    """Customer lookups."""
+
+    def by_number(self, number: str):
+        return self.filter(customer_number=number)
+
+
+class Customer(models.Model):
+    """A policyholder: identity, contact details and the login they own."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer")
+    customer_number = models.CharField(max_length=9, unique=True)
+    civility = models.CharField(max_length=3, choices=Civility.choices, blank=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, db_index=True)
+    birth_date = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    phone = models.CharField(max_length=20, blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    preferred_language = models.CharField(max_length=5, default="fr")
+    dashboard_layout = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "client"
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.customer_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def masked_phone(self) -> str:
+        digits = "".join(c for c in self.phone if c.isdigit())
+        return f"•• •• •• {digits[-4:-2]} {digits[-2:]}" if len(digits) >= 4 else ""
+
+    @property
+    def masked_email(self) -> str:
+        if "@" not in self.email:
+            return ""
+        local, domain = self.email.split("@", 1)
+        return f"{local[:1]}•••@{domain}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"token {self.pk} for {self.user_id}"

@@ -1,0 +1,11 @@
+"""The API: django-ninja under /api/v1/ (routers call the same services as the pages)."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(title="Abri API", version="1", urls_namespace="api")
+
+
+@api.get("/ping", auth=None)
+def ping(request):
+    """Liveness of the API."""
+    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""No models: this app calls the other apps' services."""

@@ -1,0 +1,41 @@
+"""Choices for claims."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimEvent(models.TextChoices):
+    WATER = "water", _("Dégât des eaux")
+    THEFT = "theft", _("Vol ou cambriolage")
+    FIRE = "fire", _("Incendie")
+    STORM = "storm", _("Tempête, grêle, neige")
+    GLASS = "glass", _("Bris de glace")
+    ELECTRICAL = "electrical", _("Dommage électrique")
+    NATCAT = "natcat", _("Catastrophe naturelle")
+    VANDALISM = "vandalism", _("Vandalisme")
+    LIABILITY = "liability", _("Dommage causé à un tiers")
+    OTHER = "other", _("Autre")
+
+
+class ClaimStatus(models.TextChoices):
+    RECEIVED = "received", _("Déclaration reçue")
+    UNDER_REVIEW = "under_review", _("En cours d'analyse")
+    EXPERT_APPOINTED = "expert_appointed", _("Expert missionné")
+    VISIT_PLANNED = "visit_planned", _("Visite planifiée")
+    REPORT_RECEIVED = "report_received", _("Rapport d'expertise reçu")
+    OFFER_MADE = "offer_made", _("Proposition d'indemnisation")
+    ACCEPTED = "accepted", _("Proposition acceptée")
+    PAID = "paid", _("Indemnité versée")
+    CLOSED = "closed", _("Dossier clos")
+    REFUSED = "refused", _("Refusé")
+
+
+OPEN_STATUSES = [
+    ClaimStatus.RECEIVED,
+    ClaimStatus.UNDER_REVIEW,
+    ClaimStatus.EXPERT_APPOINTED,
+    ClaimStatus.VISIT_PLANNED,
+    ClaimStatus.REPORT_RECEIVED,
+    ClaimStatus.OFFER_MADE,
+    ClaimStatus.ACCEPTED,
+]

@@ -1,0 +1,72 @@
+"""Start the portal: gunicorn + WhiteNoise and the background worker, and print the demo credentials."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+BANNER = """
+  Abri — espace client (démo) : http://{host}:{port}/
+
+  Clients      DEMO0001G / code secret 246810   (Camille Martin, 2 contrats)
+               DEMO0002E / code secret 135790   (Karim Benali, 1 contrat)
+  Personnel    conseiller@abri.example   / abri-demo-conseiller  (conseiller)
+  (/backoffice/) gestionnaire@abri.example / abri-demo-gestion     (gestionnaire sinistres)
+               admin@abri.example        / abri-demo-admin       (administrateur)
+
+  Codes et liens envoyés (SMS, e-mails) : http://{host}:{port}/demo/outbox/
+  Vérifier une attestation : http://{host}:{port}/verifier/     Santé : http://{host}:{port}/healthz
+  Ctrl+C pour arrêter.
+"""
+
+
+class Command(BaseCommand):
+    help = "Démarre gunicorn et le worker (utilisé par make run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "2"))
+
+    def handle(self, *args, **options):
+        host, port = options["host"], options["port"]
+        env = dict(os.environ)
+        web = subprocess.Popen(  # noqa: S603 - fixed argument list
+            [sys.executable, "-m", "gunicorn", "abri.wsgi:application", "--bind", f"{host}:{port}",
+             "--workers", str(options["workers"]), "--threads", "4", "--access-logfile", "-",
+             "--timeout", "60", "--graceful-timeout", "10"],
+            env=env,
+        )
+        worker = subprocess.Popen([sys.executable, "-m", "abri", "worker"], env=env)  # noqa: S603
+        if settings.ABRI_DEMO:
+            self.stdout.write(BANNER.format(host=host, port=port))
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                if web.poll() is not None or worker.poll() is not None:
+                    self.stderr.write("Un processus s'est arrêté ; arrêt du portail.")
+                    break
+                time.sleep(0.5)
+        finally:
+            for proc in (web, worker):
+                if proc.poll() is None:
+                    proc.terminate()
+            for proc in (web, worker):
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        return None

@@ -1,0 +1,61 @@
+"""The background worker: runs queued tasks, sweeps the outbox, proves it is alive (/healthz)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from abri.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def heartbeat_once(name: str) -> None:
+    """Record that this worker is alive and deliver any outbox message whose task was lost."""
+    from abri.notifications.services import outbox_sweep
+
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
+    outbox_sweep()
+
+
+def _heartbeat_loop(name: str, interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            heartbeat_once(name)
+        except Exception:  # noqa: BLE001 - the heartbeat must never kill the worker
+            logger.exception("heartbeat failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+class Command(BaseCommand):
+    help = "Lance le worker de tâches de fond (base de données ou RQ selon REDIS_URL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--name", default="worker")
+        parser.add_argument("--heartbeat", type=float, default=15.0)
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        beat = threading.Thread(target=_heartbeat_loop, args=(options["name"], options["heartbeat"], stop), daemon=True)
+        beat.start()
+        try:
+            backend = settings.TASKS["default"]["BACKEND"]
+            if backend.startswith("django_tasks_rq"):
+                call_command("rqworker", "default", with_scheduler=False)
+            elif backend.startswith("django_tasks_db"):
+                call_command("db_worker", interval=0.5, startup_delay=False)
+            else:
+                while True:
+                    time.sleep(3600)
+        finally:
+            stop.set()

@@ -1,0 +1,23 @@
+"""Money helpers: Decimal euros with two places, never float."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def euros(value) -> Decimal:
+    """Round a value to the cent, half up (the French accounting convention)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_eur(value) -> str:
+    """Format as French euros: 1 234,56 €."""
+    amount = euros(value)
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    thin_space, nbsp = "\u202f", "\u00a0"
+    return f"{sign}{thin_space.join(groups)},{cents}{nbsp}€"

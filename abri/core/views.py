@@ -1,0 +1,125 @@
+"""Shell views: home, dashboard, health check, error pages, demo outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from abri.core.dashboard import dashboard_for_customer
+from abri.core.decorators import customer_required
+from abri.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    """The root sends customers to their dashboard, others to the login page."""
+    if request.user.is_authenticated and getattr(request.user, "is_customer", False):
+        return redirect("dashboard")
+    return redirect("accounts:login")
+
+
+@customer_required
+def dashboard(request):
+    """The customer's dashboard."""
+    data = dashboard_for_customer(customer=request.customer)
+    return render(request, "core/dashboard.html", {"dashboard": data, "active_menu": "dashboard"})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Load-balancer probe: database reachable and worker heartbeat fresh."""
+    checks: dict[str, str] = {}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure is reported, never raised
+        checks["database"] = "error"
+        status = 503
+    if status == 200:
+        cutoff = timezone.now() - timezone.timedelta(seconds=settings.ABRI_WORKER_HEARTBEAT_MAX_AGE)
+        beat = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+        if beat is None:
+            checks["worker"] = "absent"
+        elif beat < cutoff:
+            checks["worker"] = "stale"
+        else:
+            checks["worker"] = "ok"
+    payload = {"status": "ok" if status == 200 else "error", "checks": checks}
+    return JsonResponse(payload, status=status)
+
+
+def error_404(request, exception=None):
+    """French 404 page in the shell."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"type": "about:blank", "title": "Introuvable", "status": 404, "detail": "Ressource introuvable."},
+            status=404,
+            content_type="application/problem+json",
+        )
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    """French 500 page with a reference id and nothing leaked."""
+    reference = getattr(request, "request_id", "")
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "about:blank",
+                "title": "Erreur interne",
+                "status": 500,
+                "detail": f"Une erreur est survenue. Référence : {reference}",
+                "reference": reference,
+            },
+            status=500,
+            content_type="application/problem+json",
+        )
+    # The template is rendered without the request context: nothing from the session leaks.
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({"reference": reference})
+    return HttpResponse(html, status=500)
+
+
+def _require_demo():
+    if not settings.ABRI_DEMO:
+        raise Http404
+
+
+@require_GET
+def demo_outbox(request):
+    """Demo mode only: the e-mails and SMS the portal sent, to read codes and links."""
+    _require_demo()
+    from abri.notifications.selectors import outbox_recent
+
+    return render(request, "core/demo_outbox.html", {"messages_sent": outbox_recent(limit=100)})
+
+
+@require_GET
+def demo_outbox_json(request):
+    """Demo mode only: the same, as JSON, newest first."""
+    _require_demo()
+    from abri.notifications.selectors import outbox_recent
+
+    data = [
+        {
+            "channel": m.channel,
+            "to": m.to,
+            "subject": m.subject,
+            "body": m.body,
+            "sent_at": (m.sent_at or m.created_at).isoformat(),
+        }
+        for m in outbox_recent(limit=100)
+    ]
+    return JsonResponse(data, safe=False)

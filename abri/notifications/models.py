@@ -1,0 +1,59 @@
+"""In-app notifications and the outbox of e-mails and SMS to deliver."""
+
+from django.db import models
+from django.utils import timezone
+
+from abri.notifications.choices import Channel
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message shown in the customer's notification centre."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=30, default="info")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxMessage(models.Model):
+    """An e-mail or SMS written in the business transaction, delivered by the worker."""
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    customer = models.ForeignKey(
+        "accounts.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+    )
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=250, blank=True)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.to}: {self.subject}"

@@ -1,0 +1,11 @@
+"""Background tasks for notifications."""
+
+from django_tasks import task
+
+from abri.notifications.services import outbox_deliver
+
+
+@task()
+def deliver_outbox_message(message_id: int) -> bool:
+    """Deliver one outbox message (idempotent)."""
+    return outbox_deliver(message_id=message_id)

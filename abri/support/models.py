@@ -1,0 +1,1 @@
+"""Support: the help centre, tickets and complaints (filled in by the support issue)."""

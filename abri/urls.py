@@ -1,0 +1,33 @@
+"""Root URLs: French customer paths, public verification, back-office, API, health."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from abri.core import views as core_views
+
+handler404 = "abri.core.views.error_404"
+handler500 = "abri.core.views.error_500"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("tableau-de-bord/", core_views.dashboard, name="dashboard"),
+    path("", include("abri.accounts.urls")),
+    path("contrats/", include("abri.contracts.urls")),
+    path("sinistres/", include("abri.claims.urls")),
+    path("paiements/", include("abri.billing.urls")),
+    path("documents/", include("abri.documents.urls")),
+    path("notifications/", include("abri.notifications.urls")),
+    path("assistance/", include("abri.support.urls")),
+    path("backoffice/", include("abri.backoffice.urls")),
+    path("api/v1/", include("abri.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.ABRI_DEMO:
+    urlpatterns += [
+        path("demo/outbox/", core_views.demo_outbox, name="demo_outbox"),
+        path("demo/outbox.json", core_views.demo_outbox_json, name="demo_outbox_json"),
+    ]

@@ -1,0 +1,58 @@
+"""Shared fixtures: Alice and Bob, two customers who must never see each other's data."""
+
+import pytest
+from django.test import Client
+
+from tests.accounts.factories import CustomerFactory
+from tests.contracts.factories import make_contract
+
+PIN = "246813"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.ABRI_SMS_BACKEND = "abri.notifications.sms.MemorySmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = False
+    from abri.notifications import sms
+
+    sms.sent_messages.clear()
+
+
+@pytest.fixture
+def alice(db):
+    return CustomerFactory(first_name="Alice", last_name="Durand")
+
+
+@pytest.fixture
+def bob(db):
+    return CustomerFactory(first_name="Bob", last_name="Lefèvre")
+
+
+@pytest.fixture
+def alice_contract(alice):
+    return make_contract(customer=alice)
+
+
+@pytest.fixture
+def bob_contract(bob):
+    return make_contract(customer=bob)
+
+
+def logged_in_client(customer) -> Client:
+    """A test client logged in as this customer (session already past login)."""
+    client = Client()
+    client.force_login(customer.user, backend="abri.accounts.backends.CustomerPinBackend")
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return logged_in_client(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return logged_in_client(bob)

@@ -1,0 +1,45 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from abri.notifications.services import notification_create
+from tests.claims.factories import make_claim
+from tests.contracts.factories import make_contract
+from tests.documents.factories import make_document
+
+
+def _fill(customer, n):
+    contract = make_contract(customer=customer)
+    for _ in range(n):
+        make_claim(contract=contract)
+        make_document(customer=customer, contract=contract)
+        notification_create(customer=customer, title="Message")
+
+
+def _count_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/tableau-de-bord/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_guarantees_payments_claims_documents(alice_client, alice, alice_contract):
+    make_claim(contract=alice_contract, status="expert_appointed")
+    make_document(customer=alice, title="Attestation habitation 2026")
+    notification_create(customer=alice, title="Votre attestation est prête")
+    html = alice_client.get("/tableau-de-bord/").content.decode()
+    assert "Bonjour Alice" in html
+    assert "Dégâts des eaux" in html
+    assert "Expert missionné" in html
+    assert "Attestation habitation 2026" in html
+    assert "Votre attestation est prête" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_does_not_grow_with_history(alice_client, alice):
+    _fill(alice, 2)
+    small = _count_queries(alice_client)
+    _fill(alice, 20)
+    large = _count_queries(alice_client)
+    assert large == small

@@ -1,0 +1,25 @@
+import pytest
+from django.core.management import call_command
+
+from abri.accounts.models import Customer, User
+from abri.billing.models import ScheduleItem
+from abri.claims.models import Claim
+from abri.documents.models import Document
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_realistic():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    camille = Customer.objects.get(customer_number="DEMO0001G")
+    assert Customer.objects.filter(customer_number="DEMO0002E").count() == 1
+    assert camille.properties.count() == 2
+    assert camille.contracts.count() == 2
+    assert Claim.objects.filter(customer=camille).count() == 4
+    assert Claim.objects.filter(customer=camille).open().count() == 1
+    assert Document.objects.filter(customer=camille).count() >= 30
+    assert ScheduleItem.objects.filter(customer=camille, status="paid").count() >= 48
+    assert camille.user.check_password("246810")
+    assert User.objects.filter(email="admin@abri.example", is_staff=True).exists()
+    doc = Document.objects.filter(customer=camille).first()
+    assert doc.file.read(5) == b"%PDF-"
