@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include("abri.documents.urls")),
     path("notifications/", include("abri.notifications.urls")),
     path("assistance/", include("abri.support.urls")),
+    path("verifier/", include("abri.documents.verify_urls")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

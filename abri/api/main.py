@@ -2,7 +2,10 @@
 
 from ninja import NinjaAPI
 
+from abri.api.routers.auth import router as auth_router
+
 api = NinjaAPI(title="Abri API", version="1", urls_namespace="api")
+api.add_router("/auth", auth_router)
 
 
 @api.get("/ping", auth=None)

@@ -1,0 +1,3 @@
+"""Public certificate verification (/verifier/): filled in by the certificates work."""
+
+urlpatterns: list = []
