@@ -17,6 +17,7 @@ urlpatterns = [
     path("contrats/", include("abri.contracts.urls")),
     path("sinistres/", include("abri.claims.urls")),
     path("paiements/", include("abri.billing.urls")),
+    path("documents/attestations/", include("abri.documents.certificate_urls")),
     path("documents/", include("abri.documents.urls")),
     path("notifications/", include("abri.notifications.urls")),
     path("assistance/", include("abri.support.urls")),

@@ -43,6 +43,7 @@ class Document(models.Model):
     mime_type = models.CharField(max_length=80, default="application/pdf")
     size_bytes = models.PositiveIntegerField(default=0)
     text = models.TextField(blank=True, help_text="Extracted text, for search")
+    search_text = models.TextField(blank=True, help_text="Normalised words (no accents, stemmed) for search")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = DocumentQuerySet.as_manager()

@@ -1,0 +1,3 @@
+"""Customer certificate pages (/documents/attestations/): filled in by the certificates work."""
+
+urlpatterns: list = []
