@@ -39,3 +39,29 @@ OPEN_STATUSES = [
     ClaimStatus.OFFER_MADE,
     ClaimStatus.ACCEPTED,
 ]
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    INVOICE = "invoice", _("Facture")
+    POLICE_REPORT = "police_report", _("Dépôt de plainte")
+    JOINT_REPORT = "joint_report", _("Constat amiable dégât des eaux")
+    ESTIMATE = "estimate", _("Devis")
+    EXPERT_REPORT = "expert_report", _("Rapport d'expertise")
+    OTHER = "other", _("Autre document")
+
+
+class ScanStatus(models.TextChoices):
+    NOT_SCANNED = "not_scanned", _("Non analysé")
+    CLEAN = "clean", _("Sain")
+    INFECTED = "infected", _("Refusé (virus)")
+
+
+class VisitSlot(models.TextChoices):
+    MORNING = "morning", _("Matin (8 h – 12 h)")
+    AFTERNOON = "afternoon", _("Après-midi (14 h – 18 h)")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("À fournir")
+    RECEIVED = "received", _("Reçu")

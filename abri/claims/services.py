@@ -1,0 +1,541 @@
+"""Writes for claims: the declaration (drafts, evidence, idempotent submission) and the handler's workflow.
+
+Every state change goes through `claim_transition`: it checks the current state, writes the timeline
+row, the audit row and the customer's notification in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from abri.claims.choices import OPEN_STATUSES, ClaimStatus, EvidenceKind, RequestStatus, ScanStatus
+from abri.claims.models import (
+    Claim,
+    ClaimDraft,
+    ClaimMessage,
+    ClaimPayment,
+    ClaimRequest,
+    ClaimStep,
+    Evidence,
+)
+from abri.claims.rules import (
+    EVENT_GUARANTEE,
+    NEXT_STEP_DELAY,
+    TRANSITIONS,
+    SettlementItem,
+    compute_settlement,
+    declaration_deadline,
+)
+from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_for_malware
+from abri.contracts.models import Contract
+from abri.core.crypto import encrypt_text
+from abri.core.services import audit_record
+from abri.notifications.services import notification_create
+
+PARIS = ZoneInfo("Europe/Paris")
+IBAN_PURPOSE = "claim-iban"
+
+
+class ClaimError(Exception):
+    """A workflow rule was broken; the message is French and can be shown as is."""
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+def draft_start(*, customer) -> ClaimDraft:
+    """Start a new declaration draft."""
+    draft = ClaimDraft.objects.create(customer=customer)
+    audit_record(action="claim.draft_started", target=draft, customer=customer)
+    return draft
+
+
+@transaction.atomic
+def draft_save_step(*, customer, draft: ClaimDraft, step: str, values: dict, next_step: str) -> ClaimDraft:
+    """Merge one validated step into the draft (the server keeps everything typed)."""
+    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    if draft.submitted_at:
+        raise ClaimError("Cette déclaration a déjà été envoyée.")
+    data = dict(draft.data)
+    data[step] = values
+    draft.data = data
+    draft.step = next_step
+    draft.save(update_fields=["data", "step", "updated_at"])
+    return draft
+
+
+def iban_protect(iban: str) -> dict:
+    """What a draft or a claim keeps of an IBAN: the last 4 characters and the encrypted value."""
+    compact = iban.replace(" ", "").upper()
+    return {"iban_last4": compact[-4:], "iban_encrypted": encrypt_text(compact, purpose=IBAN_PURPOSE)}
+
+
+# --- Evidence -------------------------------------------------------------------------------
+def evidence_add(
+    *,
+    customer,
+    data: bytes,
+    filename: str = "",
+    kind: str = EvidenceKind.PHOTO,
+    draft: ClaimDraft | None = None,
+    claim: Claim | None = None,
+    client_token: str = "",
+    by_staff: bool = False,
+) -> Evidence:
+    """Verify, re-encode and store one file; idempotent on the client's token (retries are safe)."""
+    if (draft is None) == (claim is None):
+        raise ValueError("evidence belongs to exactly one draft or claim")
+    owner_customer_id = (draft or claim).customer_id
+    if owner_customer_id != customer.pk:
+        raise ValueError("evidence owner mismatch")
+    client_token = (client_token or "")[:64]
+    if client_token:
+        existing = Evidence.objects.filter(customer=customer, client_token=client_token).first()
+        if existing is not None:
+            return existing
+    count = Evidence.objects.filter(draft=draft).count() if draft else Evidence.objects.filter(claim=claim).count()
+    if count >= MAX_FILES:
+        raise UploadRejected(f"Vous avez déjà envoyé {MAX_FILES} fichiers, le maximum pour une déclaration.")
+    # Slow work (decode, re-encode, scan) happens before any transaction.
+    processed = process_upload(data)
+    scan = scan_for_malware(data)
+    if scan == "infected":
+        raise UploadRejected("Ce fichier a été refusé par l'analyse antivirus.")
+    if processed.content_type == "application/pdf" and kind == EvidenceKind.PHOTO:
+        kind = EvidenceKind.OTHER
+    evidence = Evidence(
+        customer=customer, draft=draft, claim=claim, client_token=client_token, kind=kind,
+        content_type=processed.content_type, original_name=(filename or "")[-150:],
+        size_bytes=len(processed.content), sha256=processed.sha256, width=processed.width,
+        height=processed.height, taken_at=processed.taken_at, gps_latitude=processed.gps_latitude,
+        gps_longitude=processed.gps_longitude, scan_status=ScanStatus.CLEAN if scan == "clean" else ScanStatus.NOT_SCANNED,
+        uploaded_by_staff=by_staff,
+    )
+    evidence.file.save(f"evidence{processed.extension}", ContentFile(processed.content), save=False)
+    if processed.thumbnail:
+        evidence.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    with transaction.atomic():
+        evidence.save()
+        if claim is not None:
+            _fulfil_requests(claim=claim, kind=kind)
+            audit_record(action="claim.evidence_added", target=claim, customer=customer,
+                         data={"evidence": str(evidence.key), "kind": kind})
+    return evidence
+
+
+def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
+    """Remove a file from a draft (not from a submitted claim: evidence is kept)."""
+    deleted, _ = Evidence.objects.filter(customer=customer, draft=draft, claim__isnull=True, key=evidence_key).delete()
+    return deleted
+
+
+def _fulfil_requests(*, claim: Claim, kind: str) -> None:
+    ClaimRequest.objects.filter(claim=claim, status=RequestStatus.PENDING, evidence_kind=kind).update(
+        status=RequestStatus.RECEIVED, fulfilled_at=timezone.now()
+    )
+
+
+# --- Cover ----------------------------------------------------------------------------------
+def coverage_for_event(*, contract: Contract, event: str):
+    """The contract's guarantee that answers this event, or None (shown before submitting)."""
+    code = EVENT_GUARANTEE.get(event)
+    if code is None:
+        return None
+    guarantees = {g.code: g for g in contract.guarantees.all()}
+    if code == "liability" and "liability" not in guarantees:
+        code = "tenant_liability"
+    return guarantees.get(code)
+
+
+# --- Submission -----------------------------------------------------------------------------
+def _claim_number() -> str:
+    return f"SIN-{timezone.localdate().year}-{secrets.randbelow(10**6):06d}"
+
+
+def _required_items(event: str, circumstances: dict) -> list[tuple[str, str]]:
+    needs = [("Photos des dommages", EvidenceKind.PHOTO)]
+    if event in {"theft", "vandalism"}:
+        needs.append(("Récépissé du dépôt de plainte", EvidenceKind.POLICE_REPORT))
+        needs.append(("Factures ou preuves d'achat des biens volés", EvidenceKind.INVOICE))
+    if event == "water" and circumstances.get("neighbour_involved"):
+        needs.append(("Constat amiable dégât des eaux signé", EvidenceKind.JOINT_REPORT))
+    if event in {"glass", "electrical"}:
+        needs.append(("Facture ou devis de réparation", EvidenceKind.INVOICE))
+    return needs
+
+
+def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
+    """Turn a complete draft into a claim, exactly once (double clicks and retries return the same claim)."""
+    with transaction.atomic():
+        draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+        existing = Claim.objects.filter(source_draft=draft).first()
+        if existing is not None:
+            return existing
+        data = draft.data
+        missing = [s for s in ("home", "event", "when", "details") if s not in data]
+        if missing:
+            raise ClaimError("Votre déclaration n'est pas complète : reprenez les étapes manquantes.")
+        contract = Contract.objects.for_customer(customer).select_related("property").get(
+            number=data["home"]["contract"]
+        )
+        event = data["event"]["event"]
+        when = data["when"]
+        occurred_on = date.fromisoformat(when["occurred_date"])
+        occurred_time = time.fromisoformat(when.get("occurred_time") or "12:00")
+        details = data.get("details", {})
+        decree = details.get("decree_date")
+        deadline = declaration_deadline(
+            event=event, occurred_on=occurred_on,
+            natcat_decree_on=date.fromisoformat(decree) if decree else None,
+        )
+        today = timezone.localdate()
+        items = data.get("items", {}).get("items", [])
+        estimated = sum((Decimal(i["amount"]) for i in items), Decimal("0"))
+        bank = data.get("bank", {})
+        location = when.get("location", {})
+        claim = Claim(
+            customer=customer, contract=contract, property=contract.property, number=_claim_number(),
+            event_type=event, occurred_at=datetime.combine(occurred_on, occurred_time, tzinfo=PARIS),
+            description=details.get("description", ""), estimated_amount=estimated,
+            is_late=bool(deadline.due and today > deadline.due), declaration_deadline=deadline.due,
+            location_address=location.get("address", "") or contract.property.full_address,
+            latitude=Decimal(location["lat"]) if location.get("lat") else contract.property.latitude,
+            longitude=Decimal(location["lon"]) if location.get("lon") else contract.property.longitude,
+            circumstances=details, items=items, third_parties=data.get("third_parties", {}).get("parties", []),
+            iban_last4=bank.get("iban_last4", ""), iban_encrypted=bank.get("iban_encrypted", ""),
+            source_draft=draft,
+        )
+        while Claim.objects.filter(number=claim.number).exists():
+            claim.number = _claim_number()
+        claim.risk_flags = _risk_flags(claim=claim, contract=contract, today=today)
+        claim.save()
+        Evidence.objects.filter(draft=draft, customer=customer).update(claim=claim)
+        ClaimStep.objects.create(claim=claim, status=ClaimStatus.RECEIVED,
+                                 note="Déclaration tardive, acceptée et signalée au gestionnaire." if claim.is_late else "")
+        received_kinds = set(Evidence.objects.filter(claim=claim).values_list("kind", flat=True))
+        ClaimRequest.objects.bulk_create(
+            ClaimRequest(claim=claim, label=label, evidence_kind=kind,
+                         status=RequestStatus.RECEIVED if kind in received_kinds else RequestStatus.PENDING,
+                         fulfilled_at=timezone.now() if kind in received_kinds else None)
+            for label, kind in _required_items(event, details)
+        )
+        draft.submitted_at = timezone.now()
+        draft.step = "done"
+        draft.save(update_fields=["submitted_at", "step", "updated_at"])
+        audit_record(action="claim.submitted", target=claim, customer=customer,
+                     data={"event": event, "late": claim.is_late})
+        notification_create(
+            customer=customer, title=f"Déclaration reçue : sinistre {claim.number}",
+            body=f"Nous avons bien reçu votre déclaration ({claim.get_event_type_display()}). "
+                 "Vous pouvez suivre chaque étape dans votre espace.",
+            url=f"/sinistres/{claim.number}/", category="claim", email=True, sms=True,
+            sms_body=f"Abri : déclaration reçue, dossier {claim.number}. Suivi dans votre espace client.",
+        )
+    transaction.on_commit(lambda: _after_submit(claim.pk))
+    return claim
+
+
+def _risk_flags(*, claim: Claim, contract: Contract, today: date) -> list[str]:
+    flags = []
+    if claim.is_late:
+        flags.append("late_declaration")
+    if (today - contract.start_date).days < 60:
+        flags.append("recent_contract")
+    recent = Claim.objects.filter(contract=contract, declared_at__gte=timezone.now() - timezone.timedelta(days=365))
+    if recent.count() >= 2:
+        flags.append("frequent_claims")
+    if claim.estimated_amount > Decimal("20000"):
+        flags.append("high_amount")
+    return flags
+
+
+def _after_submit(claim_id: int) -> None:
+    """After commit: acknowledgement PDF in the vault, then the fast-track check."""
+    claim = Claim.objects.select_related("contract", "customer", "contract__property").get(pk=claim_id)
+    acknowledgement_issue(claim=claim)
+    fast_track_evaluate(claim=claim)
+
+
+def acknowledgement_issue(*, claim: Claim):
+    """The acknowledgement of receipt as a PDF in the customer's documents (idempotent)."""
+    from abri.documents.choices import DocumentKind
+    from abri.documents.models import Document
+    from abri.documents.rendering import render_text_pdf
+
+    title = f"Accusé de réception du sinistre {claim.number}"
+    if Document.objects.filter(claim=claim, title=title).exists():
+        return None
+    lines = [
+        f"Assuré : {claim.customer.full_name} (client {claim.customer.customer_number}).",
+        f"Contrat : {claim.contract.number}. Logement : {claim.contract.property.full_address}.",
+        f"Événement : {claim.get_event_type_display()}, survenu le {timezone.localtime(claim.occurred_at):%d/%m/%Y à %H:%M}.",
+        f"Déclaration reçue le {timezone.localtime(claim.declared_at):%d/%m/%Y à %H:%M}.",
+        f"Circonstances : {claim.description}",
+        "Ne faites pas réparer avant notre accord, sauf pour faire cesser les dommages (mesures conservatoires).",
+        "Conservez les biens endommagés et les justificatifs : ils pourront être demandés par l'expert.",
+    ]
+    pdf = render_text_pdf(title=title, lines=lines, insurer=settings.ABRI_INSURER_NAME)
+    category = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
+                "liability": "liability", "storm": "natural_events", "natcat": "natural_events"}.get(
+        claim.event_type, "general")
+    document = Document(customer=claim.customer, contract=claim.contract, property=claim.contract.property,
+                        claim=claim, kind=DocumentKind.CLAIM_LETTER, title=title, guarantee_category=category,
+                        mime_type="application/pdf", size_bytes=len(pdf), text="\n".join([title, *lines]))
+    document.file.save("accuse-reception.pdf", ContentFile(pdf), save=False)
+    document.save()
+    _document_added(document)
+    return document
+
+
+def _document_added(document) -> None:
+    """Let the documents app index a new document (text extraction) when it offers the hook."""
+    try:
+        from abri.documents.services import document_added
+    except ImportError:
+        return
+    document_added(document=document)
+
+
+# --- Fast track -----------------------------------------------------------------------------
+def fast_track_evaluate(*, claim: Claim) -> bool:
+    """Glass or small electrical damage, covered, invoice attached, no risk flag → automatic offer.
+
+    Never an automatic refusal: anything else simply waits for a human.
+    """
+    limit = Decimal(str(settings.ABRI_FAST_TRACK_MAX))
+    if claim.event_type not in {"glass", "electrical"} or claim.status != ClaimStatus.RECEIVED:
+        return False
+    if claim.risk_flags or not claim.items or claim.estimated_amount > limit:
+        return False
+    guarantee = coverage_for_event(contract=claim.contract, event=claim.event_type)
+    if guarantee is None:
+        return False
+    if not Evidence.objects.filter(claim=claim, kind=EvidenceKind.INVOICE).exists():
+        return False
+    settlement = compute_settlement(
+        items=[SettlementItem(i["label"], i.get("category", "other"), Decimal(i["amount"]),
+                              Decimal(str(i.get("age_years", 0)))) for i in claim.items],
+        deductible=guarantee.deductible, ceiling=guarantee.ceiling,
+        new_for_old_covered=False, event=claim.event_type,
+    )
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != ClaimStatus.RECEIVED:
+            return False
+        claim.fast_track = True
+        claim.settlement = settlement.as_dict()
+        claim.offer_amount = settlement.indemnity
+        claim.save(update_fields=["fast_track", "settlement", "offer_amount", "updated_at"])
+        claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=None,
+                         note=f"Proposition automatique (traitement rapide) : {settlement.indemnity} €.")
+    return True
+
+
+# --- Workflow -------------------------------------------------------------------------------
+STEP_MESSAGES = {
+    ClaimStatus.UNDER_REVIEW: "Votre dossier est en cours d'analyse.",
+    ClaimStatus.EXPERT_APPOINTED: "Un expert a été missionné pour votre sinistre.",
+    ClaimStatus.VISIT_PLANNED: "La visite de l'expert est planifiée.",
+    ClaimStatus.REPORT_RECEIVED: "Nous avons reçu le rapport d'expertise.",
+    ClaimStatus.OFFER_MADE: "Une proposition d'indemnisation vous attend.",
+    ClaimStatus.ACCEPTED: "Vous avez accepté la proposition d'indemnisation.",
+    ClaimStatus.PAID: "Votre indemnité a été versée.",
+    ClaimStatus.CLOSED: "Votre dossier est clos.",
+    ClaimStatus.REFUSED: "Nous ne pouvons pas prendre en charge votre sinistre.",
+}
+SMS_STEPS = {ClaimStatus.VISIT_PLANNED, ClaimStatus.OFFER_MADE, ClaimStatus.PAID, ClaimStatus.REFUSED}
+
+
+@transaction.atomic
+def claim_transition(*, claim: Claim, to_status: str, actor, note: str = "") -> Claim:
+    """Move a claim to its next step: check the rule, write the timeline, audit and notify."""
+    claim = Claim.objects.select_for_update().select_related("customer").get(pk=claim.pk)
+    if to_status not in TRANSITIONS.get(claim.status, set()):
+        raise ClaimError(
+            f"Passage impossible de « {claim.get_status_display()} » à « {ClaimStatus(to_status).label} »."
+        )
+    previous = claim.status
+    claim.status = to_status
+    claim.save(update_fields=["status", "updated_at"])
+    ClaimStep.objects.create(claim=claim, status=to_status, note=note, actor=actor)
+    audit_record(actor=actor, action="claim.transition", target=claim, customer=claim.customer,
+                 data={"from": previous, "to": to_status}, actor_label="" if actor else "system")
+    message = STEP_MESSAGES.get(ClaimStatus(to_status), "")
+    notification_create(
+        customer=claim.customer, title=f"Sinistre {claim.number} : {ClaimStatus(to_status).label}",
+        body=f"{message} {note}".strip(), url=f"/sinistres/{claim.number}/", category="claim", email=True,
+        sms=to_status in SMS_STEPS,
+        sms_body=f"Abri : dossier {claim.number} — {ClaimStatus(to_status).label}. Détails dans votre espace client.",
+    )
+    return claim
+
+
+def _staff_check(actor, claim: Claim) -> None:
+    if actor is None or not actor.is_staff:
+        raise ClaimError("Action réservée aux gestionnaires.")
+    if not actor.has_perm("claims.change_claim"):
+        raise ClaimError("Vous n'avez pas le droit de modifier les sinistres.")
+
+
+@transaction.atomic
+def claim_assign(*, claim: Claim, handler, actor) -> Claim:
+    """Assign a claims handler (shown to the customer)."""
+    _staff_check(actor, claim)
+    Claim.objects.filter(pk=claim.pk).update(handler=handler, updated_at=timezone.now())
+    audit_record(actor=actor, action="claim.assigned", target=claim, customer=claim.customer,
+                 data={"handler": handler.pk if handler else None})
+    claim.refresh_from_db()
+    if claim.status == ClaimStatus.RECEIVED:
+        claim = claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=actor,
+                                 note=f"Gestionnaire : {handler.get_full_name() or handler.email}." if handler else "")
+    return claim
+
+
+@transaction.atomic
+def claim_appoint_expert(*, claim: Claim, expert_name: str, actor) -> Claim:
+    """Appoint an expert."""
+    _staff_check(actor, claim)
+    expert_name = expert_name.strip()[:150]
+    if not expert_name:
+        raise ClaimError("Indiquez le nom de l'expert ou du cabinet.")
+    Claim.objects.filter(pk=claim.pk).update(expert_name=expert_name)
+    return claim_transition(claim=claim, to_status=ClaimStatus.EXPERT_APPOINTED, actor=actor,
+                            note=f"Expert : {expert_name}.")
+
+
+@transaction.atomic
+def claim_plan_visit(*, claim: Claim, visit_date: date, slot: str, actor) -> Claim:
+    """Plan the expert's visit (date and time slot)."""
+    _staff_check(actor, claim)
+    if visit_date < timezone.localdate():
+        raise ClaimError("La date de visite ne peut pas être dans le passé.")
+    Claim.objects.filter(pk=claim.pk).update(visit_date=visit_date, visit_slot=slot)
+    claim.refresh_from_db()
+    return claim_transition(claim=claim, to_status=ClaimStatus.VISIT_PLANNED, actor=actor,
+                            note=f"Visite le {visit_date:%d/%m/%Y}, {claim.get_visit_slot_display().lower()}, "
+                                 f"par {claim.expert_name or 'l’expert'}.")
+
+
+def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Claim:
+    """Upload the expert's report: stored as evidence and in the customer's documents."""
+    _staff_check(actor, claim)
+    evidence = evidence_add(customer=claim.customer, data=data, filename=filename,
+                            kind=EvidenceKind.EXPERT_REPORT, claim=claim, by_staff=True)
+    from abri.documents.choices import DocumentKind
+    from abri.documents.models import Document
+
+    with transaction.atomic():
+        document = Document(customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
+                            kind=DocumentKind.EXPERT_REPORT, title=f"Rapport d'expertise — sinistre {claim.number}",
+                            mime_type=evidence.content_type, size_bytes=evidence.size_bytes)
+        document.file.name = evidence.file.name
+        document.save()
+        transaction.on_commit(lambda: _document_added(document))
+        return claim_transition(claim=claim, to_status=ClaimStatus.REPORT_RECEIVED, actor=actor)
+
+
+def claim_settlement_preview(*, claim: Claim, items: list[SettlementItem], declared_capital: Decimal | None = None,
+                             required_capital: Decimal | None = None):
+    """Compute the settlement with the contract's guarantee for this event (nothing saved)."""
+    guarantee = coverage_for_event(contract=claim.contract, event=claim.event_type)
+    new_for_old = claim.contract.guarantees.filter(code="new_for_old").exists()
+    return compute_settlement(
+        items=items, deductible=guarantee.deductible if guarantee else claim.contract.deductible,
+        ceiling=guarantee.ceiling if guarantee else None, new_for_old_covered=new_for_old,
+        declared_capital=declared_capital, required_capital=required_capital, event=claim.event_type,
+    )
+
+
+@transaction.atomic
+def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declared_capital: Decimal | None = None,
+                     required_capital: Decimal | None = None) -> Claim:
+    """Compute and send the indemnity offer with its breakdown."""
+    _staff_check(actor, claim)
+    if not items:
+        raise ClaimError("Ajoutez au moins un bien endommagé pour calculer l'indemnité.")
+    settlement = claim_settlement_preview(claim=claim, items=items, declared_capital=declared_capital,
+                                          required_capital=required_capital)
+    Claim.objects.filter(pk=claim.pk).update(settlement=settlement.as_dict(), offer_amount=settlement.indemnity)
+    return claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=actor,
+                            note=f"Proposition : {settlement.indemnity} €.")
+
+
+def claim_accept_offer(*, customer, claim: Claim) -> Claim:
+    """The customer accepts the offer (idempotent: a second click changes nothing)."""
+    if claim.customer_id != customer.pk:
+        raise ClaimError("Dossier introuvable.")
+    if claim.status == ClaimStatus.ACCEPTED:
+        return claim
+    if claim.status != ClaimStatus.OFFER_MADE:
+        raise ClaimError("Aucune proposition n'est en attente sur ce dossier.")
+    return claim_transition(claim=claim, to_status=ClaimStatus.ACCEPTED, actor=customer.user,
+                            note=f"Proposition de {claim.offer_amount} € acceptée.")
+
+
+@transaction.atomic
+def claim_record_payment(*, claim: Claim, actor, amount: Decimal | None = None) -> ClaimPayment:
+    """Record the indemnity payment (reaches the customer's payments history)."""
+    _staff_check(actor, claim)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != ClaimStatus.ACCEPTED:
+        raise ClaimError("Le paiement suit l'acceptation de la proposition.")
+    amount = amount if amount is not None else claim.offer_amount
+    if amount is None or amount <= 0:
+        raise ClaimError("Montant du paiement invalide.")
+    payment = ClaimPayment.objects.create(claim=claim, customer=claim.customer, amount=amount,
+                                          reference=f"IND-{claim.number}", iban_last4=claim.iban_last4)
+    Claim.objects.filter(pk=claim.pk).update(settled_amount=(claim.settled_amount or Decimal("0")) + amount)
+    claim_transition(claim=claim, to_status=ClaimStatus.PAID, actor=actor,
+                     note=f"Virement de {amount} € sur le compte se terminant par {claim.iban_last4 or '—'}.")
+    return payment
+
+
+@transaction.atomic
+def claim_refuse(*, claim: Claim, reason: str, actor) -> Claim:
+    """Refuse cover: a reason is mandatory, and the customer is told how to reach the mediator."""
+    _staff_check(actor, claim)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ClaimError("Un refus doit être motivé (10 caractères au moins).")
+    Claim.objects.filter(pk=claim.pk).update(refusal_reason=reason)
+    return claim_transition(claim=claim, to_status=ClaimStatus.REFUSED, actor=actor,
+                            note=f"Motif : {reason} En cas de désaccord : {settings.ABRI_MEDIATOR_ADDRESS}.")
+
+
+def claim_close(*, claim: Claim, actor) -> Claim:
+    """Close a paid or refused claim."""
+    _staff_check(actor, claim)
+    return claim_transition(claim=claim, to_status=ClaimStatus.CLOSED, actor=actor)
+
+
+@transaction.atomic
+def claim_message_post(*, claim: Claim, author, body: str, from_customer: bool) -> ClaimMessage:
+    """A message in the claim space; the other side is notified."""
+    body = (body or "").strip()
+    if not body:
+        raise ClaimError("Écrivez votre message.")
+    if len(body) > 5000:
+        raise ClaimError("Votre message dépasse 5 000 caractères.")
+    message = ClaimMessage.objects.create(claim=claim, author=author, body=body, from_customer=from_customer)
+    audit_record(actor=author, action="claim.message", target=claim, customer=claim.customer)
+    if not from_customer:
+        notification_create(customer=claim.customer, title=f"Nouveau message sur le sinistre {claim.number}",
+                            body=body[:300], url=f"/sinistres/{claim.number}/#messages", category="claim", email=True)
+    return message
+
+
+def next_step_for(claim: Claim) -> tuple[str, int] | None:
+    """The next expected step and its usual delay in days, for the timeline."""
+    if claim.status not in OPEN_STATUSES:
+        return None
+    entry = NEXT_STEP_DELAY.get(claim.status)
+    if entry is None:
+        return None
+    status, days = entry
+    return ClaimStatus(status).label, days
