@@ -269,5 +269,11 @@ LOGGING = {
 
 # --- Portal --------------------------------------------------------------------------------
 ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)")
+ABRI_CLAMAV_SOCKET = os.environ.get("ABRI_CLAMAV_SOCKET", "")
+# Fast track: glass or small electrical claims below this amount get an automatic offer (never a refusal).
+ABRI_FAST_TRACK_MAX = os.environ.get("ABRI_FAST_TRACK_MAX", "800")
+ABRI_MEDIATOR_ADDRESS = os.environ.get(
+    "ABRI_MEDIATOR_ADDRESS", "La Médiation de l'Assurance, TSA 50110, 75441 Paris Cedex 09 — www.mediation-assurance.org"
+)
 ABRI_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("ABRI_WORKER_HEARTBEAT_MAX_AGE", 120))
 NINJA_PAGINATION_PER_PAGE = 50
