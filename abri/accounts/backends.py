@@ -5,6 +5,12 @@ from django.contrib.auth.backends import ModelBackend
 
 from abri.accounts.numbers import normalize_customer_number
 
+
+def login_unknown_number_cost(pin: str) -> None:
+    from abri.accounts.services import login_unknown_number_cost as cost
+
+    cost(pin)
+
 User = get_user_model()
 
 
@@ -19,7 +25,10 @@ class CustomerPinBackend(ModelBackend):
             user = User.objects.get(username=number, is_customer=True)
         except User.DoesNotExist:
             # Same cost as a real check so that timing does not reveal unknown numbers.
-            User().set_password(pin)
+            login_unknown_number_cost(pin)
+            return None
+        if not user.has_usable_password():  # not activated yet: same cost, same answer
+            login_unknown_number_cost(pin)
             return None
         if user.check_password(pin) and self.user_can_authenticate(user):
             return user

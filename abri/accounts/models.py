@@ -84,6 +84,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    step_up_at = models.DateTimeField(null=True, blank=True, help_text="Last second factor passed with this token")
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -113,3 +114,104 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk}"
+
+
+class LoginThrottle(models.Model):
+    """Login policy state per customer number (known or not, so that throttling reveals nothing)."""
+
+    customer_number = models.CharField(max_length=9, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="login_throttles"
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    retry_not_before = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    lock_reason = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"throttle {self.customer_number}"
+
+
+class LoginFailure(models.Model):
+    """One failed login (wrong PIN or unknown number), for the 24-hour and per-IP counts."""
+
+    customer_number = models.CharField(max_length=9)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer_number", "created_at"]),
+            models.Index(fields=["ip_address", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"failure {self.customer_number} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeCode(models.Model):
+    """A single-use code or link (login OTP, step-up, activation, recovery); only digests are stored."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", "login"
+        STEP_UP = "step_up", "step-up"
+        ACTIVATION = "activation", "activation"
+        RECOVERY = "recovery", "recovery"
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "e-mail"
+        POST = "post", "courrier"
+        TOTP = "totp", "TOTP"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    challenge_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, help_text="Code checked, final step pending")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code {self.pk} ({self.channel})"
+
+
+class TrustedDevice(models.Model):
+    """A browser or app the customer chose to trust after a second factor (signed cookie, digest stored)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices")
+    token_digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session, listed on « Sécurité » and endable from another session."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_sessions")
+    sid_digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"

@@ -1,17 +1,710 @@
-"""Writes for identities."""
+"""Writes for identities: the login policy, PINs, second factors, activation, recovery, devices, sessions.
+
+The policy (DESIGN.md « Login policy », docs/security.md) lives here so that the HTML pages and the API
+apply exactly the same rules. django-axes counts failures per IP address in front of it.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from abri.accounts.models import Customer
-from abri.accounts.numbers import generate_customer_number, is_valid_customer_number
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from abri.accounts import codes
+from abri.accounts.codes import CheckResult, CheckStatus
+from abri.accounts.mfa import recovery_code_use, totp_is_enrolled, totp_verify
+from abri.accounts.models import (
+    Customer,
+    LoginFailure,
+    LoginThrottle,
+    OneTimeCode,
+    TrustedDevice,
+    UserSession,
+)
+from abri.accounts.numbers import (
+    generate_customer_number,
+    is_valid_customer_number,
+    normalize_customer_number,
+)
+from abri.accounts.tokens import tokens_revoke_all
 from abri.core.services import audit_record
+from abri.notifications.services import notification_create, outbox_enqueue
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
+
+# --- Policy constants (DESIGN.md; docs/security.md explains each) ------------------------------
+DELAY_FROM_FAILURE = 5  # consecutive failures before the first delay
+BASE_DELAY_SECONDS = 60  # then 60 s, 120 s, 240 s, 480 s, 960 s
+LOCK_AFTER_CONSECUTIVE = 10
+LOCK_AFTER_IN_24H = 25
+WARN_WHEN_REMAINING = 3
+IP_WINDOW = timedelta(hours=1)
+OTP_SENDS_PER_HOUR = 5
+OTP_RESEND_MIN_SECONDS = 30
+DEVICE_LIFETIME = timedelta(days=180)
+_DUMMY_HASH: str | None = None
+
+COMMON_PINS = {
+    "123456", "654321", "000000", "111111", "121212", "112233", "123123", "123321", "101010", "696969",
+    "159753", "147258", "258369", "789456", "456123", "102030", "010203", "200000", "112358", "131313",
+}
 
 
+def ip_max_numbers_per_hour() -> int:
+    """How many different customer numbers one IP address may fail on per hour."""
+    return int(getattr(settings, "ABRI_LOGIN_IP_MAX_NUMBERS_PER_HOUR", 10))
+
+
+# --- Notifications ---------------------------------------------------------------------------
+def _alert(customer: Customer | None, *, title: str, body: str, sms: bool = True, email: bool = True,
+           url: str = "/securite/") -> None:
+    """A security alert: in-app, e-mail and (for the serious ones) SMS, through the outbox."""
+    if customer is None:
+        return
+    notification_create(
+        customer=customer, title=title, body=body, url=url, category="security", email=email, sms=sms,
+        sms_body=f"{settings.ABRI_INSURER_NAME} : {title}. {body}"[:300],
+    )
+
+
+def _send_code(*, customer: Customer, channel: str, code: str, purpose: str, minutes: int) -> None:
+    """Send a one-time code by SMS or e-mail (the text names the purpose and says never to share it)."""
+    reason = {
+        OneTimeCode.Purpose.LOGIN: _("connexion"),
+        OneTimeCode.Purpose.STEP_UP: _("confirmation d'une opération sensible"),
+        OneTimeCode.Purpose.ACTIVATION: _("activation de votre espace client"),
+        OneTimeCode.Purpose.RECOVERY: _("nouveau code secret"),
+    }.get(purpose, "")
+    text = _("Abri : votre code de vérification (%(reason)s) est %(code)s. Il expire dans %(minutes)s minutes. "
+             "Ne le communiquez à personne, pas même à un conseiller.") % {
+        "reason": reason, "code": code, "minutes": minutes}
+    if channel == OneTimeCode.Channel.SMS:
+        outbox_enqueue(channel="sms", to=customer.phone, body=text, customer=customer)
+    else:
+        outbox_enqueue(channel="email", to=customer.email, subject=_("Votre code de vérification"),
+                       body=f"{_('Bonjour')} {customer.first_name},\n\n{text}\n\n{settings.ABRI_INSURER_NAME}",
+                       customer=customer)
+
+
+def _customer_of(user) -> Customer | None:
+    try:
+        return user.customer
+    except Customer.DoesNotExist:
+        return None
+
+
+# --- PIN ------------------------------------------------------------------------------------
+def pin_problem(pin: str, *, birth_date: date | None = None) -> str | None:
+    """Why this PIN is refused (French message), or None when it is acceptable."""
+    if not pin or len(pin) != 6 or not pin.isascii() or not pin.isdigit():
+        return _("Le code secret comporte exactement 6 chiffres.")
+    if len(set(pin)) == 1:
+        return _("Ce code secret est trop simple : 6 chiffres identiques.")
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    if steps in ({1}, {9}):
+        return _("Ce code secret est trop simple : des chiffres qui se suivent.")
+    if pin in COMMON_PINS or pin[:3] == pin[3:] or pin[:2] * 3 == pin:
+        return _("Ce code secret est trop courant : choisissez-en un autre.")
+    if birth_date is not None and pin in {birth_date.strftime("%d%m%y"), birth_date.strftime("%y%m%d"),
+                                          birth_date.strftime("%m%d%y")}:
+        return _("N'utilisez pas votre date de naissance comme code secret.")
+    return None
+
+
+@transaction.atomic
+def pin_set(*, user, pin: str, reason: str = "change", actor=None, keep_sid: str | None = None) -> None:
+    """Set a new PIN: unlocks, ends the other sessions and API tokens, alerts the customer."""
+    customer = _customer_of(user)
+    problem = pin_problem(pin, birth_date=customer.birth_date if customer else None)
+    if problem:
+        raise ValueError(problem)
+    user.set_password(pin)
+    user.save(update_fields=["password"])
+    LoginThrottle.objects.filter(user=user).update(consecutive_failures=0, retry_not_before=None,
+                                                   locked_at=None, lock_reason="")
+    if customer is not None:
+        LoginThrottle.objects.filter(customer_number=customer.customer_number).update(
+            consecutive_failures=0, retry_not_before=None, locked_at=None, lock_reason="")
+    sessions_end_others(user=user, keep_sid=keep_sid, reason="credential_change")
+    tokens_revoke_all(user=user)
+    audit_record(actor=actor or user, action=f"auth.pin_{reason}", target=customer or user)
+    if reason != "activation":
+        _alert(customer, title=_("Votre code secret a été modifié"),
+               body=_("Si vous n'êtes pas à l'origine de ce changement, appelez-nous immédiatement."))
+
+
+# --- Login policy ------------------------------------------------------------------------------
+class LoginStatus(enum.StrEnum):
+    OK = "ok"
+    INVALID = "invalid"  # wrong PIN or unknown number: one message
+    THROTTLED = "throttled"  # delay running (per number) or per-IP limit
+    LOCKED = "locked"
+
+
+@dataclass
+class LoginResult:
+    status: LoginStatus
+    user: object | None = None
+    retry_after: int = 0
+    remaining: int | None = None  # tries before the lock, when the customer should be warned
+
+    @property
+    def warn(self) -> bool:
+        return self.remaining is not None and self.remaining <= WARN_WHEN_REMAINING
+
+
+def _dummy_check(pin: str) -> None:
+    """Spend the same Argon2 time as a real check (unknown number: same timing, same answer)."""
+    global _DUMMY_HASH  # noqa: PLW0603
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password(secrets.token_hex(8))
+    from django.contrib.auth.hashers import check_password
+
+    check_password(pin, _DUMMY_HASH)
+
+
+def _ip_retry_after(ip: str | None) -> int:
+    """Seconds until this IP may try again (0: allowed). Stops one address trying many numbers."""
+    if not ip:
+        return 0
+    since = timezone.now() - IP_WINDOW
+    agg = LoginFailure.objects.filter(ip_address=ip, created_at__gte=since).aggregate(
+        numbers=Count("customer_number", distinct=True), first=Min("created_at"))
+    if agg["numbers"] < ip_max_numbers_per_hour():
+        return 0
+    return max(1, int((agg["first"] + IP_WINDOW - timezone.now()).total_seconds()))
+
+
+def _throttle_state(throttle: LoginThrottle | None) -> LoginResult | None:
+    if throttle is None:
+        return None
+    now = timezone.now()
+    if throttle.locked_at is not None:
+        return LoginResult(LoginStatus.LOCKED)
+    if throttle.retry_not_before and throttle.retry_not_before > now:
+        return LoginResult(LoginStatus.THROTTLED, retry_after=max(1, int((throttle.retry_not_before - now)
+                                                                        .total_seconds()) + 1))
+    return None
+
+
+def login_attempt(*, request, customer_number: str, pin: str, ip: str | None = None) -> LoginResult:
+    """Apply the whole login policy to one well-formed attempt (the caller refused malformed input)."""
+    number = normalize_customer_number(customer_number)
+    if not is_valid_customer_number(number):  # never counted: a typo is not an attempt
+        return LoginResult(LoginStatus.INVALID)
+    retry = _ip_retry_after(ip)
+    if retry:
+        audit_record(action="auth.ip_throttled", data={"customer_number": number}, actor_label="anonyme")
+        return LoginResult(LoginStatus.THROTTLED, retry_after=retry)
+    blocked = _throttle_state(LoginThrottle.objects.filter(customer_number=number).first())
+    if blocked is not None:
+        audit_record(action=f"auth.login_refused_{blocked.status}", customer=_customer_by_number(number),
+                     data={"customer_number": number}, actor_label="anonyme")
+        return blocked
+    # The slow hash runs outside any transaction (SQLite would serialise every login on it).
+    user = authenticate(request, customer_number=number, pin=pin)
+    if getattr(request, "axes_locked_out", False):
+        return LoginResult(LoginStatus.THROTTLED, retry_after=int(settings.AXES_COOLOFF_TIME * 3600))
+    if user is not None and getattr(user, "is_customer", False):
+        LoginThrottle.objects.filter(customer_number=number).update(consecutive_failures=0, retry_not_before=None)
+        return LoginResult(LoginStatus.OK, user=user)
+    return _login_failed(number=number, ip=ip)
+
+
+def _customer_by_number(number: str) -> Customer | None:
+    return Customer.objects.filter(customer_number=number).select_related("user").first()
+
+
+@transaction.atomic
+def _login_failed(*, number: str, ip: str | None) -> LoginResult:
+    """Count a failure; delay from the 5th, lock at 10 consecutive or 25 in 24 h; alert on lock."""
+    now = timezone.now()
+    customer = _customer_by_number(number)
+    throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
+        customer_number=number, defaults={"user": customer.user if customer else None})
+    LoginFailure.objects.create(customer_number=number, ip_address=ip or None)
+    throttle.consecutive_failures = F("consecutive_failures") + 1
+    throttle.last_failure_at = now
+    throttle.save(update_fields=["consecutive_failures", "last_failure_at"])
+    throttle.refresh_from_db(fields=["consecutive_failures"])
+    consecutive = throttle.consecutive_failures
+    in_24h = LoginFailure.objects.filter(customer_number=number, created_at__gte=now - timedelta(hours=24)).count()
+    audit_record(action="auth.login_failed", customer=customer, actor_label="anonyme",
+                 data={"customer_number": number, "consecutive": consecutive, "in_24h": in_24h})
+    if consecutive >= LOCK_AFTER_CONSECUTIVE or in_24h >= LOCK_AFTER_IN_24H:
+        throttle.locked_at = now
+        throttle.lock_reason = "consecutive" if consecutive >= LOCK_AFTER_CONSECUTIVE else "daily"
+        throttle.retry_not_before = None
+        throttle.save(update_fields=["locked_at", "lock_reason", "retry_not_before"])
+        audit_record(action="auth.locked", customer=customer, actor_label="système",
+                     data={"customer_number": number, "reason": throttle.lock_reason})
+        if customer is not None:
+            tokens_revoke_all(user=customer.user)
+            _alert(customer, title=_("Votre accès a été bloqué"),
+                   body=_("Trop de codes secrets erronés ont été saisis. Pour débloquer votre accès, utilisez "
+                          "« Identifiants oubliés » ou appelez votre conseiller."), url="/identifiants-oublies/")
+        return LoginResult(LoginStatus.LOCKED)
+    retry_after = 0
+    if consecutive >= DELAY_FROM_FAILURE:
+        retry_after = BASE_DELAY_SECONDS * 2 ** (consecutive - DELAY_FROM_FAILURE)
+        throttle.retry_not_before = now + timedelta(seconds=retry_after)
+        throttle.save(update_fields=["retry_not_before"])
+    remaining = min(LOCK_AFTER_CONSECUTIVE - consecutive, LOCK_AFTER_IN_24H - in_24h)
+    return LoginResult(LoginStatus.INVALID, retry_after=retry_after, remaining=remaining)
+
+
+def login_unknown_number_cost(pin: str) -> None:
+    """Public for the backend: an unknown number costs one Argon2 check, like a known one."""
+    _dummy_check(pin)
+
+
+@transaction.atomic
+def customer_unlock(*, staff, customer: Customer) -> bool:
+    """An advisor unlocks a customer's access from the back-office (audited, customer notified)."""
+    updated = LoginThrottle.objects.filter(customer_number=customer.customer_number).update(
+        locked_at=None, lock_reason="", consecutive_failures=0, retry_not_before=None)
+    audit_record(actor=staff, action="auth.unlocked_by_advisor", target=customer,
+                 data={"was_locked": bool(updated)})
+    _alert(customer, title=_("Votre accès a été débloqué"),
+           body=_("Un conseiller a débloqué votre accès à l'espace client."), sms=False)
+    return bool(updated)
+
+
+def customer_is_locked(*, customer: Customer) -> bool:
+    """True when the customer's access is locked (back-office display)."""
+    return LoginThrottle.objects.filter(customer_number=customer.customer_number, locked_at__isnull=False).exists()
+
+
+# --- Second factor (login and step-up) ----------------------------------------------------------
+class SendRefused(Exception):
+    """Too many codes sent: wait before asking again."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def second_factor_method(user) -> str:
+    """'totp' when an authenticator app is enrolled, else 'sms' (e-mail when no phone on file)."""
+    if totp_is_enrolled(user):
+        return "totp"
+    customer = _customer_of(user)
+    if customer is not None and not customer.phone and customer.email:
+        return "email"
+    return "sms"
+
+
+def _check_send_budget(user, purpose: str) -> None:
+    since = timezone.now() - timedelta(hours=1)
+    recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gte=since,
+                                        channel__in=["sms", "email"]).order_by("-created_at")
+    last = recent.first()
+    if last is not None:
+        elapsed = (timezone.now() - last.created_at).total_seconds()
+        if elapsed < OTP_RESEND_MIN_SECONDS:
+            raise SendRefused(int(OTP_RESEND_MIN_SECONDS - elapsed) + 1)
+    if recent.count() >= OTP_SENDS_PER_HOUR:
+        oldest = recent.order_by("created_at").first()
+        raise SendRefused(max(1, int((oldest.created_at + timedelta(hours=1) - timezone.now()).total_seconds())))
+
+
+@transaction.atomic
+def second_factor_start(*, user, purpose: str = OneTimeCode.Purpose.LOGIN,
+                        method: str | None = None) -> tuple[str, str]:
+    """Open a second-factor challenge; sends the SMS/e-mail code. Returns (method, challenge)."""
+    method = method or second_factor_method(user)
+    if method == "totp":
+        challenge, _code = codes.code_issue(user=user, purpose=purpose, channel=OneTimeCode.Channel.TOTP,
+                                            code="", lifetime=codes.SMS_LIFETIME)
+        return method, challenge
+    _check_send_budget(user, purpose)
+    customer = _customer_of(user)
+    channel = OneTimeCode.Channel.EMAIL if method == "email" else OneTimeCode.Channel.SMS
+    challenge, code = codes.code_issue(user=user, purpose=purpose, channel=channel,
+                                       lifetime=codes.SMS_LIFETIME)
+    if customer is not None:
+        _send_code(customer=customer, channel=channel, code=code, purpose=purpose, minutes=5)
+    audit_record(action="auth.second_factor_sent", target=customer or user, actor=user,
+                 data={"channel": channel, "purpose": purpose})
+    return method, challenge
+
+
+def second_factor_verify(*, challenge: str, code: str, purpose: str = OneTimeCode.Purpose.LOGIN) -> CheckResult:
+    """Check the code of a challenge (SMS/e-mail code, or TOTP / recovery code); single use, 3 tries."""
+    row = codes.code_find(challenge=challenge, purpose=purpose)
+    if row is None:
+        return CheckResult(CheckStatus.UNKNOWN)
+    if row.channel != OneTimeCode.Channel.TOTP:
+        result = codes.code_check(challenge=challenge, code=code, purpose=purpose)
+    else:
+        result = _totp_challenge_check(row=row, code=code)
+    customer = _customer_of(row.user)
+    if result.ok:
+        audit_record(actor=row.user, action="auth.second_factor_passed", target=customer or row.user,
+                     data={"channel": row.channel, "purpose": purpose})
+    else:
+        audit_record(actor=row.user, action="auth.second_factor_failed", target=customer or row.user,
+                     data={"channel": row.channel, "purpose": purpose, "status": str(result.status)})
+    return result
+
+
+@transaction.atomic
+def _totp_challenge_check(*, row: OneTimeCode, code: str) -> CheckResult:
+    row = OneTimeCode.objects.select_for_update().select_related("user").get(pk=row.pk)
+    if row.used_at is not None:
+        return CheckResult(CheckStatus.USED, row)
+    if row.expires_at <= timezone.now():
+        return CheckResult(CheckStatus.EXPIRED, row)
+    if row.attempts >= codes.MAX_ATTEMPTS:
+        return CheckResult(CheckStatus.EXHAUSTED, row)
+    cleaned = (code or "").strip()
+    if totp_verify(user=row.user, code=cleaned) or recovery_code_use(user=row.user, code=cleaned):
+        row.used_at = row.verified_at = timezone.now()
+        row.save(update_fields=["used_at", "verified_at"])
+        return CheckResult(CheckStatus.OK, row)
+    row.attempts += 1
+    row.save(update_fields=["attempts"])
+    left = codes.MAX_ATTEMPTS - row.attempts
+    return CheckResult(CheckStatus.WRONG if left else CheckStatus.EXHAUSTED, row, left)
+
+
+# --- Trusted devices --------------------------------------------------------------------------
+@transaction.atomic
+def device_trust(*, user, label: str) -> str:
+    """Trust this browser/app after a second factor; returns the raw device token (cookie), never stored."""
+    raw = secrets.token_urlsafe(32)
+    device = TrustedDevice.objects.create(user=user, token_digest=codes.digest("device:" + raw),
+                                          label=label[:120], expires_at=timezone.now() + DEVICE_LIFETIME)
+    audit_record(actor=user, action="auth.device_trusted", target=_customer_of(user) or user,
+                 data={"device": device.pk, "label": label[:120]})
+    return raw
+
+
+def device_find(*, user, raw: str | None) -> TrustedDevice | None:
+    """The active trusted device behind a raw token, for this user only."""
+    if not raw or len(raw) > 100:
+        return None
+    return TrustedDevice.objects.filter(user=user, token_digest=codes.digest("device:" + raw),
+                                        revoked_at__isnull=True, expires_at__gt=timezone.now()).first()
+
+
+def device_seen(*, device: TrustedDevice) -> None:
+    """Record that a trusted device was used to log in."""
+    TrustedDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+
+
+@transaction.atomic
+def device_revoke(*, user, device_id: int) -> bool:
+    """Stop trusting one device (the next login from it asks for the second factor again)."""
+    updated = TrustedDevice.objects.filter(user=user, pk=device_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if updated:
+        audit_record(actor=user, action="auth.device_revoked", target=_customer_of(user) or user,
+                     data={"device": device_id})
+    return bool(updated)
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+def session_register(*, user, label: str, ip: str | None) -> str:
+    """Create the row for a new signed-in session; returns the raw id to keep in the session."""
+    raw = secrets.token_urlsafe(24)
+    UserSession.objects.create(user=user, sid_digest=codes.digest("sid:" + raw), label=label[:120],
+                               ip_address=ip or None)
+    return raw
+
+
+def session_lookup(*, raw: str) -> UserSession | None:
+    """The session row behind a raw id."""
+    return UserSession.objects.filter(sid_digest=codes.digest("sid:" + raw)).first()
+
+
+def session_end(*, user, session_id: int, reason: str = "ended_by_customer") -> bool:
+    """End one of the user's sessions (effective on its next request)."""
+    updated = UserSession.objects.filter(user=user, pk=session_id, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason)
+    if updated:
+        audit_record(actor=user, action="auth.session_ended", target=_customer_of(user) or user,
+                     data={"session": session_id, "reason": reason})
+    return bool(updated)
+
+
+def sessions_end_others(*, user, keep_sid: str | None, reason: str = "ended_by_customer") -> int:
+    """End every session of the user except the current one."""
+    qs = UserSession.objects.filter(user=user, ended_at__isnull=True)
+    if keep_sid:
+        qs = qs.exclude(sid_digest=codes.digest("sid:" + keep_sid))
+    count = qs.update(ended_at=timezone.now(), end_reason=reason)
+    if count:
+        audit_record(actor=user, action="auth.sessions_ended", target=_customer_of(user) or user,
+                     data={"count": count, "reason": reason})
+    return count
+
+
+# --- Activation ---------------------------------------------------------------------------------
+def _identity_match(*, customer_number: str, birth_date: date, contract_number: str | None = None
+                    ) -> Customer | None:
+    number = normalize_customer_number(customer_number)
+    customer = _customer_by_number(number)
+    if customer is None or customer.birth_date != birth_date:
+        return None
+    if contract_number is not None:
+        wanted = contract_number.strip().upper().replace(" ", "")
+        if not customer.contracts.filter(number__iexact=wanted).exists():
+            return None
+    return customer
+
+
+def activation_start(*, customer_number: str, contract_number: str, birth_date: date, channel: str) -> str:
+    """Identity check, then a 15-minute code to the phone or e-mail on file. Always returns a challenge:
+    a decoy one when nothing matched, so that the answer never reveals whether an account exists."""
+    customer = _identity_match(customer_number=customer_number, birth_date=birth_date,
+                               contract_number=contract_number)
+    if customer is None:
+        audit_record(action="auth.activation_refused", actor_label="anonyme",
+                     data={"customer_number": normalize_customer_number(customer_number)[:9]})
+        return codes.new_challenge()
+    if channel == "sms" and not customer.phone:
+        channel = "email"
+    if channel == "email" and not customer.email:
+        channel = "sms"
+    with transaction.atomic():
+        try:
+            _check_send_budget(customer.user, OneTimeCode.Purpose.ACTIVATION)
+        except SendRefused:
+            audit_record(action="auth.activation_send_refused", target=customer, actor_label="anonyme")
+            return codes.new_challenge()
+        challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                           channel=channel, lifetime=timedelta(minutes=15))
+        _send_code(customer=customer, channel=channel, code=code, purpose=OneTimeCode.Purpose.ACTIVATION,
+                   minutes=15)
+        audit_record(action="auth.activation_started", target=customer, actor_label="anonyme",
+                     data={"channel": channel})
+    return challenge
+
+
+@transaction.atomic
+def activation_postal_issue(*, customer: Customer, staff=None) -> str:
+    """An activation code printed on a letter (valid 21 days). Returned once for the print run."""
+    _challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                        channel=OneTimeCode.Channel.POST)
+    audit_record(actor=staff, action="auth.activation_letter_issued", target=customer,
+                 actor_label="" if staff else "système")
+    return code
+
+
+def activation_verify(*, challenge: str, code: str, customer_number: str) -> CheckResult:
+    """The code sent (15 minutes) or the postal code (21 days); not consumed until the PIN is chosen."""
+    result = codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.ACTIVATION,
+                              consume=False)
+    if result.ok:
+        return result
+    customer = _customer_by_number(normalize_customer_number(customer_number))
+    if customer is not None and len(codes.normalize_code(code)) == 10 and codes.postal_code_check(
+            user=customer.user, code=code):
+        # The postal code proves possession of the letter: open a fresh challenge for the PIN step.
+        new_challenge, _code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                                channel=OneTimeCode.Channel.POST, code="",
+                                                lifetime=timedelta(minutes=15))
+        row = codes.code_find(challenge=new_challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+        OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
+        row.refresh_from_db()
+        row.new_challenge = new_challenge
+        return CheckResult(CheckStatus.OK, row)
+    return result
+
+
+@transaction.atomic
+def activation_complete(*, challenge: str, pin: str) -> object:
+    """Choose the PIN after a verified activation code; returns the user (logged in by the caller)."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    if row is None or row.verified_at is None or row.used_at is not None or row.expires_at <= timezone.now():
+        raise PermissionError("activation code not verified or already used")
+    user = row.user
+    pin_set(user=user, pin=pin, reason="activation")
+    if codes.code_consume(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION) is None:
+        raise PermissionError("activation code already used")
+    customer = _customer_of(user)
+    audit_record(actor=user, action="auth.activated", target=customer or user)
+    _alert(customer, title=_("Votre espace client est activé"),
+           body=_("Bienvenue ! Vous pouvez vous connecter avec votre numéro client et votre code secret."),
+           sms=False, url="/tableau-de-bord/")
+    return user
+
+
+# --- Recovery ------------------------------------------------------------------------------
+def recovery_start(*, customer_number: str, birth_date: date, channel: str) -> str:
+    """Forgotten PIN: identity check, then a 1-hour link by e-mail or a 5-minute code by SMS.
+    Returns a challenge (a decoy when nothing matched: the answer never reveals an account)."""
+    customer = _identity_match(customer_number=customer_number, birth_date=birth_date)
+    if customer is None:
+        audit_record(action="auth.recovery_refused", actor_label="anonyme",
+                     data={"customer_number": normalize_customer_number(customer_number)[:9]})
+        return codes.new_challenge()
+    try:
+        with transaction.atomic():
+            return _recovery_send(customer=customer, channel=channel, actor=None)
+    except SendRefused:
+        return codes.new_challenge()
+
+
+def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
+    _check_send_budget(customer.user, OneTimeCode.Purpose.RECOVERY)
+    if channel == "sms" and not customer.phone:
+        channel = "email"
+    if channel == "email" and not customer.email:
+        channel = "sms"
+    if channel == "email":
+        challenge, _code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
+                                            channel=OneTimeCode.Channel.EMAIL, code="",
+                                            lifetime=codes.LINK_LIFETIME)
+        # The link carries the challenge itself: single use, 1 hour.
+        link = f"{settings.ABRI_BASE_URL}/identifiants-oublies/lien/{challenge}/"
+        outbox_enqueue(channel="email", to=customer.email, subject=_("Choisir un nouveau code secret"),
+                       body=_("Bonjour %(name)s,\n\nPour choisir un nouveau code secret, ouvrez ce lien "
+                              "(valable 1 heure, une seule fois) :\n%(link)s\n\nSi vous n'avez rien demandé, "
+                              "ignorez ce message : votre code secret reste inchangé.\n\n%(insurer)s") % {
+                           "name": customer.first_name, "link": link, "insurer": settings.ABRI_INSURER_NAME},
+                       customer=customer)
+    else:
+        challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
+                                           channel=OneTimeCode.Channel.SMS, lifetime=codes.SMS_LIFETIME)
+        _send_code(customer=customer, channel="sms", code=code, purpose=OneTimeCode.Purpose.RECOVERY, minutes=5)
+    audit_record(actor=actor, action="auth.recovery_started", target=customer,
+                 actor_label="" if actor else "anonyme", data={"channel": channel})
+    return challenge
+
+
+def recovery_verify_code(*, challenge: str, code: str) -> CheckResult:
+    """The SMS code of a recovery (5 minutes, 3 tries); not consumed until the new PIN is set."""
+    return codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.RECOVERY, consume=False)
+
+
+@transaction.atomic
+def recovery_open_link(*, challenge: str) -> CheckResult:
+    """Opening the e-mailed link verifies it (1 hour, single use once the PIN is set)."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
+    if row is None or row.channel != OneTimeCode.Channel.EMAIL:
+        return CheckResult(CheckStatus.UNKNOWN)
+    if row.used_at is not None:
+        return CheckResult(CheckStatus.USED, row)
+    if row.expires_at <= timezone.now():
+        return CheckResult(CheckStatus.EXPIRED, row)
+    OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
+    return CheckResult(CheckStatus.OK, row)
+
+
+def recovery_needs_totp(*, challenge: str) -> bool:
+    """An enrolled authenticator app is never bypassed: recovery then also asks for it."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
+    return row is not None and totp_is_enrolled(row.user)
+
+
+@transaction.atomic
+def recovery_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
+    """Set the new PIN after a verified recovery (and the TOTP when enrolled); unlocks the access."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
+    if row is None or row.verified_at is None or row.used_at is not None or row.expires_at <= timezone.now():
+        raise PermissionError("recovery not verified, expired or already used")
+    user = row.user
+    if totp_is_enrolled(user):
+        code = (totp_code or "").strip()
+        if not (totp_verify(user=user, code=code) or recovery_code_use(user=user, code=code)):
+            audit_record(actor=user, action="auth.recovery_second_factor_failed", target=_customer_of(user) or user)
+            raise PermissionError("second factor required")
+    pin_problem_text = pin_problem(pin, birth_date=getattr(_customer_of(user), "birth_date", None))
+    if pin_problem_text:
+        raise ValueError(pin_problem_text)
+    if codes.code_consume(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY) is None:
+        raise PermissionError("already used")
+    pin_set(user=user, pin=pin, reason="reset")
+    audit_record(actor=user, action="auth.recovery_completed", target=_customer_of(user) or user)
+    return user
+
+
+@transaction.atomic
+def pin_reset_start_by_advisor(*, staff, customer: Customer) -> str:
+    """An advisor sends the customer a reset link (e-mail) or code (SMS) to the contact on file.
+    Returns the channel used; the advisor never sees the link or the code (audited)."""
+    channel = "email" if customer.email else "sms"
+    OneTimeCode.objects.filter(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
+                               created_at__gte=timezone.now() - timedelta(hours=1)).delete()
+    _recovery_send(customer=customer, channel=channel, actor=staff)
+    audit_record(actor=staff, action="auth.pin_reset_started_by_advisor", target=customer,
+                 data={"channel": channel})
+    return channel
+
+
+def number_reminder_send(*, contact: str) -> None:
+    """Forgotten customer number: sent to the e-mail or phone on file (if any; the answer is the same)."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        customers = Customer.objects.filter(email__iexact=contact)[:3]
+        channel = "email"
+    else:
+        digits = "".join(ch for ch in contact if ch.isdigit())
+        if len(digits) < 9:
+            return
+        tail = digits[-9:]
+        customers = [c for c in Customer.objects.filter(phone__endswith=tail[-4:])[:50]
+                     if "".join(ch for ch in c.phone if ch.isdigit()).endswith(tail)][:3]
+        channel = "sms"
+    with transaction.atomic():
+        for customer in customers:
+            text = _("Abri : votre numéro client est %(number)s.") % {"number": customer.customer_number}
+            if channel == "email":
+                outbox_enqueue(channel="email", to=customer.email, subject=_("Votre numéro client"),
+                               body=f"{_('Bonjour')} {customer.first_name},\n\n{text}\n\n"
+                                    f"{settings.ABRI_INSURER_NAME}", customer=customer)
+            else:
+                outbox_enqueue(channel="sms", to=customer.phone, body=text, customer=customer)
+            audit_record(action="auth.number_reminder_sent", target=customer, actor_label="anonyme",
+                         data={"channel": channel})
+
+
+# --- Contact details (sensitive: step-up required by the view) -------------------------------
+@transaction.atomic
+def contact_details_update(*, customer: Customer, email: str, phone: str, keep_sid: str | None = None) -> None:
+    """Change the e-mail and phone on file; alerts both the old and the new contacts."""
+    old_email, old_phone = customer.email, customer.phone
+    if (old_email, old_phone) == (email, phone):
+        return
+    customer.email, customer.phone = email, phone
+    customer.save(update_fields=["email", "phone"])
+    audit_record(actor=customer.user, action="account.contact_changed", target=customer,
+                 data={"email_changed": old_email != email, "phone_changed": old_phone != phone})
+    body = _("Les coordonnées de votre espace client ont été modifiées. Si vous n'êtes pas à l'origine de "
+             "ce changement, appelez-nous immédiatement.")
+    _alert(customer, title=_("Vos coordonnées ont été modifiées"), body=body)
+    if old_email and old_email != email:
+        outbox_enqueue(channel="email", to=old_email, subject=_("Vos coordonnées ont été modifiées"),
+                       body=body, customer=customer)
+    if old_phone and old_phone != phone:
+        outbox_enqueue(channel="sms", to=old_phone, body=body, customer=customer)
+
+
+def mfa_changed(*, user, enrolled: bool, keep_sid: str | None = None) -> None:
+    """Record an MFA change: other sessions end, the customer is alerted."""
+    customer = _customer_of(user)
+    sessions_end_others(user=user, keep_sid=keep_sid, reason="credential_change")
+    audit_record(actor=user, action="auth.mfa_enrolled" if enrolled else "auth.mfa_removed",
+                 target=customer or user)
+    _alert(customer, title=_("Votre double authentification a été modifiée"),
+           body=_("Une application d'authentification a été %(what)s. Si vous n'êtes pas à l'origine de ce "
+                  "changement, appelez-nous immédiatement.") % {"what": _("ajoutée") if enrolled else _("retirée")})
+
+
+# --- Creation (back-office and demo data) ---------------------------------------------------
 @transaction.atomic
 def customer_create(
     *,

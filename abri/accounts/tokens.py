@@ -24,8 +24,8 @@ def token_issue(*, user, label: str = "api", lifetime: timedelta = TOKEN_LIFETIM
     return raw
 
 
-def token_authenticate(raw: str):
-    """The active user behind a bearer token, or None (unknown, expired or revoked)."""
+def token_lookup(raw: str) -> ApiToken | None:
+    """The active token row behind a bearer secret, or None (unknown, expired, revoked, inactive user)."""
     if not raw or len(raw) > 200:
         return None
     token = ApiToken.objects.active().select_related("user").filter(key_digest=_digest(raw)).first()
@@ -34,7 +34,19 @@ def token_authenticate(raw: str):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_authenticate(raw: str):
+    """The active user behind a bearer token, or None (unknown, expired or revoked)."""
+    token = token_lookup(raw)
+    return token.user if token is not None else None
+
+
+def token_step_up_mark(*, token: ApiToken) -> None:
+    """Record that the second factor was just passed with this token (step-up, fresh 5 minutes)."""
+    token.step_up_at = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(step_up_at=token.step_up_at)
 
 
 def token_revoke(*, raw: str) -> int:
