@@ -1,35 +1,88 @@
-"""Document vault pages."""
+"""Document vault pages: search and filters, preview, download, download history."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 
 from abri.core.decorators import customer_required
-from abri.core.services import audit_record
-from abri.documents.selectors import document_get, documents_for_customer
+from abri.documents.forms import DocumentSearchForm
+from abri.documents.search import ORDER_RELEVANCE, documents_search
+from abri.documents.selectors import attach_documents, document_get, document_open, downloads_for_customer
+from abri.documents.services import document_download_record
+
+logger = logging.getLogger(__name__)
 
 
 @customer_required
 def document_list(request):
-    """Documents: the vault, paginated."""
-    page = Paginator(documents_for_customer(customer=request.customer), 20).get_page(request.GET.get("page"))
-    return render(request, "documents/list.html", {"page": page, "active_menu": "documents"})
+    """The vault: every document, searchable and filterable, newest first or by relevance."""
+    form = DocumentSearchForm(request.GET or None, customer=request.customer)
+    results = None
+    if not request.GET or form.is_valid():
+        cleaned = form.cleaned_data if form.is_bound else {}
+        results = documents_search(
+            customer=request.customer,
+            query=cleaned.get("q", ""),
+            filters=form.search_filters() if form.is_bound else None,
+            order=(cleaned.get("order") or ORDER_RELEVANCE),
+            page=request.GET.get("page", 1),
+        )
+    params = [(k, v) for k, v in request.GET.items() if k != "page" and v]
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "form": form,
+            "results": results,
+            "page": results.page if results else None,
+            "querystring": urlencode(params),
+            "searching": bool(form.is_bound and (form.data.get("q") or form.has_filters())),
+            "filters_open": form.is_bound and form.has_filters(),
+            "active_menu": "documents",
+        },
+    )
+
+
+def file_response(document, handle, *, preview: bool) -> FileResponse:
+    """The file, inline for a preview or as an attachment, never sniffed by the browser."""
+    suffix = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
+    filename = f"{document.title}.{suffix}"
+    response = FileResponse(handle, as_attachment=not preview, filename=filename, content_type=document.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    if preview:
+        # A preview is shown by the browser itself: it may not run scripts or be framed elsewhere.
+        # (No `sandbox`: Chromium refuses to show a PDF in a sandboxed document.)
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        )
+    return response
 
 
 @customer_required
 def document_download(request, pk: int):
-    """Download one document (recorded in the audit log)."""
+    """Download one of my documents, or preview it in the browser with ?apercu=1 (recorded in the audit log)."""
     document = document_get(customer=request.customer, pk=pk)
-    if not document.file:
-        raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    audit_record(actor=request.user, action="document.download", target=document)
-    inline = request.GET.get("apercu") == "1"
-    response = FileResponse(handle, as_attachment=not inline, filename=f"{document.title}.pdf"
-                            if document.mime_type == "application/pdf" else document.file.name.rsplit("/", 1)[-1],
-                            content_type=document.mime_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    handle = document_open(document=document)
+    if handle is None:
+        logger.error("document %s: file missing from storage", document.pk)
+        return render(request, "documents/partials/file_missing.html",
+                      {"document": document, "active_menu": "documents"}, status=404)
+    preview = request.GET.get("apercu") == "1"
+    document_download_record(actor=request.user, document=document, preview=preview)
+    return file_response(document, handle, preview=preview)
+
+
+@customer_required
+def download_history(request):
+    """My download history: which document, when (to the second), from the audit log."""
+    page = Paginator(downloads_for_customer(customer=request.customer), 50).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    attach_documents(customer=request.customer, entries=entries)
+    page.object_list = entries
+    return render(request, "documents/history.html", {"page": page, "active_menu": "documents"})
