@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "abri.support",
     "abri.backoffice",
     "abri.api",
+    # Only for its templates and static files: the /api/v1/docs page then loads Swagger UI from
+    # WhiteNoise instead of a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -277,3 +280,6 @@ ABRI_MEDIATOR_ADDRESS = os.environ.get(
 )
 ABRI_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("ABRI_WORKER_HEARTBEAT_MAX_AGE", 120))
 NINJA_PAGINATION_PER_PAGE = 50
+# API rate limits ("<requests>/<s|min|h|d>"): per authenticated login, per address without login.
+ABRI_API_RATE_USER = os.environ.get("ABRI_API_RATE_USER", "300/min")
+ABRI_API_RATE_ANON = os.environ.get("ABRI_API_RATE_ANON", "60/min")

@@ -1,14 +1,46 @@
-"""The API: django-ninja under /api/v1/ (routers call the same services as the pages)."""
+"""The API: django-ninja under /api/v1/ (routers call the same selectors and services as the pages)."""
 
-from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 
+from abri.api.openapi import AbriNinjaAPI
+from abri.api.problems import install_problem_handlers
 from abri.api.routers.auth import router as auth_router
+from abri.api.routers.claims import router as claims_router
+from abri.api.routers.contracts import router as contracts_router
+from abri.api.routers.documents import router as documents_router
+from abri.api.routers.me import router as me_router
+from abri.api.security import customer_auth
+from abri.api.throttling import api_throttles
 
-api = NinjaAPI(title="Abri API", version="1", urls_namespace="api")
+API_DESCRIPTION = """API de l'espace client Abri (assurance habitation).
+
+Authentification : `Authorization: Bearer <jeton>` (jeton obtenu par `POST /api/v1/auth/login`)
+ou cookie de session du portail (avec l'en-tête `X-CSRFToken` pour les méthodes non sûres).
+Erreurs : `application/problem+json` (RFC 9457). Montants : chaînes en euros (« 180.00 »).
+Dates : ISO 8601. Voir docs/api.md.
+"""
+
+api = AbriNinjaAPI(
+    title="Abri API",
+    version="1",
+    description=API_DESCRIPTION,
+    urls_namespace="api",
+    auth=customer_auth,
+    # Swagger UI from ninja's own static files ("ninja" is in INSTALLED_APPS): nothing from a CDN,
+    # no inline script, no call to the online validator.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+install_problem_handlers(api)
+
+# The auth router declares auth=None on its operations and applies the login policy itself.
 api.add_router("/auth", auth_router)
+api.add_router("/me", me_router, throttle=api_throttles)
+api.add_router("/contracts", contracts_router, throttle=api_throttles)
+api.add_router("/claims", claims_router, throttle=api_throttles)
+api.add_router("/documents", documents_router, throttle=api_throttles)
 
 
-@api.get("/ping", auth=None)
+@api.get("/ping", auth=None, throttle=api_throttles, tags=["santé"], summary="Disponibilité de l'API")
 def ping(request):
     """Liveness of the API."""
     return {"status": "ok"}

@@ -1,5 +1,44 @@
-from django.urls import path
+"""Mounts the API at /api/v1/: ninja's routes, 405 and unknown paths answered as problem+json."""
+
+from functools import wraps
+
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from abri.api.main import api
+from abri.api.problems import PROBLEM_CONTENT_TYPE, method_not_allowed, not_found
 
-urlpatterns = [path("", api.urls)]
+
+def _problem_on_405(view):
+    """Ninja answers a wrong method with a plain-text 405; the API answers problem+json."""
+
+    @wraps(view)  # keeps csrf_exempt: ninja checks CSRF itself for the session cookie
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type") != PROBLEM_CONTENT_TYPE:
+            return method_not_allowed(request, allowed=response.get("Allow", ""))
+        return response
+
+    return wrapper
+
+
+def _wrap(patterns):
+    for entry in patterns:
+        if isinstance(entry, URLPattern):
+            entry.callback = _problem_on_405(entry.callback)
+        elif isinstance(entry, URLResolver):
+            _wrap(entry.url_patterns)
+    return patterns
+
+
+def unknown_path(request, path=""):
+    """Any other path under /api/v1/ is a problem+json 404, whatever the method."""
+    return not_found(request)
+
+
+unknown_path.csrf_exempt = True
+
+_ninja_patterns, _ninja_app, _namespace = api.urls
+urlpatterns = [
+    path("", include((_wrap(_ninja_patterns), _ninja_app), namespace=_namespace)),
+    re_path(r"^(?P<path>.*)$", unknown_path, name="unknown"),
+]
