@@ -1,15 +1,84 @@
-"""Reads for claims, always scoped to a customer."""
+"""Reads for claims, always scoped to a customer (or to staff with the claims permission)."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from abri.claims.models import Claim
+from abri.claims.choices import OPEN_STATUSES, ClaimStatus
+from abri.claims.models import Claim, ClaimDraft, ClaimMessage, ClaimRequest, ClaimStep, Evidence
 
 
 def claims_for_customer(*, customer):
     """The customer's claims, newest first."""
-    return Claim.objects.for_customer(customer).select_related("contract", "contract__property").order_by("-declared_at")
+    return (
+        Claim.objects.for_customer(customer)
+        .select_related("contract", "contract__property")
+        .order_by("-declared_at")
+    )
 
 
 def claim_get(*, customer, number: str) -> Claim:
-    """One of the customer's claims with its timeline; another customer's answers 404."""
-    return get_object_or_404(claims_for_customer(customer=customer).prefetch_related("steps"), number=number)
+    """One of the customer's claims with everything its page shows; another customer's answers 404."""
+    qs = claims_for_customer(customer=customer).select_related("handler").prefetch_related(
+        Prefetch("steps", queryset=ClaimStep.objects.order_by("created_at", "id")),
+        Prefetch("requests", queryset=ClaimRequest.objects.order_by("created_at", "id")),
+        Prefetch("messages", queryset=ClaimMessage.objects.select_related("author").order_by("created_at", "id")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("received_at", "id")),
+        "payments",
+        "documents",
+    )
+    return get_object_or_404(qs, number=number)
+
+
+def drafts_for_customer(*, customer):
+    """Declarations in progress, most recent first."""
+    return ClaimDraft.objects.filter(customer=customer, submitted_at__isnull=True).annotate(
+        files=Count("evidence")).order_by("-updated_at")
+
+
+def draft_get(*, customer, key) -> ClaimDraft:
+    """One of the customer's drafts; another customer's answers 404."""
+    return get_object_or_404(ClaimDraft.objects.filter(customer=customer), key=key)
+
+
+def evidence_get(*, customer, key) -> Evidence:
+    """One of the customer's files; another customer's answers 404."""
+    return get_object_or_404(Evidence.objects.filter(customer=customer), key=key)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+def claims_queue(*, event: str = "", status: str = "", older_than_days: int | None = None, min_amount=None,
+                 deadline_risk: bool = False, handler=None):
+    """The handler's queue with filters; deadline risk = no answer within the legal month (loi 2021-1837)."""
+    qs = Claim.objects.select_related("customer", "contract", "handler").order_by("declared_at")
+    qs = qs.filter(status=status) if status else qs.filter(status__in=OPEN_STATUSES)
+    if event:
+        qs = qs.filter(event_type=event)
+    if older_than_days:
+        qs = qs.filter(declared_at__lte=timezone.now() - timedelta(days=older_than_days))
+    if min_amount is not None:
+        qs = qs.filter(estimated_amount__gte=min_amount)
+    if deadline_risk:
+        qs = qs.filter(
+            Q(status__in=[ClaimStatus.RECEIVED, ClaimStatus.UNDER_REVIEW],
+              declared_at__lte=timezone.now() - timedelta(days=21))
+            | Q(status=ClaimStatus.REPORT_RECEIVED, updated_at__lte=timezone.now() - timedelta(days=21))
+            | Q(status=ClaimStatus.ACCEPTED, updated_at__lte=timezone.now() - timedelta(days=14))
+        )
+    if handler is not None:
+        qs = qs.filter(handler=handler)
+    return qs
+
+
+def claim_for_staff(*, number: str) -> Claim:
+    """Any claim, for staff (the view checks the permission)."""
+    qs = Claim.objects.select_related("customer", "contract", "contract__property", "handler").prefetch_related(
+        Prefetch("steps", queryset=ClaimStep.objects.select_related("actor").order_by("created_at", "id")),
+        "requests", Prefetch("messages", queryset=ClaimMessage.objects.select_related("author")),
+        "evidence", "payments", "contract__guarantees",
+    )
+    return get_object_or_404(qs, number=number)

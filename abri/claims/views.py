@@ -1,20 +1,430 @@
-"""Claim pages."""
+"""Claim pages: the declaration wizard (saved at every step), the claim space and its live timeline."""
 
-from django.shortcuts import render
+from __future__ import annotations
 
-from abri.claims.selectors import claim_get, claims_for_customer
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from abri.claims import services
+from abri.claims.choices import ClaimStatus
+from abri.claims.forms import (
+    BankForm,
+    DetailsForm,
+    EventForm,
+    EvidenceUploadForm,
+    HomeForm,
+    ItemFormSet,
+    MessageForm,
+    ThirdPartyFormSet,
+    WhenForm,
+)
+from abri.claims.rules import ITEM_CATEGORY_LABELS, declaration_deadline
+from abri.claims.selectors import claim_get, claims_for_customer, draft_get, drafts_for_customer, evidence_get
+from abri.claims.uploads import MAX_BYTES, MAX_FILES, UploadRejected
+from abri.contracts.models import Contract
 from abri.core.decorators import customer_required
+
+STEPS = [
+    ("home", _("Logement")),
+    ("event", _("Événement")),
+    ("when", _("Date et lieu")),
+    ("details", _("Circonstances")),
+    ("items", _("Biens endommagés")),
+    ("third_parties", _("Personnes concernées")),
+    ("bank", _("Indemnisation")),
+    ("evidence", _("Photos et justificatifs")),
+    ("summary", _("Récapitulatif")),
+]
+STEP_NAMES = [s for s, _label in STEPS]
+PENDING_KEY = "abri_pending_claim_post"
+
+
+def keep_post_when_logged_out(view):
+    """A step posted after the session expired is kept, and restored once the customer logs in again."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if (not user.is_authenticated or not getattr(user, "is_customer", False)) and request.method == "POST":
+            data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+            request.session[PENDING_KEY] = {"path": request.path, "data": data}
+            return redirect_to_login(request.path)
+        return customer_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _pending_post(request):
+    """The data a customer posted before their session expired, for this very page (once)."""
+    pending = request.session.get(PENDING_KEY)
+    if pending and pending.get("path") == request.path:
+        del request.session[PENDING_KEY]
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for key, values in pending["data"].items():
+            query.setlist(key, values)
+        return query
+    return None
+
+
+def _active_contracts(customer):
+    return list(Contract.objects.for_customer(customer).filter(status__in=["active", "termination_requested"])
+                .select_related("property").prefetch_related("guarantees").order_by("start_date", "id"))
 
 
 @customer_required
 def claim_list(request):
-    """Sinistres: open and past claims."""
-    return render(request, "claims/list.html", {"claims": claims_for_customer(customer=request.customer),
-                                                 "active_menu": "claims"})
+    """Sinistres: declarations in progress, open and past claims."""
+    return render(request, "claims/list.html", {
+        "claims": claims_for_customer(customer=request.customer),
+        "drafts": drafts_for_customer(customer=request.customer),
+        "active_menu": "claims",
+    })
+
+
+@customer_required
+def declare_start(request):
+    """Start a declaration (or resume one in progress)."""
+    if request.method == "POST":
+        draft = services.draft_start(customer=request.customer)
+        contracts = _active_contracts(request.customer)
+        if len(contracts) == 1:
+            services.draft_save_step(customer=request.customer, draft=draft, step="home",
+                                     values={"contract": contracts[0].number}, next_step="event")
+            return redirect("claims:declare_step", key=draft.key, step="event")
+        return redirect("claims:declare_step", key=draft.key, step="home")
+    return render(request, "claims/declare_start.html", {
+        "drafts": drafts_for_customer(customer=request.customer), "active_menu": "claims",
+    })
+
+
+def _step_form(step, draft, contracts, data=None, files=None):
+    saved = draft.data.get(step, {})
+    event = draft.data.get("event", {}).get("event", "other")
+    if step == "home":
+        return HomeForm(data, contracts=contracts, initial=saved)
+    if step == "event":
+        return EventForm(data, initial=saved)
+    if step == "when":
+        initial = {"occurred_date": saved.get("occurred_date"), "occurred_time": saved.get("occurred_time"),
+                   "location_mode": saved.get("location", {}).get("mode", "home"),
+                   "address": saved.get("location", {}).get("address", ""),
+                   "lat": saved.get("location", {}).get("lat"), "lon": saved.get("location", {}).get("lon")}
+        return WhenForm(data, initial=initial)
+    if step == "details":
+        initial = {k: ("yes" if v is True else "no" if v is False else v) for k, v in saved.items()}
+        return DetailsForm(data, event=event, initial=initial)
+    if step == "items":
+        initial = saved.get("items") or []
+        extra_rows = max(3 - len(initial), 1)
+        formset = ItemFormSet(data, prefix="items", initial=initial)
+        formset.extra = extra_rows
+        return formset
+    if step == "third_parties":
+        formset = ThirdPartyFormSet(data, prefix="parties", initial=saved.get("parties") or [])
+        formset.extra = 1 if not saved.get("parties") else 0
+        return formset
+    if step == "bank":
+        return BankForm(data, initial={"holder": saved.get("holder", ""), "later": saved.get("later", False)})
+    if step == "evidence":
+        return EvidenceUploadForm(data, files)
+    return None
+
+
+def _step_values(step, form):
+    if step == "when":
+        return form.to_values()
+    if step == "details":
+        return form.to_values()
+    if step == "items":
+        rows = []
+        for f in form.forms:
+            d = f.cleaned_data
+            if d.get("label") and d.get("amount") is not None:
+                rows.append({"label": d["label"], "category": d.get("category") or "other", "amount": str(d["amount"]),
+                             "age_years": str(d.get("age_years") or 0)})
+        return {"items": rows}
+    if step == "third_parties":
+        return {"parties": [f.cleaned_data for f in form.forms if f.cleaned_data.get("name")]}
+    if step == "bank":
+        d = form.cleaned_data
+        if d.get("iban"):
+            return {**services.iban_protect(d["iban"]), "holder": d.get("holder", "").strip(), "later": False}
+        return {"later": True, "holder": ""}
+    return dict(form.cleaned_data)
+
+
+def _next(step):
+    index = STEP_NAMES.index(step)
+    return STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
+
+
+def _previous(step):
+    index = STEP_NAMES.index(step)
+    return STEP_NAMES[max(index - 1, 0)]
+
+
+def _summary_context(draft, contracts):
+    data = draft.data
+    contract = next((c for c in contracts if c.number == data.get("home", {}).get("contract")), None)
+    event = data.get("event", {}).get("event")
+    from abri.claims.choices import ClaimEvent
+
+    context = {"contract": contract, "event": event, "coverage": None, "deadline": None, "late": False,
+               "event_label": ClaimEvent(event).label if event in ClaimEvent.values else ""}
+    if contract and event:
+        context["coverage"] = services.coverage_for_event(contract=contract, event=event)
+        when = data.get("when", {})
+        if when.get("occurred_date"):
+            from datetime import date
+
+            from django.utils import timezone
+
+            decree = data.get("details", {}).get("decree_date")
+            deadline = declaration_deadline(event=event, occurred_on=date.fromisoformat(when["occurred_date"]),
+                                            natcat_decree_on=date.fromisoformat(decree) if decree else None)
+            context["deadline"] = deadline
+            context["late"] = bool(deadline.due and timezone.localdate() > deadline.due)
+    items = data.get("items", {}).get("items", [])
+    from decimal import Decimal
+
+    context["items"] = [{**i, "category_label": ITEM_CATEGORY_LABELS.get(i.get("category"), "")} for i in items]
+    context["items_total"] = sum((Decimal(i["amount"]) for i in items), Decimal("0"))
+    return context
+
+
+@keep_post_when_logged_out
+def declare_step(request, key, step):
+    """One step of the wizard: GET shows it with what was saved, POST validates and saves it."""
+    if step not in STEP_NAMES:
+        raise Http404
+    draft = draft_get(customer=request.customer, key=key)
+    if draft.submitted_at:
+        claim = getattr(draft, "submitted_claim", None)
+        if claim:
+            return redirect("claims:detail", number=claim.number)
+        raise Http404
+    contracts = _active_contracts(request.customer)
+    restored = _pending_post(request) if request.method == "GET" else None
+    data = request.POST if request.method == "POST" else restored
+    form = _step_form(step, draft, contracts, data, request.FILES if request.method == "POST" else None)
+    upload_errors = []
+    if request.method == "POST":
+        if step == "evidence":
+            upload_errors = _handle_evidence_post(request, draft, form)
+            if not upload_errors and "continue" in request.POST:
+                services.draft_save_step(customer=request.customer, draft=draft, step="evidence", values={"seen": True},
+                                         next_step="summary")
+                return redirect("claims:declare_step", key=draft.key, step="summary")
+            if not upload_errors:
+                return redirect("claims:declare_step", key=draft.key, step="evidence")
+        elif step == "summary":
+            return redirect("claims:declare_step", key=draft.key, step="summary")
+        elif form.is_valid():
+            if step in {"items", "third_parties"} and "add_row" in request.POST:
+                values = _step_values(step, form)
+                services.draft_save_step(customer=request.customer, draft=draft, step=step, values=values,
+                                         next_step=step)
+                draft.refresh_from_db()
+                form = _step_form(step, draft, contracts)
+                form.extra += 2
+            else:
+                services.draft_save_step(customer=request.customer, draft=draft, step=step,
+                                         values=_step_values(step, form), next_step=_next(step))
+                target = request.POST.get("goto")
+                if target in STEP_NAMES:
+                    return redirect("claims:declare_step", key=draft.key, step=target)
+                return redirect("claims:declare_step", key=draft.key, step=_next(step))
+    elif restored is not None and form is not None:
+        form.is_valid()  # show what was restored, with any message beside its field
+        messages.info(request, _("Votre session avait expiré : ce que vous aviez saisi a été conservé, "
+                                 "vérifiez-le puis continuez."))
+    context = {
+        "draft": draft, "step": step, "steps": STEPS, "step_index": STEP_NAMES.index(step) + 1,
+        "step_count": len(STEPS), "step_label": dict(STEPS)[step], "form": form, "previous": _previous(step),
+        "active_menu": "claims", "upload_errors": upload_errors,
+        "evidence": draft.evidence.all() if step in {"evidence", "summary"} else [],
+        "max_files": MAX_FILES, "max_mb": MAX_BYTES // (1024 * 1024),
+        "event": draft.data.get("event", {}).get("event"), "contracts": contracts,
+    }
+    if step == "summary":
+        context.update(_summary_context(draft, contracts))
+        context["missing"] = [label for name, label in STEPS[:4] if name not in draft.data]
+    return render(request, "claims/declare_step.html", context)
+
+
+def _handle_evidence_post(request, draft, form) -> list[str]:
+    """Files posted without JavaScript (several at once); each accepted or refused with its own message."""
+    errors = []
+    kind = request.POST.get("kind") or "photo"
+    for upload in request.FILES.getlist("files"):
+        if upload.size > MAX_BYTES:
+            errors.append(_("« %(name)s » : ce fichier dépasse 20 Mo.") % {"name": upload.name[:80]})
+            continue
+        try:
+            services.evidence_add(customer=request.customer, data=upload.read(), filename=upload.name, kind=kind,
+                                  draft=draft)
+        except UploadRejected as exc:
+            errors.append(f"« {upload.name[:80]} » : {exc}")
+    if "remove" in request.POST:
+        services.evidence_remove(customer=request.customer, draft=draft, evidence_key=request.POST["remove"])
+    return errors
+
+
+@require_POST
+@keep_post_when_logged_out
+def evidence_upload(request, key):
+    """One file per request (JavaScript upload with progress and retry); idempotent on X-Upload-Token."""
+    draft = draft_get(customer=request.customer, key=key)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_BYTES + 64 * 1024:
+        return JsonResponse({"error": _("Ce fichier dépasse 20 Mo.")}, status=413)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("Aucun fichier reçu : réessayez.")}, status=400)
+    try:
+        evidence = services.evidence_add(
+            customer=request.customer, data=upload.read(), filename=upload.name,
+            kind=request.POST.get("kind") or "photo", draft=draft,
+            client_token=request.headers.get("X-Upload-Token", "")[:64],
+        )
+    except UploadRejected as exc:
+        return JsonResponse({"error": str(exc)}, status=422)
+    return JsonResponse({
+        "key": str(evidence.key), "name": evidence.original_name, "kind": evidence.get_kind_display(),
+        "thumbnail": reverse("claims:evidence_file", args=[evidence.key]) + "?vignette=1" if evidence.thumbnail else "",
+        "message": _("Reçu : « %(name)s »") % {"name": evidence.original_name[:80]},
+    }, status=201)
+
+
+@customer_required
+def evidence_file(request, key):
+    """A customer's own evidence file (re-encoded copy), or its thumbnail."""
+    evidence = evidence_get(customer=request.customer, key=key)
+    field = evidence.thumbnail if request.GET.get("vignette") and evidence.thumbnail else evidence.file
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type,
+                            as_attachment=evidence.content_type == "application/pdf" and not request.GET.get("apercu"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+@keep_post_when_logged_out
+def declare_submit(request, key):
+    """Submit the declaration: idempotent, returns the claim number at once."""
+    draft = draft_get(customer=request.customer, key=key)
+    try:
+        claim = services.draft_submit(customer=request.customer, draft=draft)
+    except services.ClaimError as exc:
+        messages.error(request, str(exc))
+        return redirect("claims:declare_step", key=draft.key, step="summary")
+    messages.success(request, _("Votre déclaration est enregistrée sous le numéro %(number)s. "
+                                "Un accusé de réception est dans vos documents.") % {"number": claim.number})
+    return redirect("claims:detail", number=claim.number)
+
+
+@require_POST
+@customer_required
+def draft_delete(request, key):
+    """Abandon a declaration in progress."""
+    draft = draft_get(customer=request.customer, key=key)
+    if draft.submitted_at is None:
+        draft.evidence.all().delete()
+        draft.delete()
+        messages.info(request, _("La déclaration en cours a été supprimée."))
+    return redirect("claims:list")
+
+
+def _claim_context(request, claim):
+    return {
+        "claim": claim, "next_step": services.next_step_for(claim), "active_menu": "claims",
+        "message_form": MessageForm(), "upload_form": EvidenceUploadForm(),
+        "statuses": ClaimStatus, "settlement": claim.settlement or None,
+        "mediator": settings.ABRI_MEDIATOR_ADDRESS,
+    }
 
 
 @customer_required
 def claim_detail(request, number: str):
-    """One claim and its timeline."""
+    """The claim space: live timeline, what we need, settlement, messages, documents, payments."""
     claim = claim_get(customer=request.customer, number=number)
-    return render(request, "claims/detail.html", {"claim": claim, "active_menu": "claims"})
+    return render(request, "claims/detail.html", _claim_context(request, claim))
+
+
+@customer_required
+def claim_timeline(request, number: str):
+    """The timeline fragment, polled by the page to update without reloading."""
+    claim = claim_get(customer=request.customer, number=number)
+    response = render(request, "claims/partials/timeline.html", _claim_context(request, claim))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@customer_required
+def claim_message(request, number: str):
+    """Post a message to the claims handler."""
+    claim = claim_get(customer=request.customer, number=number)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.claim_message_post(claim=claim, author=request.user, body=form.cleaned_data["body"],
+                                    from_customer=True)
+        messages.success(request, _("Votre message a été envoyé à votre gestionnaire."))
+        return redirect(reverse("claims:detail", args=[claim.number]) + "#messages")
+    context = _claim_context(request, claim)
+    context["message_form"] = form
+    return render(request, "claims/detail.html", context, status=422)
+
+
+@require_POST
+@customer_required
+def claim_add_evidence(request, number: str):
+    """Add documents later to a submitted claim; each gets a « reçu » confirmation."""
+    claim = claim_get(customer=request.customer, number=number)
+    received, errors = [], []
+    for upload in request.FILES.getlist("files"):
+        if upload.size > MAX_BYTES:
+            errors.append(_("« %(name)s » : ce fichier dépasse 20 Mo.") % {"name": upload.name[:80]})
+            continue
+        try:
+            services.evidence_add(customer=request.customer, data=upload.read(), filename=upload.name,
+                                  kind=request.POST.get("kind") or "photo", claim=claim)
+            received.append(upload.name[:80])
+        except UploadRejected as exc:
+            errors.append(f"« {upload.name[:80]} » : {exc}")
+    for name in received:
+        messages.success(request, _("Reçu : « %(name)s »") % {"name": name})
+    for error in errors:
+        messages.error(request, error)
+    if not received and not errors:
+        messages.error(request, _("Choisissez au moins un fichier."))
+    return redirect(reverse("claims:detail", args=[claim.number]) + "#documents")
+
+
+@require_POST
+@customer_required
+def claim_accept(request, number: str):
+    """Accept the indemnity offer (double clicks are harmless)."""
+    claim = claim_get(customer=request.customer, number=number)
+    try:
+        services.claim_accept_offer(customer=request.customer, claim=claim)
+        messages.success(request, _("Merci : vous avez accepté la proposition. Le paiement suit sous 21 jours au plus."))
+    except services.ClaimError as exc:
+        messages.error(request, str(exc))
+    return redirect("claims:detail", number=claim.number)
+
