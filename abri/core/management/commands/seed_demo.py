@@ -27,6 +27,7 @@ from abri.contracts.services import contract_create
 from abri.documents.choices import DocumentKind, GuaranteeCategory
 from abri.documents.models import Document
 from abri.documents.rendering import render_text_pdf
+from abri.documents.search import search_text_for
 from abri.notifications.models import Notification
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,6 +83,7 @@ def _add_document(customer, *, kind, title, lines, issued_on, contract=None, cla
                    claim=claim, kind=kind, title=title, issued_on=issued_on, amount=amount,
                    guarantee_category=category, mime_type="application/pdf", size_bytes=len(pdf),
                    text="\n".join([title, *lines]))
+    doc.search_text = search_text_for(doc)
     doc.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
     doc.save()
     return doc
