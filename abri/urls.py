@@ -4,10 +4,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from abri.backoffice import views as backoffice_views
 from abri.core import views as core_views
 
 handler404 = "abri.core.views.error_404"
 handler500 = "abri.core.views.error_500"
+
+# Django admin: administrators only, signed in through the back-office login (password + TOTP).
+admin.site.login = backoffice_views.admin_login_redirect
+admin.site.has_permission = backoffice_views.admin_has_permission
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -22,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("abri.notifications.urls")),
     path("assistance/", include("abri.support.urls")),
     path("verifier/", include("abri.documents.verify_urls")),
+    path("backoffice/sinistres/", include("abri.claims.staff_urls")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

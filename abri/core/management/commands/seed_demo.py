@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
@@ -15,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from abri.accounts.choices import Civility, StaffRole
-from abri.accounts.models import Customer
+from abri.accounts.mfa import totp_is_enrolled, totp_provision
+from abri.accounts.models import Customer, TotpDevice
 from abri.accounts.services import customer_create
 from abri.billing.choices import PaymentMethod, ScheduleStatus
 from abri.billing.models import ScheduleItem
@@ -39,8 +41,9 @@ STAFF = [
     ("admin@abri.example", "abri-demo-admin", "Sophie", "Lambert", StaffRole.ADMINISTRATOR),
 ]
 ROLE_GROUPS = {
-    StaffRole.ADVISOR: ("Conseillers", ["view_customer", "view_contract", "view_claim", "view_document",
-                                        "view_scheduleitem", "view_auditlog"]),
+    # change_customer: the advisor's back-office actions (unlock an access, start a PIN reset).
+    StaffRole.ADVISOR: ("Conseillers", ["view_customer", "change_customer", "view_contract", "view_claim",
+                                        "view_document", "view_scheduleitem", "view_auditlog"]),
     StaffRole.CLAIMS_HANDLER: ("Gestionnaires sinistres", ["view_customer", "view_contract", "view_claim",
                                                            "change_claim", "view_document", "add_document",
                                                            "view_scheduleitem", "view_auditlog"]),
@@ -70,6 +73,11 @@ def ensure_staff() -> None:
             user.set_password(password)
             user.save()
         user.groups.add(groups[role])
+        if settings.ABRI_DEMO and not totp_is_enrolled(user):
+            # Demo staff have an authenticator enrolled for them: its codes are written to the demo
+            # outbox at login (DESIGN.md), so a tester never needs a phone.
+            totp_provision(user=user)
+            TotpDevice.objects.filter(user=user).update(confirmed_at=timezone.now())
 
 
 def _aware(d: date, hour: int = 10) -> datetime:

@@ -1,0 +1,253 @@
+"""Back-office reads. The back-office has no models: these read other apps' data, always scoped
+to one customer once the customer is chosen, and say so in their names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+import pyotp
+from django.conf import settings
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Concat, Lower, Replace
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from abri.accounts.models import Customer, TotpDevice
+from abri.billing.selectors import schedule_for_customer
+from abri.claims.models import Claim, ClaimStep
+from abri.claims.selectors import claims_for_customer
+from abri.contracts.models import Contract
+from abri.contracts.selectors import contracts_for_customer
+from abri.core.models import AuditLog
+from abri.documents.models import Document
+from abri.documents.selectors import documents_for_customer
+
+SEARCH_LIMIT = 500
+MAX_PREFIX_VARIANTS = 64
+CLAIMS_SHOWN = 20
+SCHEDULE_SHOWN = 24
+DOCUMENTS_SHOWN = 50
+AUDIT_SHOWN = 50
+
+# Accented letters met in French (and common European) names, by their base letter.
+ACCENTS = {
+    "a": "àâäáã", "e": "éèêë", "i": "îïíì", "o": "ôöóò", "u": "ùûüú", "c": "ç", "y": "ÿý", "n": "ñ",
+}
+LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+
+
+# --- TOTP helpers for the staff login ---------------------------------------------------------
+
+def _device_secret(device: TotpDevice) -> str:
+    # accounts.mfa keeps the decryption private; the back-office needs the secret only to show it
+    # during enrolment (unconfirmed device) and, in demo mode, to write the usable code to the outbox.
+    from abri.accounts.mfa import _secret
+
+    return _secret(device)
+
+
+def staff_enrolment_uri(*, user) -> tuple[str, str] | None:
+    """(secret, otpauth URI) of the user's authenticator being enrolled; None once confirmed."""
+    from abri.accounts.mfa import ISSUER
+
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        return None
+    secret = _device_secret(device)
+    return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email or user.username, issuer_name=ISSUER)
+
+
+def staff_demo_totp_code(*, user) -> str | None:
+    """Demo mode only: the code an authenticator would show that totp_verify still accepts.
+
+    A code is accepted once per 30-second step; when the current step was just used (two logins
+    within 30 s, common in browser tests) the next step's code, inside the drift window, is given.
+    """
+    if not settings.ABRI_DEMO:
+        return None
+    device = TotpDevice.objects.filter(user=user).first()
+    if device is None:
+        return None
+    from abri.accounts.mfa import VALID_WINDOW
+
+    now_step = int(timezone.now().timestamp()) // 30
+    totp = pyotp.TOTP(_device_secret(device))
+    for step in range(now_step, now_step + VALID_WINDOW + 1):
+        if step > device.last_used_step:
+            return totp.at(step * 30)
+    return None
+
+
+# --- Customer search --------------------------------------------------------------------------
+
+def normalize_text(text: str) -> str:
+    """Lower case, accents and ligatures removed: 'Lefèvre' -> 'lefevre'."""
+    for ligature, plain in LIGATURES.items():
+        text = text.replace(ligature, plain)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _sql_normalized(expression):
+    """The same normalisation in SQL (SQLite's lower() only folds ASCII: replace accents first)."""
+    for base, accented in ACCENTS.items():
+        for char in accented + accented.upper():
+            expression = Replace(expression, Value(char), Value(base))
+    for ligature, plain in LIGATURES.items():
+        expression = Replace(expression, Value(ligature), Value(plain))
+    return Lower(expression)
+
+
+def _char_variants(char: str) -> list[str]:
+    variants = {char, char.upper()}
+    for accented in ACCENTS.get(char, ""):
+        variants |= {accented, accented.upper()}
+    return sorted(variants)
+
+
+def _prefix_variants(token: str) -> list[str]:
+    """Raw spellings a stored value may start with, for a normalised token (longest affordable prefix)."""
+    prefixes = [""]
+    for char in token:
+        variants = _char_variants(char)
+        if len(prefixes) * len(variants) > MAX_PREFIX_VARIANTS:
+            break
+        prefixes = [p + v for p in prefixes for v in variants]
+    return [p for p in prefixes if p]
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """field starts with prefix, written as a range so that the B-tree index on field is used."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _tokens(query: str) -> list[str]:
+    return [t for t in re.split(r"[\s,;'’\-]+", normalize_text(query)) if t]
+
+
+def _ids_by_name(query: str) -> list[int]:
+    """Customers whose last name starts with one of the words (index range), all words matching."""
+    tokens = [t for t in _tokens(query) if t.isalpha()]
+    if not tokens:
+        return []
+    anchor = reduce(or_, (_prefix_range("last_name", p) for t in tokens for p in _prefix_variants(t)))
+    # The words must all start a word of "first last" (normalised); checked on the indexed candidates.
+    qs = Customer.objects.filter(anchor).annotate(
+        norm_name=Concat(Value(" "), _sql_normalized(F("first_name")), Value(" "),
+                         _sql_normalized(F("last_name")))
+    )
+    for token in tokens:
+        qs = qs.filter(
+            Q(norm_name__contains=f" {token}") | Q(norm_name__contains=f"-{token}")
+            | Q(norm_name__contains=f"'{token}")
+        )
+    return list(qs.order_by("last_name", "first_name", "id").values_list("id", flat=True)[: SEARCH_LIMIT + 1])
+
+
+def _ids_by_email(query: str) -> list[int]:
+    email = query.strip()
+    if "@" not in email or " " in email:
+        return []
+    anchor = reduce(or_, (_prefix_range("email", v) for v in {email, email.lower()}))
+    qs = Customer.objects.filter(anchor).annotate(email_lower=Lower("email")).filter(
+        email_lower__startswith=email.lower()
+    )
+    return list(qs.order_by("id").values_list("id", flat=True)[: SEARCH_LIMIT + 1])
+
+
+def _ids_by_number(query: str) -> list[int]:
+    """Customer number, contract number or claim number: upper case, prefix, unique indexes."""
+    compact = re.sub(r"\s+", "", query).upper()
+    if len(compact) < 3 or not re.fullmatch(r"[A-Z0-9\-/]+", compact):
+        return []
+    ids: list[int] = []
+    if compact.isalnum():
+        ids += Customer.objects.filter(_prefix_range("customer_number", compact)).order_by(
+            "customer_number").values_list("id", flat=True)[: SEARCH_LIMIT + 1]
+    ids += Contract.objects.filter(_prefix_range("number", compact)).order_by("number").values_list(
+        "customer_id", flat=True)[: SEARCH_LIMIT + 1]
+    ids += Claim.objects.filter(_prefix_range("number", compact)).order_by("number").values_list(
+        "customer_id", flat=True)[: SEARCH_LIMIT + 1]
+    return ids
+
+
+@dataclass(frozen=True)
+class CustomerSearch:
+    """The customers a staff query matches (capped), as a queryset to paginate."""
+
+    customers: object
+    truncated: bool
+
+
+def customers_search(*, query: str) -> CustomerSearch:
+    """Find customers by customer number, name, e-mail, contract or claim number (staff search).
+
+    Each criterion is an indexed lookup (a prefix range on a unique or B-tree index, never a scan
+    of the table); the union is capped at SEARCH_LIMIT customers.
+    """
+    query = (query or "").strip()[:100]
+    ids: list[int] = []
+    for finder in (_ids_by_number, _ids_by_email, _ids_by_name):
+        ids += finder(query)
+    unique = list(dict.fromkeys(ids))
+    truncated = len(unique) > SEARCH_LIMIT
+    customers = Customer.objects.filter(pk__in=unique[:SEARCH_LIMIT]).order_by("last_name", "first_name", "id")
+    return CustomerSearch(customers=customers, truncated=truncated)
+
+
+# --- One customer -----------------------------------------------------------------------------
+
+def customer_get_for_staff(*, customer_number: str) -> Customer:
+    """A customer by number for the back-office (404 when unknown)."""
+    return get_object_or_404(Customer.objects.select_related("user"), customer_number=customer_number.upper())
+
+
+@dataclass(frozen=True)
+class Customer360:
+    """Everything the back-office shows about one customer, read with a fixed number of queries."""
+
+    customer: Customer
+    contracts: list
+    claims: list
+    more_claims: bool
+    schedule: list
+    documents: list
+    more_documents: bool
+    audit_entries: list
+
+
+def _first(queryset, count: int) -> tuple[list, bool]:
+    """The first `count` rows and whether there are more (one query, no COUNT)."""
+    rows = list(queryset[: count + 1])
+    return rows[:count], len(rows) > count
+
+
+def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
+    """The 360° view of one customer; `sections` lists what the staff member may see."""
+    contracts = list(contracts_for_customer(customer=customer)) if "contracts" in sections else []
+    claims, more_claims = [], False
+    if "claims" in sections:
+        claims, more_claims = _first(
+            claims_for_customer(customer=customer).prefetch_related(
+                Prefetch("steps", queryset=ClaimStep.objects.order_by("created_at", "id"))
+            ),
+            CLAIMS_SHOWN,
+        )
+    schedule = list(schedule_for_customer(customer=customer)[:SCHEDULE_SHOWN]) if "payments" in sections else []
+    documents, more_documents = [], False
+    if "documents" in sections:
+        documents, more_documents = _first(documents_for_customer(customer=customer), DOCUMENTS_SHOWN)
+    audit_entries = list(AuditLog.objects.for_customer(customer)[:AUDIT_SHOWN]) if "audit" in sections else []
+    return Customer360(customer=customer, contracts=contracts, claims=claims, more_claims=more_claims,
+                       schedule=schedule, documents=documents, more_documents=more_documents,
+                       audit_entries=audit_entries)
+
+
+def document_get_for_staff(*, customer: Customer, pk: int) -> Document:
+    """One of this customer's documents (another customer's answers 404)."""
+    return get_object_or_404(Document.objects.for_customer(customer), pk=pk)

@@ -1,0 +1,67 @@
+"""Staff fixtures: one user per role, with an enrolled authenticator, and logged-in clients."""
+
+import uuid
+
+import pyotp
+import pytest
+from django.test import Client
+
+from abri.accounts.mfa import _secret, totp_provision
+from abri.accounts.models import TotpDevice
+from abri.backoffice import throttle
+from abri.backoffice.services import SESSION_MFA_KEY
+from abri.core.management.commands.seed_demo import ensure_staff_groups
+from tests.accounts.factories import StaffFactory
+
+STAFF_PASSWORD = "mot-de-passe-solide-42"
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle_keys(monkeypatch):
+    # Counters live in the shared cache (Redis in CI): each test gets its own keys.
+    monkeypatch.setattr(throttle, "KEY_PREFIX", f"bo-test-{uuid.uuid4().hex}")
+
+
+@pytest.fixture
+def staff_groups(db):
+    return ensure_staff_groups()
+
+
+def enrol(user) -> pyotp.TOTP:
+    """Give a staff user a confirmed authenticator; returns it to compute codes."""
+    totp_provision(user=user)
+    device = TotpDevice.objects.get(user=user)
+    device.confirmed_at = device.created_at
+    device.save(update_fields=["confirmed_at"])
+    return pyotp.TOTP(_secret(device))
+
+
+def make_staff(groups, role: str, **kwargs):
+    user = StaffFactory(staff_role=role, **kwargs)
+    user.groups.add(groups[role])
+    return user
+
+
+@pytest.fixture
+def advisor(staff_groups):
+    return make_staff(staff_groups, "advisor", first_name="Inès", last_name="Moreau")
+
+
+@pytest.fixture
+def claims_handler(staff_groups):
+    return make_staff(staff_groups, "claims_handler")
+
+
+def staff_client(user) -> Client:
+    """A client whose session passed both staff factors."""
+    client = Client()
+    client.force_login(user, backend="abri.accounts.backends.StaffEmailBackend")
+    session = client.session
+    session[SESSION_MFA_KEY] = 1
+    session.save()
+    return client
+
+
+@pytest.fixture
+def advisor_client(advisor):
+    return staff_client(advisor)
