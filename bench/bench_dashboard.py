@@ -1,0 +1,71 @@
+"""Server time of GET /tableau-de-bord/ for DEMO0001G with N customers in the database.
+
+Django's test Client runs the whole stack (middleware, view, template) in this process, without
+a network: the time measured is the server's. Prints one JSON object.
+Usage: .venv/bin/python bench/bench_dashboard.py [--customers 100000] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import percentile, scale_db, setup_django  # noqa: E402
+
+TARGET_MEDIAN_MS = 25.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args()
+
+    var_dir = scale_db(args.customers)
+    setup_django(var_dir)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from abri.accounts.models import Customer, User
+
+    user = User.objects.get(username="DEMO0001G")
+    client = Client()
+    client.force_login(user, backend="abri.accounts.backends.CustomerPinBackend")
+    for _ in range(args.warmup):
+        response = client.get("/tableau-de-bord/")
+        if response.status_code != 200:
+            raise SystemExit(f"/tableau-de-bord/ answered {response.status_code}, not 200")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/tableau-de-bord/")
+    timings = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        response = client.get("/tableau-de-bord/")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    median = statistics.median(timings)
+    print(json.dumps({
+        "benchmark": "dashboard",
+        "customers_in_db": Customer.objects.count(),
+        "requests": args.requests,
+        "median_ms": round(median, 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
+        "min_ms": round(timings[0], 2),
+        "max_ms": round(timings[-1], 2),
+        "queries": len(queries.captured_queries),
+        "target_median_ms": TARGET_MEDIAN_MS,
+        "target_met": median <= TARGET_MEDIAN_MS,
+        "database": connection.vendor,
+    }))
+
+
+if __name__ == "__main__":
+    main()
