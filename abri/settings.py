@@ -272,6 +272,9 @@ LOGGING = {
 
 # --- Portal --------------------------------------------------------------------------------
 ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)")
+# Public certificate verification (/verifier/): verifications allowed per client address and window (s).
+ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
+ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))
 ABRI_CLAMAV_SOCKET = os.environ.get("ABRI_CLAMAV_SOCKET", "")
 # Fast track: glass or small electrical claims below this amount get an automatic offer (never a refusal).
 ABRI_FAST_TRACK_MAX = os.environ.get("ABRI_FAST_TRACK_MAX", "800")

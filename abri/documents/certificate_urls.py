@@ -1,3 +1,11 @@
-"""Customer certificate pages (/documents/attestations/): filled in by the certificates work."""
+"""Customer certificate pages, mounted at /documents/attestations/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from abri.documents import certificate_views
+
+app_name = "certificates"
+urlpatterns = [
+    path("", certificate_views.certificate_page, name="page"),
+    path("<str:number>/telecharger/", certificate_views.certificate_download, name="download"),
+]

@@ -1,3 +1,12 @@
-"""Public certificate verification (/verifier/): filled in by the certificates work."""
+"""Public certificate verification, mounted at /verifier/ (no account needed)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from abri.documents import verification
+
+app_name = "verify"
+urlpatterns = [
+    path("", verification.verify_page, name="page"),
+    path("certificat.pem", verification.verify_certificate_pem, name="certificate_pem"),
+    path("ac.pem", verification.verify_ca_pem, name="ca_pem"),
+]
