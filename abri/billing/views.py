@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from abri.billing.selectors import schedule_for_customer
+from abri.billing.selectors import indemnities_for_customer, schedule_for_customer
 from abri.core.decorators import customer_required
 
 
@@ -11,4 +11,5 @@ from abri.core.decorators import customer_required
 def payment_list(request):
     """Paiements: every instalment, paginated."""
     page = Paginator(schedule_for_customer(customer=request.customer), 24).get_page(request.GET.get("page"))
-    return render(request, "billing/list.html", {"page": page, "active_menu": "payments"})
+    indemnities = indemnities_for_customer(customer=request.customer)[:50]
+    return render(request, "billing/list.html", {"page": page, "indemnities": indemnities, "active_menu": "payments"})

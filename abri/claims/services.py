@@ -332,6 +332,8 @@ def fast_track_evaluate(*, claim: Claim) -> bool:
         claim.settlement = settlement.as_dict()
         claim.offer_amount = settlement.indemnity
         claim.save(update_fields=["fast_track", "settlement", "offer_amount", "updated_at"])
+        claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=None,
+                         note="Analyse automatique : sinistre simple, facture reçue.")
         claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=None,
                          note=f"Proposition automatique (traitement rapide) : {settlement.indemnity} €.")
     return True

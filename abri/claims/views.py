@@ -407,6 +407,8 @@ def claim_add_evidence(request, number: str):
             received.append(upload.name[:80])
         except UploadRejected as exc:
             errors.append(f"« {upload.name[:80]} » : {exc}")
+    if received:
+        services.fast_track_evaluate(claim=claim)  # an invoice may complete a simple claim
     for name in received:
         messages.success(request, _("Reçu : « %(name)s »") % {"name": name})
     for error in errors:
