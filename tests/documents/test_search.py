@@ -349,3 +349,101 @@ def test_search_runs_a_fixed_number_of_queries(alice):
         results = documents_search(customer=alice, query="relevé compte", order="relevance")
         [hit.document.contract for hit in results.hits]
     assert len(ctx.captured_queries) == 3  # counts per term, candidates, the page's documents
+
+
+# --- API: GET /api/v1/documents/search ------------------------------------------------------
+
+_TEST_URLCONF = "tests.documents.test_search"
+
+
+def _router_is_registered() -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("api:document_search")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _test_api_urls():
+    """The search router mounted on its own API, until abri/api/main.py registers it."""
+    from django.urls import path
+    from ninja import NinjaAPI
+
+    from abri.api.problems import install_problem_handlers
+    from abri.api.routers.document_search import router
+    from abri.api.security import customer_auth
+
+    test_api = NinjaAPI(title="document search (tests)", urls_namespace="api", auth=customer_auth)
+    install_problem_handlers(test_api)
+    test_api.add_router("/documents", router)
+    return [path("api/v1/", test_api.urls)]
+
+
+urlpatterns: list = []  # filled lazily: this module doubles as the fallback URLconf
+
+
+@pytest.fixture
+def document_api(settings):
+    """The API's URLs: the real /api/v1/ once the router is registered, else a test mount of it."""
+    if not _router_is_registered():
+        if not urlpatterns:
+            urlpatterns.extend(_test_api_urls())
+        settings.ROOT_URLCONF = _TEST_URLCONF
+    return "/api/v1/documents"
+
+
+@pytest.fixture
+def alice_bearer(alice):
+    from django.test import Client
+
+    from abri.accounts.tokens import token_issue
+
+    return Client(headers={"Authorization": f"Bearer {token_issue(user=alice.user)}"})
+
+
+@pytest.fixture
+def bob_bearer(bob):
+    from django.test import Client
+
+    from abri.accounts.tokens import token_issue
+
+    return Client(headers={"Authorization": f"Bearer {token_issue(user=bob.user)}"})
+
+
+def test_api_search_returns_highlighted_hits(alice, alice_bearer, document_api):
+    doc = vault_document(alice, title="Rapport <b>expert</b>", body="Humidité constatée dans la chambre",
+                         amount=Decimal("99.90"), category="water")
+    response = alice_bearer.get(f"{document_api}/search", {"q": "humidite", "category": "water"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 1 and body["page"] == 1 and body["order"] == "relevance"
+    hit = body["results"][0]
+    assert hit["id"] == doc.pk and hit["amount"] == "99.90" and hit["kind_label"] == "Autre"
+    assert "<mark>Humidité</mark>" in hit["snippet_html"] and "&lt;b&gt;" in hit["title_html"]
+    assert hit["download_url"].endswith(f"/{doc.pk}/download")
+
+
+def test_api_search_never_returns_another_customers_documents(alice, bob, bob_bearer, document_api):
+    vault_document(alice, title="Secret d'Alice", body="coffre bijoux")
+    body = bob_bearer.get(f"{document_api}/search", {"q": "coffre"}).json()
+    assert body["count"] == 0 and body["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"q": "x" * 5000}, "q"), ({"date_from": "2025-06-01", "date_to": "2025-01-01"}, "date_to"),
+     ({"amount_min": "beaucoup"}, "amount_min"), ({"contract": "999999"}, "contract")],
+)
+def test_api_search_bad_input_is_a_french_problem(alice, alice_bearer, document_api, params, field):
+    response = alice_bearer.get(f"{document_api}/search", params)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert [e["loc"] for e in errors] == [["query", field]]
+    assert errors[0]["msg"]
+
+
+def test_api_search_needs_authentication(alice, client, document_api):
+    assert client.get(f"{document_api}/search", {"q": "x"}).status_code == 401

@@ -17,7 +17,13 @@ from PIL import Image
 from abri.core.models import AuditLog
 from abri.documents.models import Document
 from tests.contracts.factories import make_contract
+from tests.documents import test_search
 from tests.documents.test_search import vault_document
+
+# Shared fixtures of the API tests (test_search.py holds the fallback mount of the router).
+alice_bearer = test_search.alice_bearer
+bob_bearer = test_search.bob_bearer
+document_api = test_search.document_api
 
 
 def photo_document(customer) -> Document:
@@ -157,3 +163,29 @@ def test_history_query_count_is_constant(alice, alice_client):
     with CaptureQueriesContext(connection) as ctx:
         alice_client.get("/documents/historique/")
     assert len(ctx.captured_queries) == few
+
+
+# --- API: GET /api/v1/documents/{id}/download -----------------------------------------------
+
+
+def test_api_download_is_audited_and_owner_only(alice, alice_bearer, bob_bearer, document_api):
+    doc = vault_document(alice, title="Avenant")
+    response = alice_bearer.get(f"{document_api}/{doc.pk}/download")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert body(response).startswith(b"%PDF")
+    preview = alice_bearer.get(f"{document_api}/{doc.pk}/download", {"apercu": "true"})
+    assert preview["Content-Disposition"].startswith("inline;")
+    entries = list(AuditLog.objects.filter(action="document.download").order_by("created_at"))
+    assert [(e.data["channel"], e.data["preview"]) for e in entries] == [("api", False), ("api", True)]
+    assert bob_bearer.get(f"{document_api}/{doc.pk}/download").status_code == 404
+    assert AuditLog.objects.filter(action="document.download").count() == 2
+
+
+def test_api_download_of_a_missing_file_is_a_clear_problem(alice, alice_bearer, document_api):
+    doc = vault_document(alice, title="Perdu")
+    doc.file.storage.delete(doc.file.name)
+    response = alice_bearer.get(f"{document_api}/{doc.pk}/download")
+    assert response.status_code == 404
+    assert "introuvable" in response.json()["detail"]
