@@ -1,0 +1,388 @@
+"""Validation of a quote request and its pricing: factors, options, taxes, surcharge, rounding to the cent.
+
+Order of the computation (exact arithmetic throughout, rounded once at the end):
+  formula premium = base(status, kind) × rooms × zone × ground floor × formula × deductible × claims
+                    × contents × factor options (alarm)
+  option premiums = flat amounts, per 1 000 € of valuables, or a percentage of the formula premium
+  each guarantee's net premium = its weight's share of the formula premium (+ its options)
+  Cat Nat surcharge = catnat_rate × net on property-damage guarantees
+  insurance tax (TSCA) = rate of the guarantee's tax class × net
+  instalment surcharge = frequency rate × (net + Cat Nat + tax)
+  total = net + Cat Nat + tax + terrorism contribution (per contract) + instalment surcharge
+Each total is rounded half-up to the cent once; each column of the breakdown is then allocated by
+largest remainder so that it sums exactly to its total.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
+
+from abri.pricing.errors import NoTariffInForce, TariffValidationError
+from abri.pricing.tariff import Tariff, tariff_in_force
+from abri.pricing.types import Quote, QuoteLine, QuoteRequest, Referral
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+THOUSAND = Decimal(1000)
+MAX_CAPITAL = Decimal(10_000_000)
+MAX_OUTBUILDINGS_M2 = Decimal(2000)
+# The premium is a product of a dozen short decimals: computed exactly, and a loud error rather than a
+# silent rounding if a tariff ever had factors long enough to need more than 100 digits.
+_CONTEXT = Context(prec=100, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
+_mul = _CONTEXT.multiply
+_add = _CONTEXT.add
+
+KIND_LABELS = {"apartment": "appartement", "house": "maison"}
+STATUS_LABELS = {"tenant": "locataire", "owner": "propriétaire occupant", "pno": "propriétaire non occupant"}
+
+
+def format_euros(amount: Decimal | int) -> str:
+    """French display of an amount: « 11 000 € », « 6,50 € »."""
+    amount = Decimal(amount)
+    shown = amount.quantize(ONE) if amount == amount.to_integral_value() else amount.quantize(CENT)
+    return f"{shown:,}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def _french_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
+
+
+def _whole(value) -> int | None:
+    """An int (not a bool), or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _amount(value) -> Decimal | None:
+    """A finite Decimal from an int or Decimal (never a float: money is exact), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    number = Decimal(value)
+    return number if number.is_finite() else None
+
+
+def resolve_tariff(request: QuoteRequest, tariff: Tariff | None = None) -> Tariff:
+    """The tariff given, or the one in force at the request's effective date (errors on that field)."""
+    if tariff is not None:
+        return tariff
+    effective = request.effective_date
+    if not isinstance(effective, date) or isinstance(effective, datetime):
+        raise TariffValidationError({"effective_date": "Indiquez une date d'effet valide."})
+    try:
+        return tariff_in_force(effective)
+    except NoTariffInForce:
+        raise TariffValidationError({"effective_date": (
+            f"Aucun tarif n'est en vigueur au {effective:%d/%m/%Y} : choisissez une date d'effet plus récente."
+        )}) from None
+
+
+class _Checked:
+    """The request's values once validated and normalised (Decimals, defaults applied)."""
+
+    __slots__ = ("surface", "floor", "contents", "valuables", "deductible", "outbuildings", "options")
+
+    def __init__(self, surface, floor, contents, valuables, deductible, outbuildings, options):
+        self.surface = surface
+        self.floor = floor
+        self.contents = contents
+        self.valuables = valuables
+        self.deductible = deductible
+        self.outbuildings = outbuildings
+        self.options = options
+
+
+def _check(request: QuoteRequest, t: Tariff) -> _Checked:
+    errors: dict[str, str] = {}
+    formula = t.formulas.get(request.formula) if isinstance(request.formula, str) else None
+    if formula is None:
+        errors["formula"] = ("Formule inconnue : choisissez "
+                             + _french_list([f.label for f in t.formulas.values()]) + ".")
+    kind = request.kind if request.kind in KIND_LABELS else None
+    if kind is None:
+        errors["kind"] = "Type de logement inconnu : choisissez appartement ou maison."
+    if request.occupant_status not in STATUS_LABELS:
+        errors["occupant_status"] = ("Statut d'occupation inconnu : choisissez locataire, propriétaire occupant "
+                                     "ou propriétaire non occupant.")
+
+    rooms = _whole(request.rooms)
+    if rooms is None or not 1 <= rooms <= t.rooms_max:
+        errors["rooms"] = f"Le nombre de pièces doit être un nombre entier entre 1 et {t.rooms_max}."
+        rooms = None
+
+    surface = _amount(request.surface_m2)
+    if surface is None or surface <= 0 or surface > t.max_surface_m2:
+        errors["surface_m2"] = (f"La surface habitable doit être comprise entre 1 et "
+                                f"{format_euros(t.max_surface_m2)[:-2]} m².")
+        surface = None
+    elif rooms is not None and surface < t.min_m2_per_room * rooms:
+        errors["surface_m2"] = (f"Une surface de {format_euros(surface)[:-2]} m² paraît trop petite pour "
+                                f"{rooms} pièces : vérifiez la surface et le nombre de pièces.")
+
+    floor = None
+    if kind == "apartment":
+        floor = _whole(request.floor)
+        if request.floor is None:
+            errors["floor"] = "Indiquez l'étage de l'appartement (0 pour le rez-de-chaussée)."
+        elif floor is None or not 0 <= floor <= t.max_floor:
+            errors["floor"] = f"L'étage doit être un nombre entier entre 0 (rez-de-chaussée) et {t.max_floor}."
+            floor = None
+
+    zone = _whole(request.risk_zone)
+    if zone is None or zone not in t.zone_factors:
+        errors["risk_zone"] = f"La zone de risque doit être comprise entre 1 et {len(t.zone_factors)}."
+
+    deductible = None
+    if request.deductible is None:
+        deductible = formula.default_deductible if formula else None
+    else:
+        deductible = _amount(request.deductible)
+        if deductible is None or deductible not in t.deductible_factors:
+            choices = [format_euros(d) for d in sorted(t.deductible_factors)]
+            errors["deductible"] = f"Franchise non proposée : choisissez {_french_list(choices)}."
+            deductible = None
+
+    claims = _whole(request.claims_36_months)
+    if claims is None or claims < 0:
+        errors["claims_36_months"] = "Indiquez le nombre de sinistres des 36 derniers mois (0 ou plus)."
+    elif claims > t.claims_max_plausible:
+        errors["claims_36_months"] = (f"{claims} sinistres en 36 mois paraît impossible : vérifiez ce nombre "
+                                      f"(au plus {t.claims_max_plausible}).")
+
+    if request.payment_frequency not in t.frequencies:
+        errors["payment_frequency"] = ("Fréquence de paiement inconnue : choisissez "
+                                       + _french_list([f.label.lower() for f in t.frequencies.values()]) + ".")
+
+    if not isinstance(request.effective_date, date) or isinstance(request.effective_date, datetime):
+        errors["effective_date"] = "Indiquez une date d'effet valide."
+
+    outbuildings = _amount(request.outbuildings_m2)
+    if outbuildings is None or outbuildings < 0 or outbuildings > MAX_OUTBUILDINGS_M2:
+        errors["outbuildings_m2"] = (f"La surface des dépendances doit être comprise entre 0 et "
+                                     f"{format_euros(MAX_OUTBUILDINGS_M2)[:-2]} m².")
+        outbuildings = None
+
+    contents = None
+    if request.contents_capital is not None:
+        contents = _amount(request.contents_capital)
+        if contents is None or contents < 0 or contents > MAX_CAPITAL:
+            errors["contents_capital"] = "Le capital mobilier doit être un montant positif en euros."
+            contents = None
+        elif rooms is not None and contents > t.contents_ceiling(rooms):
+            errors["contents_capital"] = (
+                f"Le capital mobilier ne peut dépasser {format_euros(t.contents_ceiling(rooms))} pour "
+                f"{rooms} pièce{'s' if rooms > 1 else ''}.")
+
+    valuables = _amount(request.valuables_capital)
+    if valuables is None or valuables < 0 or valuables > MAX_CAPITAL:
+        errors["valuables_capital"] = "Le capital des objets de valeur doit être un montant positif en euros."
+        valuables = None
+    elif formula is not None and valuables > formula.valuables_ceiling:
+        errors["valuables_capital"] = (
+            f"Les objets de valeur sont assurés jusqu'à {format_euros(formula.valuables_ceiling)} avec la formule "
+            f"{formula.label}" + _higher_ceiling_hint(t, valuables) + ".")
+
+    options = request.options
+    option_errors: list[str] = []
+    if not isinstance(options, frozenset) or not all(isinstance(code, str) for code in options):
+        option_errors.append("Liste d'options invalide.")
+        options = frozenset()
+    selected = [option for option in t.options.values() if option.code in options]
+    unknown = sorted(code for code in options if code not in t.options)
+    if unknown:
+        option_errors.append(f"Option inconnue : {', '.join(unknown)}.")
+    valuables_option = False
+    for option in selected:
+        if formula is not None and formula.code in option.included_in:
+            option_errors.append(f"« {option.label} » est déjà comprise dans la formule {formula.label}.")
+        elif formula is not None and formula.code not in option.available_in:
+            offered = [t.formulas[c].label for c in option.available_in]
+            option_errors.append(f"L'option « {option.label} » n'est pas proposée avec la formule {formula.label}"
+                                 + (f" : choisissez la formule {_french_list(offered)}." if offered else "."))
+        if option.requires == "has_garden" and request.has_garden is not True:
+            option_errors.append(f"L'option « {option.label} » suppose que le logement a un jardin.")
+        elif option.requires == "has_pool" and request.has_pool is not True:
+            option_errors.append(f"L'option « {option.label} » suppose que le logement a une piscine.")
+        elif option.requires == "outbuildings" and outbuildings is not None \
+                and outbuildings <= option.threshold_m2:
+            option_errors.append(f"Des dépendances de {format_euros(option.threshold_m2)[:-2]} m² ou moins sont "
+                                 f"couvertes sans l'option « {option.label} ».")
+        elif option.requires == "valuables_capital":
+            valuables_option = True
+            if valuables is not None and valuables <= 0 and "valuables_capital" not in errors:
+                errors["valuables_capital"] = (f"Indiquez la valeur de vos objets de valeur pour l'option "
+                                               f"« {option.label} ».")
+    if valuables is not None and valuables > 0 and not valuables_option and "valuables_capital" not in errors:
+        per_thousand = [o for o in t.options.values() if o.requires == "valuables_capital"]
+        errors["valuables_capital"] = (
+            f"Ajoutez l'option « {per_thousand[0].label} » pour assurer ce capital." if per_thousand
+            else "Ce tarif n'assure pas les objets de valeur : laissez ce capital à 0.")
+    if option_errors:
+        errors["options"] = " ".join(option_errors)
+
+    if errors:
+        raise TariffValidationError(errors)
+    return _Checked(surface, floor, contents, valuables, deductible, outbuildings,
+                    tuple(option for option in t.options.values() if option.code in options))
+
+
+def _higher_ceiling_hint(t: Tariff, valuables: Decimal) -> str:
+    for formula in t.formulas.values():
+        if formula.valuables_ceiling >= valuables:
+            return (f" : choisissez la formule {formula.label} (jusqu'à "
+                    f"{format_euros(formula.valuables_ceiling)}) ou déclarez un capital plus bas")
+    return " : au-delà, un conseiller peut étudier une garantie spécifique"
+
+
+def validate(request: QuoteRequest, tariff: Tariff | None = None) -> Tariff:
+    """Check a request; raise TariffValidationError (field -> French message) or return the tariff that applies."""
+    t = resolve_tariff(request, tariff)
+    _check(request, t)
+    return t
+
+
+def quote(request: QuoteRequest, tariff: Tariff | None = None) -> Quote | Referral:
+    """Price a request with the given tariff, or the one in force at its effective date.
+
+    Raises TariffValidationError for invalid input; returns a Referral when an advisor must study it.
+    """
+    t = resolve_tariff(request, tariff)
+    checked = _check(request, t)
+    claims = request.claims_36_months
+    if claims >= t.claims_refer_from:
+        return Referral(code="claims_history", tariff_version=t.version, reason=(
+            f"Votre demande est à étudier par un conseiller : {claims} sinistres déclarés au cours des 36 derniers "
+            f"mois (à partir de {t.claims_refer_from}, nous ne pouvons pas proposer de tarif en ligne). "
+            "Un conseiller vous recontacte pour vous faire une proposition."))
+    return _price(request, t, checked)
+
+
+def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
+    kind = request.kind
+    status = request.occupant_status
+    formula = t.formulas[request.formula]
+    rooms = request.rooms
+    base = t.base_premiums[(status, kind)]
+
+    surface_num, surface_den = checked.surface.as_integer_ratio()
+    per_room_num, per_room_den = t.m2_per_rated_room.as_integer_ratio()
+    rated_rooms = max(rooms, -(-(surface_num * per_room_den) // (surface_den * per_room_num)))  # ceiling
+    rooms_factor = (_add(ONE, _mul(t.room_increase[kind], Decimal(rated_rooms - t.rooms_reference)))
+                    if rated_rooms > t.rooms_reference else ONE)
+    zone_factor = t.zone_factors[request.risk_zone]
+    floor_factor = t.ground_floor_factor if checked.floor == 0 else ONE
+    deductible_factor = t.deductible_factors[checked.deductible]
+    claims_factor = t.claims_factors[request.claims_36_months]
+    contents_factor = ONE
+    if checked.contents is not None:
+        ceiling = t.contents_ceiling(rooms)
+        for share, factor in t.contents_bands:
+            if checked.contents <= _mul(share, ceiling):
+                contents_factor = factor
+                break
+    factors = [("base", base), ("rooms", rooms_factor), ("zone", zone_factor), ("ground_floor", floor_factor),
+               ("formula", formula.factor), ("deductible", deductible_factor), ("claims", claims_factor),
+               ("contents", contents_factor)]
+    premium = base
+    for factor in (rooms_factor, zone_factor, floor_factor, formula.factor, deductible_factor, claims_factor,
+                   contents_factor):
+        premium = _mul(premium, factor)
+    for option in checked.options:
+        if option.pricing == "factor":
+            premium = _mul(premium, option.amount)
+            factors.append((option.code, option.amount))
+
+    option_amounts: dict[str, Decimal] = {}
+    for option in checked.options:
+        if option.pricing == "flat":
+            amount = option.amount
+        elif option.pricing == "per_thousand":
+            amount = _CONTEXT.scaleb(_mul(option.amount, checked.valuables), -3)
+        elif option.pricing == "percent":
+            amount = _mul(option.amount, premium)
+        else:
+            continue
+        option_amounts[option.guarantee] = _add(option_amounts.get(option.guarantee, ZERO), amount)
+
+    # From here on everything is an exact integer over a common denominator: no rounding until the cents.
+    total_weight, templates, covered = t.lines[(formula.code, status)]
+    premium_num, premium_den = premium.as_integer_ratio()
+    denominator = premium_den * total_weight
+    option_ratios = [(t.option_lines[code], *amount.as_integer_ratio()) for code, amount in option_amounts.items()]
+    for _, _, den in option_ratios:
+        denominator = math.lcm(denominator, den)
+    scale = denominator // (premium_den * total_weight)
+    # bases[i] / denominator is line i's net premium in cents; rates are integers over r.
+    premium_cents = premium_num * 100 * scale
+    bases = [premium_cents * template.weight for template in templates]
+    if option_ratios:
+        templates = templates + tuple(template for template, _, _ in option_ratios)
+        bases.extend(num * 100 * (denominator // den) for _, num, den in option_ratios)
+
+    frequency = t.frequencies[request.payment_frequency]
+    surcharge = t.surcharges[frequency.code]
+    r = t.rate_scale
+    net_cents = _allocate(bases, denominator)
+    catnat_cents = _allocate([b * tpl.catnat for b, tpl in zip(bases, templates, strict=True)], denominator * r)
+    tax_cents = _allocate([b * tpl.tax for b, tpl in zip(bases, templates, strict=True)], denominator * r)
+    if surcharge:
+        surcharge_cents = _allocate([b * (r + tpl.catnat + tpl.tax) * surcharge
+                                     for b, tpl in zip(bases, templates, strict=True)], denominator * r * r)
+    else:
+        surcharge_cents = [0] * len(bases)
+    terrorism_cents = _to_cents(t.terrorism_contribution)
+
+    euros = _EUROS
+    lines = tuple(
+        QuoteLine(template.code, template.label, euros[n], euros[c], euros[x], euros[s], euros[n + c + x + s])
+        for template, n, c, x, s in zip(templates, net_cents, catnat_cents, tax_cents, surcharge_cents, strict=True))
+    total_net, total_catnat, total_tax, total_surcharge = (
+        sum(net_cents), sum(catnat_cents), sum(tax_cents), sum(surcharge_cents))
+    total = total_net + total_catnat + total_tax + total_surcharge + terrorism_cents
+    count = frequency.instalments
+    regular = total // count
+    return Quote(
+        tariff_version=t.version, effective_date=request.effective_date, formula=formula.code,
+        payment_frequency=frequency.code, deductible=checked.deductible,
+        net_premium=euros[total_net], catnat_surcharge=euros[total_catnat], insurance_tax=euros[total_tax],
+        terrorism_contribution=euros[terrorism_cents], instalment_surcharge=euros[total_surcharge],
+        total_annual=euros[total], instalment_count=count, instalment_amount=euros[regular],
+        first_instalment_amount=euros[total - regular * (count - 1)], lines=lines,
+        covered=covered + tuple(code for code in option_amounts if code not in covered) if option_amounts
+        else covered,
+        factors=tuple(factors))
+
+
+def _to_cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2).quantize(ONE, rounding=ROUND_HALF_UP))
+
+
+class _Euros(dict):
+    """Cents -> Decimal euros with two places; common amounts are built once (a dict lookup afterwards)."""
+
+    def __missing__(self, cents: int) -> Decimal:
+        amount = Decimal(cents).scaleb(-2)
+        if -100_000 < cents < 100_000:
+            self[cents] = amount
+        return amount
+
+
+_EUROS = _Euros()
+
+
+def _allocate(numerators: list[int], quotient: int) -> list[int]:
+    """Whole cents per line for exact amounts numerator / quotient (cents, non-negative).
+
+    The exact total is rounded half-up once; the cents are shared by largest remainder (ties: first line),
+    so that the lines sum exactly to the rounded total.
+    """
+    cents = [numerator // quotient for numerator in numerators]
+    missing = (2 * sum(numerators) + quotient) // (2 * quotient) - sum(cents)
+    if missing:
+        remainders = [numerator - whole * quotient for numerator, whole in zip(numerators, cents, strict=True)]
+        # A stable sort: among equal remainders, the first line gets the cent first.
+        order = sorted(range(len(cents)), key=remainders.__getitem__, reverse=True)
+        for turn in range(missing):
+            cents[order[turn % len(order)]] += 1
+    return cents

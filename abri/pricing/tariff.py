@@ -1,0 +1,545 @@
+"""Tariff tables: the data model, the TOML loader that validates it, and the choice of the version in force."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from abri.pricing.errors import NoTariffInForce, TariffFileError
+
+DEFAULT_TARIFFS_DIR = Path(__file__).resolve().parent / "tariffs"
+TARIFFS_DIR_ENV = "ABRI_TARIFFS_DIR"
+
+KINDS = ("apartment", "house")
+STATUSES = ("tenant", "owner", "pno")
+TAX_CLASSES = ("fire", "other")
+OPTION_PRICINGS = ("flat", "per_thousand", "percent", "factor")
+OPTION_REQUIREMENTS = ("has_garden", "has_pool", "valuables_capital", "outbuildings")
+
+
+
+@dataclass(frozen=True, slots=True)
+class Guarantee:
+    """One guarantee: its share of the formula premium and how it is taxed."""
+
+    code: str
+    label: str
+    weight: Decimal
+    property_damage: bool
+    tax_class: str
+    statuses: tuple[str, ...]
+    ceiling: Decimal | None
+    deductible: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula (Essentielle, Confort, Intégrale): factor, ceilings, default deductible, guarantees."""
+
+    code: str
+    label: str
+    factor: Decimal
+    default_deductible: Decimal
+    valuables_ceiling: Decimal
+    guarantees: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """An option: how it is priced, which formulas offer or include it, what the home must have."""
+
+    code: str
+    label: str
+    guarantee: str | None
+    pricing: str
+    amount: Decimal
+    available_in: tuple[str, ...]
+    included_in: tuple[str, ...]
+    requires: str | None
+    threshold_m2: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFrequency:
+    """A payment frequency: number of instalments and surcharge rate."""
+
+    code: str
+    label: str
+    instalments: int
+    surcharge: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineTemplate:
+    """Precomputed for the engine: a guarantee's integer weight and its tax rates as integers over rate_scale."""
+
+    code: str
+    label: str
+    weight: int
+    catnat: int
+    tax: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """One version of the tariff, as loaded from a validated file."""
+
+    version: str
+    effective_from: date
+    label: str
+    currency: str
+    source: str
+    base_premiums: dict[tuple[str, str], Decimal]
+    rooms_reference: int
+    rooms_max: int
+    m2_per_rated_room: Decimal
+    min_m2_per_room: Decimal
+    max_surface_m2: Decimal
+    room_increase: dict[str, Decimal]
+    zone_factors: dict[int, Decimal]
+    ground_floor_factor: Decimal
+    max_floor: int
+    deductible_factors: dict[Decimal, Decimal]
+    claims_factors: tuple[Decimal, ...]
+    claims_refer_from: int
+    claims_max_plausible: int
+    contents_first_room: Decimal
+    contents_extra_room: Decimal
+    contents_bands: tuple[tuple[Decimal, Decimal], ...]
+    catnat_rate: Decimal
+    terrorism_contribution: Decimal
+    insurance_tax: dict[str, Decimal]
+    frequencies: dict[str, PaymentFrequency]
+    guarantees: dict[str, Guarantee]
+    formulas: dict[str, Formula]
+    options: dict[str, Option]
+    # Precomputed for exact integer arithmetic in the engine: every rate (Cat Nat, tax, instalment
+    # surcharge) is an integer over rate_scale; the guarantees of (formula, occupant status) share the
+    # formula premium in proportion to integer weights (total weight, lines, codes of the covered guarantees).
+    rate_scale: int = field(repr=False)
+    surcharges: dict[str, int] = field(repr=False)
+    lines: dict[tuple[str, str], tuple[int, tuple[LineTemplate, ...], tuple[str, ...]]] = field(repr=False)
+    option_lines: dict[str, LineTemplate] = field(repr=False)
+
+    def contents_ceiling(self, rooms: int) -> Decimal:
+        """Highest contents capital for a home of this many rooms."""
+        return self.contents_first_room + self.contents_extra_room * max(rooms - 1, 0)
+
+    def covered_guarantees(self, formula: str, occupant_status: str) -> tuple[str, ...]:
+        """Guarantee codes of a formula that apply to this occupant status."""
+        return tuple(code for code in self.formulas[formula].guarantees
+                     if occupant_status in self.guarantees[code].statuses)
+
+
+class _Reader:
+    """Reads a parsed TOML document, collecting every problem with its dotted location."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def table(self, where: str, parent: dict | None = None, *, required: bool = True) -> dict:
+        parent = self.data if parent is None else parent
+        key = where.rsplit(".", 1)[-1]
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem(where, "missing table")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(where, "must be a table")
+            return {}
+        return value
+
+    def value(self, where: str, parent: dict, *, required: bool = True) -> Any:
+        key = where.rsplit(".", 1)[-1]
+        if key not in parent:
+            if required:
+                self.problem(where, "missing value")
+            return None
+        return parent[key]
+
+    def text(self, where: str, parent: dict, *, required: bool = True) -> str:
+        value = self.value(where, parent, required=required)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, f"must be a non-empty string, got {value!r}")
+            return ""
+        return value
+
+    def number(self, where: str, parent: dict | None = None, *, value: Any = None, minimum: Decimal | int = 0,
+               maximum: Decimal | int | None = None, positive: bool = False, required: bool = True,
+               default: Decimal | None = None) -> Decimal:
+        if parent is not None:
+            value = self.value(where, parent, required=required and default is None)
+            if value is None:
+                return default if default is not None else Decimal(0)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            self.problem(where, f"must be a number, got {value!r}")
+            return Decimal(0)
+        number = Decimal(value)
+        if not number.is_finite():
+            self.problem(where, f"must be a finite number, got {value!r}")
+            return Decimal(0)
+        if positive and number <= 0:
+            self.problem(where, f"must be greater than 0, got {number}")
+        elif number < minimum:
+            self.problem(where, f"must be at least {minimum}, got {number}")
+        if maximum is not None and number > maximum:
+            self.problem(where, f"must be at most {maximum}, got {number}")
+        return number
+
+    def integer(self, where: str, parent: dict, *, minimum: int = 0, maximum: int | None = None) -> int:
+        value = self.value(where, parent)
+        if value is None:
+            return minimum
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where, f"must be an integer, got {value!r}")
+            return minimum
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            self.problem(where, f"must be {bound}, got {value}")
+        return value
+
+    def codes(self, where: str, parent: dict, allowed, *, required: bool = True) -> tuple[str, ...]:
+        value = self.value(where, parent, required=required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.problem(where, "must be a list of strings")
+            return ()
+        unknown = [item for item in value if item not in allowed]
+        if unknown:
+            self.problem(where, f"unknown code(s) {', '.join(unknown)}; expected among {', '.join(allowed)}")
+        if len(set(value)) != len(value):
+            self.problem(where, "lists a code twice")
+        return tuple(item for item in value if item in allowed)
+
+
+def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
+    """Build a Tariff from a parsed TOML document (numbers as Decimal), raising TariffFileError listing every defect."""
+    r = _Reader(data)
+    head = r.table("tariff")
+    version = r.text("tariff.version", head)
+    effective_from = r.value("tariff.effective_from", head)
+    if effective_from is not None and (not isinstance(effective_from, date) or hasattr(effective_from, "hour")):
+        r.problem("tariff.effective_from", f"must be a TOML date such as 2026-01-01, got {effective_from!r}")
+        effective_from = None
+    label = r.text("tariff.label", head, required=False) or version
+    currency = r.text("tariff.currency", head, required=False) or "EUR"
+    if currency != "EUR":
+        r.problem("tariff.currency", f"only EUR is supported, got {currency!r}")
+
+    base_table = r.table("base_premiums")
+    base_premiums: dict[tuple[str, str], Decimal] = {}
+    for status in STATUSES:
+        by_kind = r.table(f"base_premiums.{status}", base_table)
+        for kind in KINDS:
+            base_premiums[(status, kind)] = r.number(f"base_premiums.{status}.{kind}", by_kind, positive=True)
+    _reject_unknown(r, "base_premiums", base_table, STATUSES)
+
+    rooms = r.table("rooms")
+    rooms_reference = r.integer("rooms.reference", rooms, minimum=1, maximum=30)
+    rooms_max = r.integer("rooms.max", rooms, minimum=1, maximum=200)
+    m2_per_rated_room = r.number("rooms.m2_per_rated_room", rooms, positive=True)
+    min_m2_per_room = r.number("rooms.min_m2_per_room", rooms, default=Decimal(0))
+    max_surface_m2 = r.number("rooms.max_surface_m2", rooms, positive=True)
+    increase_table = r.table("rooms.increase_per_room", rooms)
+    room_increase = {kind: r.number(f"rooms.increase_per_room.{kind}", increase_table, maximum=10)
+                     for kind in KINDS}
+
+    zones = r.table("zones")
+    zone_factors: dict[int, Decimal] = {}
+    for key, value in zones.items():
+        if not key.isdigit():
+            r.problem(f"zones.{key}", "zone keys must be integers (1, 2, …)")
+            continue
+        zone_factors[int(key)] = r.number(f"zones.{key}", value=value, positive=True)
+    if zones and sorted(zone_factors) != list(range(1, len(zone_factors) + 1)):
+        r.problem("zones", "zones must be numbered 1, 2, 3, … without gaps")
+
+    floor = r.table("floor")
+    ground_floor_factor = r.number("floor.ground_floor_factor", floor, positive=True)
+    max_floor = r.integer("floor.max_floor", floor, minimum=0, maximum=300)
+
+    deductibles = r.table("deductibles")
+    deductible_factors: dict[Decimal, Decimal] = {}
+    for key, value in deductibles.items():
+        if not key.isdigit():
+            r.problem(f"deductibles.{key}", "deductible keys must be whole euros (0, 150, …)")
+            continue
+        deductible_factors[Decimal(key)] = r.number(f"deductibles.{key}", value=value, positive=True)
+    if deductibles and not deductible_factors:
+        r.problem("deductibles", "at least one deductible is needed")
+    _check_monotonic(r, "deductibles", sorted(deductible_factors.items()), increasing=False,
+                     meaning="a higher deductible must never cost more")
+
+    claims = r.table("claims")
+    claims_list = r.value("claims.factors", claims)
+    claims_factors: tuple[Decimal, ...] = ()
+    if claims_list is not None:
+        if not isinstance(claims_list, list) or not claims_list:
+            r.problem("claims.factors", "must be a non-empty list of numbers (index = number of claims)")
+        else:
+            claims_factors = tuple(r.number(f"claims.factors[{i}]", value=v, positive=True)
+                                   for i, v in enumerate(claims_list))
+            _check_monotonic(r, "claims.factors", list(enumerate(claims_factors)), increasing=True,
+                             meaning="more claims must never cost less")
+    claims_refer_from = r.integer("claims.refer_from", claims, minimum=1, maximum=1000)
+    if claims_factors and claims_refer_from > len(claims_factors):
+        r.problem("claims.refer_from", f"needs a factor for every count below it ({claims_refer_from} needed, "
+                                       f"{len(claims_factors)} given)")
+    claims_max_plausible = r.integer("claims.max_plausible", claims, minimum=claims_refer_from or 1)
+
+    contents = r.table("contents")
+    contents_first_room = r.number("contents.first_room_ceiling", contents, positive=True)
+    contents_extra_room = r.number("contents.extra_room_ceiling", contents)
+    bands_list = r.value("contents.bands", contents)
+    contents_bands: tuple[tuple[Decimal, Decimal], ...] = ()
+    if bands_list is not None:
+        if (not isinstance(bands_list, list) or not bands_list
+                or not all(isinstance(b, list) and len(b) == 2 for b in bands_list)):
+            r.problem("contents.bands", "must be a non-empty list of [share of the ceiling, factor] pairs")
+        else:
+            contents_bands = tuple(
+                (r.number(f"contents.bands[{i}][0]", value=b[0], positive=True, maximum=1),
+                 r.number(f"contents.bands[{i}][1]", value=b[1], positive=True))
+                for i, b in enumerate(bands_list))
+            shares = [share for share, _ in contents_bands]
+            if shares != sorted(set(shares)):
+                r.problem("contents.bands", "shares must be strictly increasing")
+            if shares and shares[-1] != 1:
+                r.problem("contents.bands", "the last band must end at share 1 (the ceiling)")
+            _check_monotonic(r, "contents.bands", contents_bands, increasing=True,
+                             meaning="more capital must never cost less")
+
+    taxes = r.table("taxes")
+    catnat_rate = r.number("taxes.catnat_rate", taxes, maximum=1)
+    terrorism_contribution = r.number("taxes.terrorism_contribution", taxes)
+    tax_table = r.table("taxes.insurance_tax", taxes)
+    insurance_tax = {cls: r.number(f"taxes.insurance_tax.{cls}", tax_table, maximum=1) for cls in TAX_CLASSES}
+
+    freq_table = r.table("payment_frequencies")
+    frequencies: dict[str, PaymentFrequency] = {}
+    for code, entry in freq_table.items():
+        where = f"payment_frequencies.{code}"
+        if not isinstance(entry, dict):
+            r.problem(where, "must be a table")
+            continue
+        frequencies[code] = PaymentFrequency(
+            code=code, label=r.text(f"{where}.label", entry),
+            instalments=r.integer(f"{where}.instalments", entry, minimum=1, maximum=12),
+            surcharge=r.number(f"{where}.surcharge", entry, maximum=1))
+    if freq_table and "annual" not in frequencies:
+        r.problem("payment_frequencies", "the annual frequency is required")
+
+    guarantee_table = r.table("guarantees")
+    guarantees: dict[str, Guarantee] = {}
+    for code, entry in guarantee_table.items():
+        where = f"guarantees.{code}"
+        if not isinstance(entry, dict):
+            r.problem(where, "must be a table")
+            continue
+        property_damage = r.value(f"{where}.property_damage", entry)
+        if property_damage is not None and not isinstance(property_damage, bool):
+            r.problem(f"{where}.property_damage", "must be true or false")
+        tax_class = r.text(f"{where}.tax_class", entry)
+        if tax_class and tax_class not in TAX_CLASSES:
+            r.problem(f"{where}.tax_class", f"must be one of {', '.join(TAX_CLASSES)}, got {tax_class!r}")
+        statuses = r.codes(f"{where}.statuses", entry, STATUSES, required=False) or STATUSES
+        ceiling = r.number(f"{where}.ceiling", entry, required=False) if "ceiling" in entry else None
+        deductible = r.number(f"{where}.deductible", entry, required=False) if "deductible" in entry else None
+        guarantees[code] = Guarantee(
+            code=code, label=r.text(f"{where}.label", entry), weight=r.number(f"{where}.weight", entry),
+            property_damage=bool(property_damage), tax_class=tax_class if tax_class in TAX_CLASSES else "other",
+            statuses=statuses, ceiling=ceiling, deductible=deductible)
+
+    formula_table = r.table("formulas")
+    formulas: dict[str, Formula] = {}
+    for code, entry in formula_table.items():
+        where = f"formulas.{code}"
+        if not isinstance(entry, dict):
+            r.problem(where, "must be a table")
+            continue
+        default_deductible = r.number(f"{where}.default_deductible", entry)
+        if deductible_factors and default_deductible not in deductible_factors:
+            r.problem(f"{where}.default_deductible", f"{default_deductible} is not in [deductibles]")
+        formulas[code] = Formula(
+            code=code, label=r.text(f"{where}.label", entry), factor=r.number(f"{where}.factor", entry, positive=True),
+            default_deductible=default_deductible,
+            valuables_ceiling=r.number(f"{where}.valuables_ceiling", entry),
+            guarantees=r.codes(f"{where}.guarantees", entry, tuple(guarantees)))
+    if formula_table and not formulas:
+        r.problem("formulas", "at least one formula is needed")
+
+    option_table = r.table("options", required=False)
+    options: dict[str, Option] = {}
+    for code, entry in option_table.items():
+        where = f"options.{code}"
+        if not isinstance(entry, dict):
+            r.problem(where, "must be a table")
+            continue
+        pricing = r.text(f"{where}.pricing", entry)
+        if pricing and pricing not in OPTION_PRICINGS:
+            r.problem(f"{where}.pricing", f"must be one of {', '.join(OPTION_PRICINGS)}, got {pricing!r}")
+        if pricing == "factor":
+            amount = r.number(f"{where}.factor", entry, positive=True)
+            guarantee = None
+            if "guarantee" in entry:
+                r.problem(f"{where}.guarantee", "a factor option multiplies the formula premium: no guarantee")
+        else:
+            amount = r.number(f"{where}.rate" if pricing == "percent" else f"{where}.amount", entry)
+            guarantee = r.text(f"{where}.guarantee", entry)
+            if guarantee and guarantee not in guarantees:
+                r.problem(f"{where}.guarantee", f"unknown guarantee {guarantee!r}")
+        requires = r.text(f"{where}.requires", entry, required=False) or None
+        if requires and requires not in OPTION_REQUIREMENTS:
+            r.problem(f"{where}.requires", f"must be one of {', '.join(OPTION_REQUIREMENTS)}, got {requires!r}")
+        if pricing == "per_thousand" and requires != "valuables_capital":
+            r.problem(f"{where}.requires", "a per_thousand option must require valuables_capital")
+        threshold = (r.number(f"{where}.threshold_m2", entry) if requires == "outbuildings" else Decimal(0))
+        available_in = r.codes(f"{where}.available_in", entry, tuple(formulas))
+        included_in = r.codes(f"{where}.included_in", entry, tuple(formulas), required=False)
+        if set(available_in) & set(included_in):
+            r.problem(where, "a formula cannot both offer and include the option")
+        for formula_code in included_in:
+            if guarantee and guarantee not in formulas[formula_code].guarantees:
+                r.problem(f"{where}.included_in", f"formula {formula_code} does not list guarantee {guarantee}")
+        options[code] = Option(
+            code=code, label=r.text(f"{where}.label", entry), guarantee=guarantee or None, pricing=pricing,
+            amount=amount, available_in=available_in, included_in=included_in, requires=requires,
+            threshold_m2=threshold)
+
+    rates = [catnat_rate, *insurance_tax.values(), *(f.surcharge for f in frequencies.values())]
+    rate_scale = 10 ** _decimal_places(rates)
+    weight_scale = 10 ** _decimal_places([g.weight for g in guarantees.values()])
+
+    def template(guarantee: Guarantee) -> LineTemplate:
+        return LineTemplate(
+            code=guarantee.code, label=guarantee.label, weight=int(guarantee.weight * weight_scale),
+            catnat=int(catnat_rate * rate_scale) if guarantee.property_damage else 0,
+            tax=int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale))
+
+    lines: dict[tuple[str, str], tuple[int, tuple[LineTemplate, ...], tuple[str, ...]]] = {}
+    for formula in formulas.values():
+        for status in STATUSES:
+            weighted = tuple(template(guarantees[code]) for code in formula.guarantees
+                             if status in guarantees[code].statuses and guarantees[code].weight > 0)
+            if not weighted:
+                r.problem(f"formulas.{formula.code}.guarantees",
+                          f"no guarantee with a positive weight for occupant status {status}")
+                continue
+            covered = tuple(code for code in formula.guarantees if status in guarantees[code].statuses)
+            lines[(formula.code, status)] = (sum(line.weight for line in weighted), weighted, covered)
+    option_lines = {g.code: template(g) for g in guarantees.values()}
+    surcharges = {code: int(f.surcharge * rate_scale) for code, f in frequencies.items()}
+
+    if r.problems:
+        raise TariffFileError(source, r.problems)
+    assert isinstance(effective_from, date)  # checked above; for the type checker
+    return Tariff(
+        version=version, effective_from=effective_from, label=label, currency=currency, source=source,
+        base_premiums=base_premiums, rooms_reference=rooms_reference, rooms_max=rooms_max,
+        m2_per_rated_room=m2_per_rated_room, min_m2_per_room=min_m2_per_room, max_surface_m2=max_surface_m2,
+        room_increase=room_increase, zone_factors=zone_factors, ground_floor_factor=ground_floor_factor,
+        max_floor=max_floor, deductible_factors=deductible_factors, claims_factors=claims_factors,
+        claims_refer_from=claims_refer_from, claims_max_plausible=claims_max_plausible,
+        contents_first_room=contents_first_room, contents_extra_room=contents_extra_room,
+        contents_bands=contents_bands, catnat_rate=catnat_rate, terrorism_contribution=terrorism_contribution,
+        insurance_tax=insurance_tax, frequencies=frequencies, guarantees=guarantees, formulas=formulas,
+        options=options, rate_scale=rate_scale, surcharges=surcharges, lines=lines, option_lines=option_lines)
+
+
+def _decimal_places(numbers: list[Decimal]) -> int:
+    """How many decimal places the most precise of these numbers has."""
+    return max((max(-n.normalize().as_tuple().exponent, 0) for n in numbers if n.is_finite()), default=0)
+
+
+def _reject_unknown(r: _Reader, where: str, table: dict, allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            r.problem(f"{where}.{key}", f"unknown key; expected among {', '.join(allowed)}")
+
+
+def _check_monotonic(r: _Reader, where: str, pairs, *, increasing: bool, meaning: str) -> None:
+    factors = [factor for _, factor in pairs]
+    for before, after in zip(factors, factors[1:], strict=False):
+        if (after < before) if increasing else (after > before):
+            r.problem(where, f"factors must be {'non-decreasing' if increasing else 'non-increasing'} ({meaning})")
+            return
+
+
+def load_tariff(path: str | os.PathLike) -> Tariff:
+    """Read and validate one tariff file (TOML); raises TariffFileError with every problem found."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle, parse_float=Decimal)
+    except OSError as exc:
+        raise TariffFileError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TariffFileError(str(path), [f"not valid TOML: {exc}"]) from exc
+    return parse_tariff(data, source=str(path))
+
+
+def tariffs_directory() -> Path:
+    """The directory of tariff files: $ABRI_TARIFFS_DIR if set, else the files shipped with Abri."""
+    configured = os.environ.get(TARIFFS_DIR_ENV)
+    return Path(configured) if configured else DEFAULT_TARIFFS_DIR
+
+
+@lru_cache(maxsize=8)
+def _catalogue(directory: str) -> tuple[Tariff, ...]:
+    paths = sorted(Path(directory).glob("*.toml"))
+    if not paths:
+        raise TariffFileError(directory, ["no tariff file (*.toml) in this directory"])
+    tariffs = sorted((load_tariff(path) for path in paths), key=lambda t: t.effective_from)
+    problems = []
+    seen: dict[str, str] = {}
+    for tariff in tariffs:
+        if tariff.version in seen:
+            problems.append(f"version {tariff.version} is defined twice ({seen[tariff.version]}, {tariff.source})")
+        seen[tariff.version] = tariff.source
+    for before, after in zip(tariffs, tariffs[1:], strict=False):
+        if before.effective_from == after.effective_from:
+            problems.append(f"{before.source} and {after.source} take effect on the same date "
+                            f"{after.effective_from.isoformat()}")
+    if problems:
+        raise TariffFileError(directory, problems)
+    return tuple(tariffs)
+
+
+def available_tariffs(directory: str | os.PathLike | None = None) -> tuple[Tariff, ...]:
+    """Every tariff version of the directory, oldest first (loaded once, then cached)."""
+    return _catalogue(str(Path(directory) if directory is not None else tariffs_directory()))
+
+
+def tariff_in_force(on: date, directory: str | os.PathLike | None = None) -> Tariff:
+    """The tariff version in force on this date: the latest whose effective date is on or before it."""
+    for tariff in reversed(available_tariffs(directory)):
+        if tariff.effective_from <= on:
+            return tariff
+    raise NoTariffInForce(f"no tariff in force on {on.isoformat()}")
+
+
+def tariff_by_version(version: str, directory: str | os.PathLike | None = None) -> Tariff:
+    """The tariff with this version id (e.g. the one a contract was priced with)."""
+    for tariff in available_tariffs(directory):
+        if tariff.version == version:
+            return tariff
+    raise NoTariffInForce(f"unknown tariff version {version!r}")
+
+
+def clear_tariff_cache() -> None:
+    """Forget loaded tariffs, so that replaced files are read again."""
+    _catalogue.cache_clear()
