@@ -93,11 +93,14 @@ def browser(_playwright):
 
 def _new_page(browser, **options):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # 2 shared cores: be patient, not flaky
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors  # tests may assert no JavaScript error happened
+    csp: list[str] = []
+    page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.csp_violations = csp  # e.g. a style="" attribute or an inline script the strict CSP refused
     return context, page
 
 
@@ -131,9 +134,27 @@ def any_page(request, browser):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_names(settings):
+    """live_server serves /static/ from the finders (unhashed names); once `make run` has collected
+    static files, the manifest storage would print hashed names the live server answers 404 to,
+    and the tests would see a page without its stylesheet. Use plain names in browser tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def base_url(live_server):
     return live_server.url
+
+
+def assert_stylesheet_loaded(page) -> None:
+    """The portal's stylesheet applied (a page without CSS would pass most checks by accident)."""
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)", (
+        f"{page.url}: abri.css not applied"
+    )
 
 
 @pytest.fixture
@@ -210,7 +231,10 @@ def newest_sms_code(base_url: str, to: str | None = None) -> str:
 
 def login_as(page, base_url: str, customer_number: str, pin: str, *, trust_device: bool = True) -> None:
     """Logs in through /connexion/ like a customer, passing the SMS second factor when asked."""
-    page.goto(f"{base_url}/connexion/")
+    response = page.goto(f"{base_url}/connexion/")
+    assert response is not None and response.status == 200, (
+        f"/connexion/ answered {response and response.status}: {page.inner_text('body')[:500]}"
+    )
     page.get_by_label("Numéro client").fill(customer_number)
     page.get_by_label("Code secret").fill(pin)
     page.get_by_role("button", name="Se connecter").click()
