@@ -50,8 +50,10 @@ class Command(BaseCommand):
         beat.start()
         try:
             backend = settings.TASKS["default"]["BACKEND"]
+            queues = settings.TASKS["default"].get("QUEUES") or ["default"]
             if backend.startswith("django_tasks_rq"):
-                call_command("rqworker", "default", with_scheduler=False)
+                # django-tasks-rq stores a Task, not a function, in the job: only its Job class can run it.
+                call_command("rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=False)
             elif backend.startswith("django_tasks_db"):
                 call_command("db_worker", interval=0.5, startup_delay=False)
             else:
