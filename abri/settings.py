@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abri.core.middleware.RequestIdMiddleware",
+    "abri.accounts.middleware.SessionSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -202,6 +203,9 @@ AXES_LOCKOUT_CALLABLE = "abri.accounts.policy.axes_lockout_response"
 AXES_USERNAME_FORM_FIELD = "customer_number"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
+AXES_PASSWORD_FORM_FIELD = "pin"  # never stored by axes in clear
+AXES_SENSITIVE_PARAMETERS = ["pin", "pin_confirm", "current_pin", "code", "totp_code", "password"]
+ABRI_LOGIN_IP_MAX_NUMBERS_PER_HOUR = int(os.environ.get("ABRI_LOGIN_IP_MAX_NUMBERS_PER_HOUR", 10))
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

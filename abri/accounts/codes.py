@@ -87,13 +87,15 @@ def code_issue(*, user, purpose: str, channel: str, lifetime: timedelta | None =
     if code is None:
         code = new_postal_code() if channel == OneTimeCode.Channel.POST else new_numeric_code()
     challenge = new_challenge()
+    now = timezone.now()
     OneTimeCode.objects.create(
         user=user,
         purpose=purpose,
         channel=channel,
         challenge_digest=digest("challenge:" + challenge),
         code_digest=digest(f"code:{normalize_code(code)}") if code else "",
-        expires_at=timezone.now() + lifetime,
+        created_at=now,
+        expires_at=now + lifetime,
     )
     return challenge, code
 

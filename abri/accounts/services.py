@@ -50,7 +50,7 @@ LOCK_AFTER_CONSECUTIVE = 10
 LOCK_AFTER_IN_24H = 25
 WARN_WHEN_REMAINING = 3
 IP_WINDOW = timedelta(hours=1)
-OTP_SENDS_PER_HOUR = 5
+OTP_SENDS_PER_HOUR = 10
 OTP_RESEND_MIN_SECONDS = 30
 DEVICE_LIFETIME = timedelta(days=180)
 _DUMMY_HASH: str | None = None
@@ -305,30 +305,31 @@ def second_factor_method(user) -> str:
     return "sms"
 
 
-def _check_send_budget(user, purpose: str) -> None:
+def _check_send_budget(user, purpose: str, *, resend: bool = False) -> None:
+    """SMS/e-mail codes cost money and can harass: 30 s between resends, at most N per hour and purpose."""
     since = timezone.now() - timedelta(hours=1)
     recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gte=since,
                                         channel__in=["sms", "email"]).order_by("-created_at")
     last = recent.first()
-    if last is not None:
+    if resend and last is not None:
         elapsed = (timezone.now() - last.created_at).total_seconds()
         if elapsed < OTP_RESEND_MIN_SECONDS:
             raise SendRefused(int(OTP_RESEND_MIN_SECONDS - elapsed) + 1)
-    if recent.count() >= OTP_SENDS_PER_HOUR:
+    if recent.count() >= int(getattr(settings, "ABRI_OTP_SENDS_PER_HOUR", OTP_SENDS_PER_HOUR)):
         oldest = recent.order_by("created_at").first()
         raise SendRefused(max(1, int((oldest.created_at + timedelta(hours=1) - timezone.now()).total_seconds())))
 
 
 @transaction.atomic
 def second_factor_start(*, user, purpose: str = OneTimeCode.Purpose.LOGIN,
-                        method: str | None = None) -> tuple[str, str]:
+                        method: str | None = None, resend: bool = False) -> tuple[str, str]:
     """Open a second-factor challenge; sends the SMS/e-mail code. Returns (method, challenge)."""
     method = method or second_factor_method(user)
     if method == "totp":
         challenge, _code = codes.code_issue(user=user, purpose=purpose, channel=OneTimeCode.Channel.TOTP,
                                             code="", lifetime=codes.SMS_LIFETIME)
         return method, challenge
-    _check_send_budget(user, purpose)
+    _check_send_budget(user, purpose, resend=resend)
     customer = _customer_of(user)
     channel = OneTimeCode.Channel.EMAIL if method == "email" else OneTimeCode.Channel.SMS
     challenge, code = codes.code_issue(user=user, purpose=purpose, channel=channel,
@@ -559,7 +560,7 @@ def recovery_start(*, customer_number: str, birth_date: date, channel: str) -> s
 
 
 def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
-    _check_send_budget(customer.user, OneTimeCode.Purpose.RECOVERY)
+    _check_send_budget(customer.user, OneTimeCode.Purpose.RECOVERY, resend=True)
     if channel == "sms" and not customer.phone:
         channel = "email"
     if channel == "email" and not customer.email:

@@ -84,6 +84,16 @@ def step_up_mark_fresh(client) -> None:
     session.save()
 
 
+def _referer_path(request) -> str:
+    """After a step-up asked by a POST, go back to the page the form was on (same site only)."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc == request.get_host() and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/securite/"
+
+
 def step_up_required(view):
     """HTML views: redirect to the step-up page unless the second factor is fresh."""
 
@@ -91,7 +101,7 @@ def step_up_required(view):
     def wrapper(request, *args, **kwargs):
         if step_up_is_fresh(request):
             return view(request, *args, **kwargs)
-        target = request.get_full_path() if request.method == "GET" else request.path
+        target = request.get_full_path() if request.method == "GET" else _referer_path(request)
         return redirect("/securite/confirmation/?" + urlencode({"next": target}))
 
     return wrapper

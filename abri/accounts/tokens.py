@@ -17,10 +17,15 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_issue(*, user, label: str = "api", lifetime: timedelta = TOKEN_LIFETIME) -> str:
-    """Create a token for this user and return its secret (shown once, never stored)."""
+def token_issue(*, user, label: str = "api", lifetime: timedelta = TOKEN_LIFETIME, step_up: bool = False) -> str:
+    """Create a token for this user and return its secret (shown once, never stored).
+
+    step_up: the second factor was passed just now (the token starts fresh for sensitive actions).
+    """
     raw = "abri_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_digest=_digest(raw), label=label, expires_at=timezone.now() + lifetime)
+    now = timezone.now()
+    ApiToken.objects.create(user=user, key_digest=_digest(raw), label=label, expires_at=now + lifetime,
+                            step_up_at=now if step_up else None)
     return raw
 
 
