@@ -11,8 +11,8 @@ from operator import or_
 
 import pyotp
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from abri.documents.models import Document
 from abri.documents.selectors import documents_for_customer
 
 SEARCH_LIMIT = 500
+NAME_CANDIDATES_LIMIT = 20_000
 MAX_PREFIX_VARIANTS = 64
 CLAIMS_SHOWN = 20
 SCHEDULE_SHOWN = 24
@@ -92,16 +93,6 @@ def normalize_text(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def _sql_normalized(expression):
-    """The same normalisation in SQL (SQLite's lower() only folds ASCII: replace accents first)."""
-    for base, accented in ACCENTS.items():
-        for char in accented + accented.upper():
-            expression = Replace(expression, Value(char), Value(base))
-    for ligature, plain in LIGATURES.items():
-        expression = Replace(expression, Value(ligature), Value(plain))
-    return Lower(expression)
-
-
 def _char_variants(char: str) -> list[str]:
     variants = {char, char.upper()}
     for accented in ACCENTS.get(char, ""):
@@ -131,22 +122,28 @@ def _tokens(query: str) -> list[str]:
 
 
 def _ids_by_name(query: str) -> list[int]:
-    """Customers whose last name starts with one of the words (index range), all words matching."""
+    """Customers whose last name starts with one of the words (index range), all words matching.
+
+    The index ranges bring the candidates (names starting with the same letters); the accent- and
+    case-insensitive match of every word is checked in Python on those rows only.
+    """
     tokens = [t for t in _tokens(query) if t.isalpha()]
     if not tokens:
         return []
     anchor = reduce(or_, (_prefix_range("last_name", p) for t in tokens for p in _prefix_variants(t)))
-    # The words must all start a word of "first last" (normalised); checked on the indexed candidates.
-    qs = Customer.objects.filter(anchor).annotate(
-        norm_name=Concat(Value(" "), _sql_normalized(F("first_name")), Value(" "),
-                         _sql_normalized(F("last_name")))
+    # No ORDER BY here: sorting in SQL makes SQLite walk the whole (last_name, first_name) index in
+    # order instead of probing the ranges; the candidates are few, they are sorted in Python.
+    candidates = sorted(
+        Customer.objects.filter(anchor).values_list("last_name", "first_name", "id")[:NAME_CANDIDATES_LIMIT]
     )
-    for token in tokens:
-        qs = qs.filter(
-            Q(norm_name__contains=f" {token}") | Q(norm_name__contains=f"-{token}")
-            | Q(norm_name__contains=f"'{token}")
-        )
-    return list(qs.order_by("last_name", "first_name", "id").values_list("id", flat=True)[: SEARCH_LIMIT + 1])
+    found = []
+    for last_name, first_name, pk in candidates:
+        words = _tokens(f"{first_name} {last_name}")
+        if all(any(word.startswith(token) for word in words) for token in tokens):
+            found.append(pk)
+            if len(found) > SEARCH_LIMIT:
+                break
+    return found
 
 
 def _ids_by_email(query: str) -> list[int]:

@@ -17,6 +17,13 @@ STAFF_PASSWORD = "mot-de-passe-solide-42"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # These tests are about the back-office flow, not about Argon2 (tested in tests/accounts):
+    # a fast hasher keeps the many factory-made users cheap on a shared 2-core machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _own_throttle_keys(monkeypatch):
     # Counters live in the shared cache (Redis in CI): each test gets its own keys.
     monkeypatch.setattr(throttle, "KEY_PREFIX", f"bo-test-{uuid.uuid4().hex}")
