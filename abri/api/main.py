@@ -5,6 +5,8 @@ from ninja.openapi.docs import Swagger
 from abri.api.openapi import AbriNinjaAPI
 from abri.api.problems import install_problem_handlers
 from abri.api.routers.auth import router as auth_router
+from abri.api.routers.claim_declaration import claim_space as claim_space_router
+from abri.api.routers.claim_declaration import declarations as declarations_router
 from abri.api.routers.claims import router as claims_router
 from abri.api.routers.contracts import router as contracts_router
 from abri.api.routers.documents import router as documents_router
@@ -37,6 +39,8 @@ api.add_router("/auth", auth_router)
 api.add_router("/me", me_router, throttle=api_throttles)
 api.add_router("/contracts", contracts_router, throttle=api_throttles)
 api.add_router("/claims", claims_router, throttle=api_throttles)
+api.add_router("/claims", claim_space_router, throttle=api_throttles)
+api.add_router("/declarations", declarations_router, throttle=api_throttles)
 api.add_router("/documents", documents_router, throttle=api_throttles)
 
 
