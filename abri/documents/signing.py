@@ -47,6 +47,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 DEMO_CA_NAME = "Abri Démo — AC de test (pas pour la production)"
 DEMO_SIGNER_NAME = "Abri Démo — Signature des attestations"
+SIGNATURE_BYTES_RESERVED = int(os.environ.get("ABRI_SIGNATURE_BYTES_RESERVED", 12_000))
+TIMESTAMP_BYTES_RESERVED = 12_000
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,13 @@ def pdf_sign(pdf_bytes: bytes, *, reason: str, location: str = "France", field_n
         name=settings.ABRI_INSURER_NAME,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    output = signers.sign_pdf(writer, meta, signer=material.pades_signer, timestamper=timestamper())
+    stamper = timestamper()
+    # Reserving the signature's room up front spares pyHanko a dummy signature to estimate it
+    # (half of the signing time); an ECDSA CMS with its chain is ~3 KB, a timestamp token adds ~6 KB.
+    output = signers.sign_pdf(
+        writer, meta, signer=material.pades_signer, timestamper=stamper,
+        bytes_reserved=SIGNATURE_BYTES_RESERVED + (TIMESTAMP_BYTES_RESERVED if stamper else 0),
+    )
     return output.getvalue()
 
 

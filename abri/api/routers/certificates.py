@@ -16,6 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+try:
+    from ninja import Status
+except ImportError:  # django-ninja < 1.7 takes a (status, body) tuple
+    def Status(status_code, value):  # noqa: N802
+        return status_code, value
+
 from abri.api.problems import problem
 from abri.api.security import request_customer
 from abri.core.middleware import client_ip
@@ -111,7 +117,7 @@ def certificate_request(request, payload: CertificateIn):
         errors = [{"loc": ["body", field], "msg": message, "type": "value_error"}
                   for field, messages in exc.message_dict.items() for message in messages]
         return problem(422, _("Requête invalide"), errors[0]["msg"] if errors else "", errors=errors)
-    return 201, CertificateOut.from_certificate(certificate)
+    return Status(201, CertificateOut.from_certificate(certificate))
 
 
 @router.get("", response=list[CertificateOut], summary="Mes attestations")
