@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_WORD_LENGTH = 40
 
@@ -38,6 +39,8 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lower case, without accents or ligatures: « Dégâts des Eaux » → « degats des eaux »."""
+    if text.isascii():
+        return text.lower()
     text = text.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
@@ -66,6 +69,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=100_000)
 def normalise_word(word: str) -> str:
     """Folded and stemmed form of one word, or "" when it is a stop word or too long."""
     folded = fold(word)
@@ -74,14 +78,17 @@ def normalise_word(word: str) -> str:
     return stem(folded)
 
 
+@lru_cache(maxsize=100_000)
+def _term(folded_word: str) -> str:
+    if folded_word in STOP_WORDS or len(folded_word) > MAX_WORD_LENGTH:
+        return ""
+    return stem(folded_word)
+
+
 def terms(text: str) -> list[str]:
     """The normalised terms of a text, in order (stop words dropped)."""
-    out = []
-    for raw in _ASCII_WORD.findall(fold(text)):
-        if raw in STOP_WORDS or len(raw) > MAX_WORD_LENGTH:
-            continue
-        out.append(stem(raw))
-    return out
+    # Words repeat a lot in a vault: stemming is memoised per folded word.
+    return [t for t in map(_term, _ASCII_WORD.findall(fold(text))) if t]
 
 
 def search_text(*parts: str) -> str:
