@@ -105,9 +105,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=50_000, help="cap of the Python client")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--var-dir", type=Path, help="an existing ABRI_VAR_DIR to use instead of the cached one")
     args = parser.parse_args()
 
-    var_dir = scale_db(args.customers)
+    var_dir = args.var_dir or scale_db(args.customers)
     setup_django(var_dir)
     from django.conf import settings
     from django.test import Client

@@ -16,8 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, PYTHON  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-# The seed benchmark goes first: on a fresh machine it also builds the cache the others use.
-BENCHMARKS = ["bench_seed_scale", "bench_dashboard", "bench_http"]
+# Every bench/bench_*.py; the seed benchmark first: on a fresh machine it also builds the cache
+# that the dashboard and HTTP benchmarks use.
+BENCHMARKS = sorted((p.stem for p in HERE.glob("bench_*.py")), key=lambda name: (name != "bench_seed_scale", name))
+SCALE_BENCHMARKS = {"bench_seed_scale", "bench_dashboard", "bench_http"}
 
 
 def main() -> None:
@@ -28,8 +30,8 @@ def main() -> None:
     results = {}
     for name in args.only or BENCHMARKS:
         print(f"… {name}", file=sys.stderr)
-        run = subprocess.run([PYTHON, str(HERE / f"{name}.py"), "--customers", str(args.customers)],
-                             capture_output=True, text=True)
+        extra = ["--customers", str(args.customers)] if name in SCALE_BENCHMARKS else []
+        run = subprocess.run([PYTHON, str(HERE / f"{name}.py"), *extra], capture_output=True, text=True)
         if run.returncode != 0:
             results[name] = {"error": run.stderr.strip().splitlines()[-1:] or [f"exit {run.returncode}"]}
             continue

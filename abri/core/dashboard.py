@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from abri.billing.choices import ScheduleStatus
+from abri.billing.choices import PaymentMethod, ScheduleStatus
 from abri.billing.models import ScheduleItem
+from abri.claims.choices import ClaimEvent, ClaimStatus
 from abri.claims.models import Claim
+from abri.contracts.choices import Formula, GuaranteeCode
 from abri.contracts.models import Contract, ContractGuarantee
+from abri.documents.choices import DocumentKind
 from abri.documents.models import Document
 from abri.notifications.models import Notification
 
@@ -28,6 +33,23 @@ class Dashboard:
     latest_messages: list = field(default_factory=list)
     unread_count: int = 0
     widgets: list = field(default_factory=lambda: list(DEFAULT_WIDGETS))
+
+
+@lru_cache(maxsize=128)
+def _labels(choices, language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(objects, attribute: str, choices, target: str) -> None:
+    """Set each object's translated choice label once per request.
+
+    Django's get_FOO_display() rebuilds and translates the field's whole choice list on every
+    call: with ~70 labels on the page that was a third of the dashboard's rendering time.
+    """
+    labels = _labels(choices, get_language())
+    for obj in objects:
+        value = getattr(obj, attribute)
+        setattr(obj, target, labels.get(value, value))
 
 
 def dashboard_for_customer(*, customer) -> Dashboard:
@@ -49,8 +71,16 @@ def dashboard_for_customer(*, customer) -> Dashboard:
     open_claims = list(
         Claim.objects.for_customer(customer).open().select_related("contract").order_by("-declared_at")[:5]
     )
-    latest_documents = list(Document.objects.for_customer(customer).order_by("-issued_on", "-id")[:5])
+    latest_documents = list(
+        Document.objects.for_customer(customer).defer("text", "search_text").order_by("-issued_on", "-id")[:5]
+    )
     messages = list(Notification.objects.for_customer(customer).order_by("-created_at", "-id")[:5])
+    _label(contracts, "formula", Formula, "formula_label")
+    _label([g for c in contracts for g in c.guarantees.all()], "code", GuaranteeCode, "code_label")
+    _label(next_payments, "method", PaymentMethod, "method_label")
+    _label(open_claims, "event_type", ClaimEvent, "event_label")
+    _label(open_claims, "status", ClaimStatus, "status_label")
+    _label(latest_documents, "kind", DocumentKind, "kind_label")
     layout = [w for w in (customer.dashboard_layout or []) if w in DEFAULT_WIDGETS]
     widgets = layout + [w for w in DEFAULT_WIDGETS if w not in layout]
     return Dashboard(

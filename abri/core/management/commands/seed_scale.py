@@ -430,7 +430,7 @@ class Command(BaseCommand):
         self._normalised: dict[str, str] = {}
 
     def _bodies(self, kind: str) -> list[tuple[str, str]]:
-        """A dozen bodies of about 130 words per kind (its own clauses, completed with general ones)."""
+        """A dozen bodies of about 120 words per kind (its own clauses, completed with general ones)."""
         rng = random.Random(kind)
         own, general = PARAGRAPHS[kind], PARAGRAPHS[DocumentKind.GENERAL_CONDITIONS]
         bodies = []
@@ -438,7 +438,7 @@ class Command(BaseCommand):
             chosen = rng.sample(own, min(len(own), 4))
             extra = [p for p in general if p not in chosen]
             rng.shuffle(extra)
-            while sum(len(p.split()) for p in chosen) < 125 and extra:
+            while sum(len(p.split()) for p in chosen) < 110 and extra:
                 chosen.append(extra.pop())
             body = "\n".join(chosen)
             bodies.append((body, search_text(body)))
@@ -636,7 +636,7 @@ class Command(BaseCommand):
         step = FREQUENCY_MONTHS[contract["frequency"]]
         amount = (contract["premium"] * Decimal("1.03") * step / 12).quantize(CENT)
         if contract["end"] is None:
-            first = max(contract["start"], _add_months(self.today, -24))
+            first = max(contract["start"], _add_months(self.today, -18))
             last = _add_months(self.today, 3)
         else:
             first = max(contract["start"], _add_months(contract["end"], -12))
