@@ -20,6 +20,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import io
+import logging
 import os
 import threading
 import urllib.request
@@ -41,9 +42,12 @@ from pyhanko.keys.internal import (
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+logger = logging.getLogger(__name__)
 
 DEMO_CA_NAME = "Abri Démo — AC de test (pas pour la production)"
 DEMO_SIGNER_NAME = "Abri Démo — Signature des attestations"
@@ -214,8 +218,19 @@ def pdf_sign(pdf_bytes: bytes, *, reason: str, location: str = "France", field_n
         location=location,
         name=settings.ABRI_INSURER_NAME,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     stamper = timestamper()
+    if stamper is not None:
+        try:
+            return _sign(pdf_bytes, meta, material, stamper)
+        except (TimestampRequestError, SigningError, OSError) as exc:
+            # A customer waiting for a certificate gets one: PAdES B-B is a valid signature, the
+            # timestamp only dates it independently. The failure is logged for operations.
+            logger.warning("time-stamping authority unavailable, signing without timestamp: %s", exc)
+    return _sign(pdf_bytes, meta, material, None)
+
+
+def _sign(pdf_bytes: bytes, meta, material: SigningMaterial, stamper: TimeStamper | None) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     # Reserving the signature's room up front spares pyHanko a dummy signature to estimate it
     # (half of the signing time); an ECDSA CMS with its chain is ~3 KB, a timestamp token adds ~6 KB.
     output = signers.sign_pdf(
