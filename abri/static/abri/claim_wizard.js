@@ -70,6 +70,17 @@
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // One file at a time: kinder to a weak mobile connection, and each gets its own retry.
+  var queue = [];
+  var busy = false;
+  function next() {
+    if (busy || !queue.length) return;
+    busy = true;
+    var job = queue.shift();
+    send(job.file, job.item, 0, job.token);
+  }
+  function done() { busy = false; next(); }
+
   function send(file, item, attempt, uploadToken) {
     var bar = item.querySelector("progress");
     var text = item.querySelector(".upload-text");
@@ -103,11 +114,13 @@
         span.textContent = "Reçu : " + body.name;
         li.appendChild(span);
         list.appendChild(li);
+        done();
       } else if (xhr.status >= 500 || xhr.status === 0) {
         retry(file, item, attempt, uploadToken);
       } else {
         text.textContent = file.name + " : " + (body.error || "fichier refusé.");
         item.classList.add("upload-error");
+        done();
       }
     });
     xhr.addEventListener("error", function () { retry(file, item, attempt, uploadToken); });
@@ -119,6 +132,7 @@
     if (attempt >= 5) {
       text.textContent = file.name + " : envoi impossible pour l'instant. Vérifiez votre connexion puis réessayez.";
       item.classList.add("upload-error");
+      done();
       return;
     }
     var delay = Math.min(30000, 1000 * Math.pow(2, attempt));
@@ -142,8 +156,10 @@
         item.classList.add("upload-error");
         return;
       }
-      send(file, item, 0, token());
+      text.textContent = file.name + " : en attente…";
+      queue.push({ file: file, item: item, token: token() });
     });
+    next();
     input.value = "";
   });
 })();
