@@ -146,10 +146,26 @@ def second_factor(request, payload: SecondFactorIn):
     return body
 
 
-@router.post("/step-up", auth=bearer)
-def step_up(request, payload: StepUpIn | None = None):
+def _optional_body(request) -> StepUpIn | None:
+    """The step-up body is optional (no body = start); a malformed body counts as none."""
+    import json
+
+    if not request.body or len(request.body) > 4096:
+        return None
+    try:
+        data = json.loads(request.body)
+        return StepUpIn(**data) if isinstance(data, dict) else None
+    except (ValueError, TypeError):
+        return None
+
+
+@router.post("/step-up", auth=bearer, openapi_extra={"requestBody": {"required": False, "content": {
+    "application/json": {"schema": {"type": "object", "properties": {
+        "challenge": {"type": "string"}, "code": {"type": "string"}}}}}}})
+def step_up(request):
     """Without a code: open a step-up challenge. With {challenge, code}: the token is fresh for 5 minutes."""
     user = request.auth
+    payload = _optional_body(request)
     if payload is None or not payload.code:
         try:
             method, challenge = services.second_factor_start(user=user, purpose=OneTimeCode.Purpose.STEP_UP)
