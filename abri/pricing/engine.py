@@ -1,6 +1,6 @@
 """Validation of a quote request and its pricing: factors, options, taxes, surcharge, rounding to the cent.
 
-Order of the computation (exact arithmetic throughout, rounded once at the end):
+Order of the computation (exact rational arithmetic on integers, rounded once at the end):
   formula premium = base(status, kind) × rooms × zone × ground floor × formula × deductible × claims
                     × contents × factor options (alarm)
   option premiums = flat amounts, per 1 000 € of valuables, or a percentage of the formula premium
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
+from decimal import Decimal
 
 from abri.pricing.errors import NoTariffInForce, TariffValidationError
 from abri.pricing.tariff import Tariff, tariff_in_force
@@ -26,14 +26,9 @@ from abri.pricing.types import Quote, QuoteLine, QuoteRequest, Referral
 ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
-THOUSAND = Decimal(1000)
 MAX_CAPITAL = Decimal(10_000_000)
 MAX_OUTBUILDINGS_M2 = Decimal(2000)
-# The premium is a product of a dozen short decimals: computed exactly, and a loud error rather than a
-# silent rounding if a tariff ever had factors long enough to need more than 100 digits.
-_CONTEXT = Context(prec=100, traps=[Inexact, InvalidOperation, DivisionByZero, Overflow])
-_mul = _CONTEXT.multiply
-_add = _CONTEXT.add
+
 
 KIND_LABELS = {"apartment": "appartement", "house": "maison"}
 STATUS_LABELS = {"tenant": "locataire", "owner": "propriétaire occupant", "pno": "propriétaire non occupant"}
@@ -259,66 +254,87 @@ def quote(request: QuoteRequest, tariff: Tariff | None = None) -> Quote | Referr
 
 
 def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
+    # Exact rational arithmetic on Python ints (numerator, denominator): no rounding until the cents.
+    lookups = t.lookups
     kind = request.kind
     status = request.occupant_status
     formula = t.formulas[request.formula]
     rooms = request.rooms
-    base = t.base_premiums[(status, kind)]
+    num, den = lookups.base[(status, kind)]
 
-    surface_num, surface_den = checked.surface.as_integer_ratio()
-    per_room_num, per_room_den = t.m2_per_rated_room.as_integer_ratio()
-    rated_rooms = max(rooms, -(-(surface_num * per_room_den) // (surface_den * per_room_num)))  # ceiling
-    rooms_factor = (_add(ONE, _mul(t.room_increase[kind], Decimal(rated_rooms - t.rooms_reference)))
-                    if rated_rooms > t.rooms_reference else ONE)
-    zone_factor = t.zone_factors[request.risk_zone]
-    floor_factor = t.ground_floor_factor if checked.floor == 0 else ONE
-    deductible_factor = t.deductible_factors[checked.deductible]
-    claims_factor = t.claims_factors[request.claims_36_months]
+    surface = request.surface_m2
+    per_room_num, per_room_den = lookups.m2_per_rated_room
+    if isinstance(surface, int):
+        rated_rooms = -(-(surface * per_room_den) // per_room_num)  # ceil(surface / m2 per rated room)
+    else:
+        surface_num, surface_den = checked.surface.as_integer_ratio()
+        rated_rooms = -(-(surface_num * per_room_den) // (surface_den * per_room_num))
+    rooms_factor, factor_num, factor_den = lookups.rooms[kind][max(rooms, rated_rooms)]
+    num *= factor_num
+    den *= factor_den
+    factor_num, factor_den = lookups.zones[request.risk_zone]
+    num *= factor_num
+    den *= factor_den
+    if checked.floor == 0:
+        factor_num, factor_den = lookups.ground_floor
+        num *= factor_num
+        den *= factor_den
+    factor_num, factor_den = lookups.formulas[formula.code]
+    num *= factor_num
+    den *= factor_den
+    factor_num, factor_den = lookups.deductibles[checked.deductible]
+    num *= factor_num
+    den *= factor_den
+    factor_num, factor_den = lookups.claims[request.claims_36_months]
+    num *= factor_num
+    den *= factor_den
     contents_factor = ONE
     if checked.contents is not None:
-        ceiling = t.contents_ceiling(rooms)
-        for share, factor in t.contents_bands:
-            if checked.contents <= _mul(share, ceiling):
-                contents_factor = factor
+        for highest, band_factor, factor_num, factor_den in lookups.contents[rooms]:
+            if checked.contents <= highest:
+                contents_factor = band_factor
+                num *= factor_num
+                den *= factor_den
                 break
-    factors = [("base", base), ("rooms", rooms_factor), ("zone", zone_factor), ("ground_floor", floor_factor),
-               ("formula", formula.factor), ("deductible", deductible_factor), ("claims", claims_factor),
-               ("contents", contents_factor)]
-    premium = base
-    for factor in (rooms_factor, zone_factor, floor_factor, formula.factor, deductible_factor, claims_factor,
-                   contents_factor):
-        premium = _mul(premium, factor)
-    for option in checked.options:
-        if option.pricing == "factor":
-            premium = _mul(premium, option.amount)
-            factors.append((option.code, option.amount))
+    factors = [("base", t.base_premiums[(status, kind)]), ("rooms", rooms_factor),
+               ("zone", t.zone_factors[request.risk_zone]),
+               ("ground_floor", t.ground_floor_factor if checked.floor == 0 else ONE), ("formula", formula.factor),
+               ("deductible", t.deductible_factors[checked.deductible]),
+               ("claims", t.claims_factors[request.claims_36_months]), ("contents", contents_factor)]
+    option_amounts: dict[str, tuple[int, int]] = {}
+    if checked.options:
+        for option in checked.options:
+            if option.pricing == "factor":
+                factor_num, factor_den = lookups.options[option.code]
+                num *= factor_num
+                den *= factor_den
+                factors.append((option.code, option.amount))
+        for option in checked.options:
+            amount_num, amount_den = lookups.options[option.code]
+            if option.pricing == "per_thousand":
+                valuables_num, valuables_den = checked.valuables.as_integer_ratio()
+                amount_num *= valuables_num
+                amount_den *= valuables_den * 1000
+            elif option.pricing == "percent":
+                amount_num *= num
+                amount_den *= den
+            elif option.pricing != "flat":
+                continue
+            if option.guarantee in option_amounts:  # e.g. garden and pool share one guarantee
+                before_num, before_den = option_amounts[option.guarantee]
+                amount_num, amount_den = before_num * amount_den + amount_num * before_den, before_den * amount_den
+            option_amounts[option.guarantee] = (amount_num, amount_den)
 
-    option_amounts: dict[str, Decimal] = {}
-    for option in checked.options:
-        if option.pricing == "flat":
-            amount = option.amount
-        elif option.pricing == "per_thousand":
-            amount = _CONTEXT.scaleb(_mul(option.amount, checked.valuables), -3)
-        elif option.pricing == "percent":
-            amount = _mul(option.amount, premium)
-        else:
-            continue
-        option_amounts[option.guarantee] = _add(option_amounts.get(option.guarantee, ZERO), amount)
-
-    # From here on everything is an exact integer over a common denominator: no rounding until the cents.
     total_weight, templates, covered = t.lines[(formula.code, status)]
-    premium_num, premium_den = premium.as_integer_ratio()
-    denominator = premium_den * total_weight
-    option_ratios = [(t.option_lines[code], *amount.as_integer_ratio()) for code, amount in option_amounts.items()]
-    for _, _, den in option_ratios:
-        denominator = math.lcm(denominator, den)
-    scale = denominator // (premium_den * total_weight)
+    denominator = den * total_weight
+    for _, amount_den in option_amounts.values():
+        denominator = math.lcm(denominator, amount_den)
     # bases[i] / denominator is line i's net premium in cents; rates are integers over r.
-    premium_cents = premium_num * 100 * scale
+    premium_cents = num * 100 * (denominator // (den * total_weight))
     bases = [premium_cents * template.weight for template in templates]
-    if option_ratios:
-        templates = templates + tuple(template for template, _, _ in option_ratios)
-        bases.extend(num * 100 * (denominator // den) for _, num, den in option_ratios)
+    if option_amounts:
+        templates = templates + tuple(t.option_lines[code] for code in option_amounts)
+        bases.extend(amount_num * 100 * (denominator // amount_den) for amount_num, amount_den in option_amounts.values())
 
     frequency = t.frequencies[request.payment_frequency]
     surcharge = t.surcharges[frequency.code]
@@ -331,12 +347,14 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
                                      for b, tpl in zip(bases, templates, strict=True)], denominator * r * r)
     else:
         surcharge_cents = [0] * len(bases)
-    terrorism_cents = _to_cents(t.terrorism_contribution)
+    terrorism_cents = lookups.terrorism_cents
 
     euros = _EUROS
-    lines = tuple(
-        QuoteLine(template.code, template.label, euros[n], euros[c], euros[x], euros[s], euros[n + c + x + s])
-        for template, n, c, x, s in zip(templates, net_cents, catnat_cents, tax_cents, surcharge_cents, strict=True))
+    new_line = tuple.__new__  # QuoteLine's own __new__ is a Python frame: skipped in this hot loop
+    lines = tuple([
+        new_line(QuoteLine, (template.code, template.label, euros[n], euros[c], euros[x], euros[s],
+                             euros[n + c + x + s]))
+        for template, n, c, x, s in zip(templates, net_cents, catnat_cents, tax_cents, surcharge_cents, strict=True)])
     total_net, total_catnat, total_tax, total_surcharge = (
         sum(net_cents), sum(catnat_cents), sum(tax_cents), sum(surcharge_cents))
     total = total_net + total_catnat + total_tax + total_surcharge + terrorism_cents
@@ -352,10 +370,6 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
         covered=covered + tuple(code for code in option_amounts if code not in covered) if option_amounts
         else covered,
         factors=tuple(factors))
-
-
-def _to_cents(amount: Decimal) -> int:
-    return int(amount.scaleb(2).quantize(ONE, rounding=ROUND_HALF_UP))
 
 
 class _Euros(dict):
@@ -380,7 +394,7 @@ def _allocate(numerators: list[int], quotient: int) -> list[int]:
     cents = [numerator // quotient for numerator in numerators]
     missing = (2 * sum(numerators) + quotient) // (2 * quotient) - sum(cents)
     if missing:
-        remainders = [numerator - whole * quotient for numerator, whole in zip(numerators, cents, strict=True)]
+        remainders = [numerator % quotient for numerator in numerators]
         # A stable sort: among equal remainders, the first line gets the cent first.
         order = sorted(range(len(cents)), key=remainders.__getitem__, reverse=True)
         for turn in range(missing):

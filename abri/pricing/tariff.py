@@ -6,7 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,27 @@ class LineTemplate:
     tax: int
 
 
+Ratio = tuple[int, int]  # an exact number as (numerator, denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """Per-tariff precomputation for the engine: every factor as an exact integer ratio, tables by rooms."""
+
+    base: dict[tuple[str, str], Ratio]
+    rooms: dict[str, tuple[tuple[Decimal, int, int], ...]]  # kind -> [rated rooms] -> (factor, num, den)
+    m2_per_rated_room: Ratio
+    zones: dict[int, Ratio]
+    ground_floor: Ratio
+    formulas: dict[str, Ratio]
+    deductibles: dict[Decimal, Ratio]
+    claims: tuple[Ratio, ...]
+    # [declared rooms] -> ((highest capital of the band, factor, num, den), ...)
+    contents: tuple[tuple[tuple[Decimal, Decimal, int, int], ...], ...]
+    options: dict[str, Ratio]
+    terrorism_cents: int
+
+
 @dataclass(frozen=True, slots=True)
 class Tariff:
     """One version of the tariff, as loaded from a validated file."""
@@ -126,6 +147,7 @@ class Tariff:
     surcharges: dict[str, int] = field(repr=False)
     lines: dict[tuple[str, str], tuple[int, tuple[LineTemplate, ...], tuple[str, ...]]] = field(repr=False)
     option_lines: dict[str, LineTemplate] = field(repr=False)
+    lookups: Lookups = field(repr=False)
 
     def contents_ceiling(self, rooms: int) -> Decimal:
         """Highest contents capital for a home of this many rooms."""
@@ -446,6 +468,24 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
 
     if r.problems:
         raise TariffFileError(source, r.problems)
+    max_rated_rooms = max(rooms_max, -(-max_surface_m2 // m2_per_rated_room))
+    ratio = Decimal.as_integer_ratio
+    lookups = Lookups(
+        base={key: ratio(value) for key, value in base_premiums.items()},
+        rooms={kind: tuple(_room_factor(room_increase[kind], rooms_reference, rated)
+                           for rated in range(int(max_rated_rooms) + 1)) for kind in KINDS},
+        m2_per_rated_room=ratio(m2_per_rated_room),
+        zones={zone: ratio(value) for zone, value in zone_factors.items()},
+        ground_floor=ratio(ground_floor_factor),
+        formulas={code: ratio(formula.factor) for code, formula in formulas.items()},
+        deductibles={key: ratio(value) for key, value in deductible_factors.items()},
+        claims=tuple(ratio(value) for value in claims_factors),
+        contents=tuple(
+            tuple((share * (contents_first_room + contents_extra_room * max(rooms - 1, 0)), factor, *ratio(factor))
+                  for share, factor in contents_bands)
+            for rooms in range(rooms_max + 1)),
+        options={code: ratio(option.amount) for code, option in options.items()},
+        terrorism_cents=int(terrorism_contribution.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
     assert isinstance(effective_from, date)  # checked above; for the type checker
     return Tariff(
         version=version, effective_from=effective_from, label=label, currency=currency, source=source,
@@ -457,7 +497,13 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
         contents_first_room=contents_first_room, contents_extra_room=contents_extra_room,
         contents_bands=contents_bands, catnat_rate=catnat_rate, terrorism_contribution=terrorism_contribution,
         insurance_tax=insurance_tax, frequencies=frequencies, guarantees=guarantees, formulas=formulas,
-        options=options, rate_scale=rate_scale, surcharges=surcharges, lines=lines, option_lines=option_lines)
+        options=options, rate_scale=rate_scale, surcharges=surcharges, lines=lines, option_lines=option_lines,
+        lookups=lookups)
+
+
+def _room_factor(increase: Decimal, reference: int, rated_rooms: int) -> tuple[Decimal, int, int]:
+    factor = Decimal(1) + increase * max(rated_rooms - reference, 0)
+    return (factor, *factor.as_integer_ratio())
 
 
 def _decimal_places(numbers: list[Decimal]) -> int:
@@ -519,9 +565,17 @@ def _catalogue(directory: str) -> tuple[Tariff, ...]:
     return tuple(tariffs)
 
 
+_configured: list[tuple[Tariff, ...]] = []  # the catalogue of tariffs_directory(), once read
+
+
 def available_tariffs(directory: str | os.PathLike | None = None) -> tuple[Tariff, ...]:
     """Every tariff version of the directory, oldest first (loaded once, then cached)."""
-    return _catalogue(str(Path(directory) if directory is not None else tariffs_directory()))
+    if directory is None:
+        # Read $ABRI_TARIFFS_DIR once, not at every quote; clear_tariff_cache() reads it again.
+        if not _configured:
+            _configured.append(_catalogue(str(tariffs_directory())))
+        return _configured[0]
+    return _catalogue(str(Path(directory)))
 
 
 def tariff_in_force(on: date, directory: str | os.PathLike | None = None) -> Tariff:
@@ -541,5 +595,6 @@ def tariff_by_version(version: str, directory: str | os.PathLike | None = None) 
 
 
 def clear_tariff_cache() -> None:
-    """Forget loaded tariffs, so that replaced files are read again."""
+    """Forget loaded tariffs and the configured directory, so that replaced files are read again."""
     _catalogue.cache_clear()
+    _configured.clear()
