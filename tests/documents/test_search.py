@@ -447,3 +447,58 @@ def test_api_search_bad_input_is_a_french_problem(alice, alice_bearer, document_
 
 def test_api_search_needs_authentication(alice, client, document_api):
     assert client.get(f"{document_api}/search", {"q": "x"}).status_code == 401
+
+
+# --- background extraction and reindexing ----------------------------------------------------
+
+
+def test_document_added_extracts_text_only_once_committed(alice, django_capture_on_commit_callbacks):
+    pdf = render_text_pdf(title="Avenant", lines=["Ajout de la garantie piscine"])
+    doc = Document(customer=alice, title="Avenant", kind="amendment", size_bytes=len(pdf))
+    doc.file.save("a.pdf", ContentFile(pdf), save=False)
+    doc.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        document_added(document=doc)
+    doc.refresh_from_db()
+    assert doc.search_text == "" and len(callbacks) == 1  # nothing runs inside the transaction
+    callbacks[0]()
+    doc.refresh_from_db()
+    assert "piscine" in doc.text and "piscin" in doc.search_text.split()
+    assert titles(documents_search(customer=alice, query="piscines")) == ["Avenant"]
+
+
+def test_unreadable_pdf_is_still_found_by_its_metadata(alice, django_capture_on_commit_callbacks):
+    doc = Document(customer=alice, title="Scan illisible", kind="claim_letter")
+    doc.file.save("x.pdf", ContentFile(b"%PDF-1.4 this is not really a PDF"), save=False)
+    doc.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        document_added(document=doc)
+    doc.refresh_from_db()
+    assert doc.text == ""
+    assert titles(documents_search(customer=alice, query="courrier sinistre illisible")) == ["Scan illisible"]
+
+
+def test_reindex_documents_fills_search_text_in_batches(alice, bob):
+    from django.core.management import call_command
+
+    Document.objects.bulk_create(
+        [Document(customer=alice, title=f"Quittance n°{i}", kind="receipt", text="loyer réglé") for i in range(5)]
+        + [Document(customer=bob, title="Relevé", kind="other", text="électricité")]
+    )
+    assert documents_search(customer=alice, query="quittance").total == 0
+    call_command("reindex_documents", batch_size=2, verbosity=0)
+    assert documents_search(customer=alice, query="loyers réglés").total == 5
+    assert titles(documents_search(customer=bob, query="electricite")) == ["Relevé"]
+
+
+def test_reindex_documents_can_extract_pdf_text_again(alice):
+    from django.core.management import call_command
+
+    pdf = render_text_pdf(title="Ancien", lines=["Clause de véranda"])
+    doc = Document(customer=alice, title="Ancien", kind="other")
+    doc.file.save("o.pdf", ContentFile(pdf), save=False)
+    doc.save()
+    call_command("reindex_documents", "--extract", "--customer", alice.customer_number, verbosity=0)
+    doc.refresh_from_db()
+    assert "véranda" in doc.text
+    assert titles(documents_search(customer=alice, query="veranda")) == ["Ancien"]
