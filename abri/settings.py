@@ -43,8 +43,8 @@ def local_secret(name: str, env_name: str) -> str:
 
 
 DEBUG = env_bool("ABRI_DEBUG", False)
-ABRI_DEMO = env_bool("ABRI_DEMO", True)
 ABRI_PRODUCTION = env_bool("ABRI_PRODUCTION", False)
+ABRI_DEMO = env_bool("ABRI_DEMO", not ABRI_PRODUCTION)  # the demo outbox shows codes: never in production
 SECRET_KEY = local_secret("secret_key", "SECRET_KEY")
 ABRI_PIN_PEPPER = local_secret("pin_pepper", "ABRI_PIN_PEPPER")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "abri.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self):
+        from abri.accounts import checks  # noqa: F401  (registers the deployment checks)

@@ -733,3 +733,21 @@ def customer_create(
     )
     audit_record(action="customer.created", target=customer, actor_label="system")
     return customer
+
+
+# --- Staff ------------------------------------------------------------------------------------
+@transaction.atomic
+def staff_password_set(*, staff, password: str, actor=None) -> None:
+    """Set a staff password through Django's validators (≥ 12 characters, not common, not numeric,
+    not like the e-mail); ends the other sessions and tokens. Raises ValidationError (French messages)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if getattr(staff, "is_customer", False):
+        raise ValueError("customers use a PIN")
+    validate_password(password, user=staff)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    sessions_end_others(user=staff, keep_sid=None, reason="credential_change")
+    tokens_revoke_all(user=staff)
+    audit_record(actor=actor or staff, action="auth.staff_password_changed", target=staff,
+                 actor_label="" if (actor or staff) else "système")

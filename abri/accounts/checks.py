@@ -1,0 +1,32 @@
+"""Deployment checks (`python -m abri check --deploy`): production secrets come from the environment."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def production_secrets(app_configs, **kwargs):
+    """Under ABRI_PRODUCTION=1, SECRET_KEY and ABRI_PIN_PEPPER must be given, not generated into var/."""
+    if not getattr(settings, "ABRI_PRODUCTION", False):
+        return []
+    problems = []
+    for name, ident in (("SECRET_KEY", "abri.E001"), ("ABRI_PIN_PEPPER", "abri.E002")):
+        value = os.environ.get(name, "")
+        if not value:
+            problems.append(Error(
+                f"{name} is not set in the environment: the value generated into var/ is for local use only.",
+                hint=f"Set {name} from your secret store (at least 32 random bytes, e.g. "
+                     "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`).", id=ident))
+        elif len(value) < 32:
+            problems.append(Warning(f"{name} is shorter than 32 characters.", id=ident.replace("E", "W")))
+    if getattr(settings, "ABRI_DEMO", False):
+        problems.append(Warning("ABRI_DEMO is on in production: the demo outbox shows codes and links.",
+                                hint="Set ABRI_DEMO=0.", id="abri.W003"))
+    if not getattr(settings, "AXES_ENABLED", True):
+        problems.append(Warning("AXES_ENABLED is off: no per-address login throttling by django-axes.",
+                                id="abri.W004"))
+    return problems
