@@ -51,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
     """Every test in tests/browser is a browser test; skip them all, visibly, without Chromium."""
     reason = _skip_reason()
     here = Path(__file__).parent
+    if reason and os.environ.get("ABRI_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"ABRI_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
@@ -99,7 +101,7 @@ def _new_page(browser, **options):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors  # tests may assert no JavaScript error happened
     csp: list[str] = []
-    page.on("console", lambda msg: csp.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("console", lambda msg: csp.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None)
     page.csp_violations = csp  # e.g. a style="" attribute or an inline script the strict CSP refused
     return context, page
 
