@@ -125,3 +125,29 @@ def test_declare_on_a_phone_resume_elsewhere_and_follow_every_step(
     axe_check(page)
     assert page.js_errors == [] and page.csp_violations == []
     context.close()
+
+
+def test_back_office_claim_pages_are_accessible(browser, base_url, demo_data, axe_check):
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+
+    from tests.backoffice.conftest import staff_client
+
+    handler = make_staff(ensure_staff_groups(), "claims_handler", first_name="Julien", last_name="Garnier")
+    session_cookie = staff_client(handler).cookies[settings.SESSION_COOKIE_NAME].value
+    context, page = _new_page(browser, **PHONE)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie,
+                          "domain": urlparse(base_url).hostname, "path": "/"}])
+    claim = Claim.objects.get(number="SIN-2026-010452")
+    page.goto(f"{base_url}/backoffice/sinistres/")
+    assert claim.number in page.inner_text("main")
+    axe_check(page)
+    page.get_by_role("link", name=claim.number).click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Missionner l'expert" in page.inner_text("main") or "Planifier la visite" in page.inner_text("main")
+    axe_check(page)
+    page.goto(f"{base_url}/backoffice/sinistres/?event=water&deadline_risk=on")
+    axe_check(page)
+    assert page.js_errors == [] and page.csp_violations == []
+    context.close()
