@@ -34,7 +34,7 @@ class CertificateRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type d'attestation"), choices=CertificateKind.choices, widget=forms.RadioSelect)
     valid_from = forms.DateField(
         label=_("Début de validité"), required=False, widget=DateInput(),
-        help_text=_("Attestation temporaire : au format JJ/MM/AAAA ; 30 jours au plus."),
+        help_text=_("Attestation temporaire : 30 jours au plus."),
     )
     valid_until = forms.DateField(label=_("Fin de validité"), required=False, widget=DateInput())
     child_first_name = forms.CharField(label=_("Prénom de l'enfant"), max_length=80, required=False)

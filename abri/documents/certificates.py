@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import ipaddress
 import logging
 import re
 import secrets
@@ -560,6 +561,14 @@ def verification_rate_limit(*, ip: str) -> int | None:
     return None
 
 
+def _valid_ip(ip: str | None) -> str | None:
+    # A proxy misconfiguration must not turn a verification into a database error (inet columns).
+    try:
+        return str(ipaddress.ip_address((ip or "").strip()))
+    except ValueError:
+        return None
+
+
 def certificate_verify(*, raw_number: str, ip: str | None, channel: str = "web") -> VerificationResult:
     """Look a number up for a third party and log the verification (outcome and IP)."""
     number = certificate_number_normalize(raw_number)
@@ -573,7 +582,7 @@ def certificate_verify(*, raw_number: str, ip: str | None, channel: str = "web")
         )
     VerificationLog.objects.create(
         number=(raw_number or "")[:40], certificate=certificate, outcome=outcome, channel=channel[:8],
-        ip_address=ip or None,
+        ip_address=_valid_ip(ip),
     )
     if certificate is None:
         return VerificationResult(number=number, outcome=outcome)

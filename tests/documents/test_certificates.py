@@ -26,6 +26,11 @@ from tests.documents.certificate_helpers import page_barcodes
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _generous_verification_rate_limit(settings):
+    settings.ABRI_VERIFY_RATE_LIMIT = 100_000  # the shared cache counts every run's verifications
+
+
 def pdf_of(certificate) -> bytes:
     with certificate.document.file.open("rb") as handle:
         return handle.read()

@@ -14,6 +14,11 @@ from abri.documents.models import Certificate
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _generous_verification_rate_limit(settings):
+    settings.ABRI_VERIFY_RATE_LIMIT = 100_000  # the shared cache counts every run's verifications
 URL = "/documents/attestations/"
 
 
