@@ -143,5 +143,6 @@ def test_backoffice_shell_is_accessible_and_has_its_own_navigation(advisor_clien
     assert '<html lang="fr">' in html and 'href="#contenu"' in html
     assert 'aria-label="Menu du back-office"' in html and "Recherche client" in html
     assert 'role="banner"' in html and 'role="contentinfo"' in html
-    assert "<caption>" in html and 'scope="col"' in html
+    assert "<caption id=" in html and 'scope="col"' in html
+    assert 'class="table-scroll" tabindex="0" role="region"' in html
     assert "Se déconnecter" in html

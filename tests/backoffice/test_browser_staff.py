@@ -1,0 +1,91 @@
+"""The staff journey in a real browser (Chromium + axe-core): login, demo TOTP from the outbox,
+search, 360° view, on a phone-sized and a desktop viewport. Skipped, visibly, without Chromium."""
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+from tests.browser.conftest import (  # noqa: F401 - fixtures shared with tests/browser
+    DESKTOP,
+    PHONE,
+    _new_page,
+    _plain_static_names,
+    _playwright,
+    _skip_reason,
+    assert_stylesheet_loaded,
+    axe_check,
+    base_url,
+    browser,
+    demo_data,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason())),
+]
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def staff_page(request, browser):  # noqa: F811
+    context, page = _new_page(browser, **(PHONE if request.param == "phone" else DESKTOP))
+    yield page
+    context.close()
+
+
+def newest_staff_code(base_url: str, to: str) -> str:  # noqa: F811
+    with urllib.request.urlopen(f"{base_url}/demo/outbox.json", timeout=10) as response:
+        for message in json.load(response):
+            if message["to"] == to and message["subject"] == "Code de vérification back-office":
+                return re.search(r"(?<!\d)(\d{6})(?!\d)", message["body"]).group(1)
+    raise AssertionError("no staff code in the demo outbox")
+
+
+def test_advisor_logs_in_with_the_demo_code_and_opens_a_customer(staff_page, base_url, demo_data):  # noqa: F811
+    page = staff_page
+    page.goto(f"{base_url}/backoffice/")
+    assert "/backoffice/connexion/" in page.url
+    assert_stylesheet_loaded(page)
+    axe_check(page)
+    page.get_by_label("Adresse e-mail professionnelle").fill("conseiller@abri.example")
+    page.get_by_label("Mot de passe").fill("abri-demo-conseiller")
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith("/backoffice/connexion/verification/")
+    axe_check(page)
+    page.get_by_label("Code de vérification").fill(newest_staff_code(base_url, "conseiller@abri.example"))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url == f"{base_url}/backoffice/"
+    assert page.get_by_role("navigation", name="Menu du back-office").is_visible()
+    axe_check(page)
+    page.get_by_label("Rechercher un client").fill("martin camille")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_load_state("domcontentloaded")
+    axe_check(page)
+    page.get_by_role("link", name="DEMO0001G").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Madame Camille MARTIN")
+    for title in ["Identité et contact", "Contrats", "Sinistres", "Paiements", "Documents", "Journal d'audit"]:
+        assert page.get_by_role("heading", name=re.compile(f"^{title}"), level=2).count() == 1, title
+    axe_check(page)
+    assert page.js_errors == [] and page.csp_violations == []
+
+
+def test_first_login_shows_a_scannable_qr_code(staff_page, base_url, transactional_db):  # noqa: F811
+    from tests.accounts.factories import StaffFactory
+
+    staff = StaffFactory(email="nouvelle@abri.example", username="nouvelle@abri.example")
+    page = staff_page
+    page.goto(f"{base_url}/backoffice/connexion/")
+    page.get_by_label("Adresse e-mail professionnelle").fill(staff.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-solide-42")
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_load_state("domcontentloaded")
+    qr = page.get_by_role("img", name=re.compile("QR code"))
+    assert qr.is_visible()
+    assert page.evaluate("(img) => img.naturalWidth", qr.element_handle()) > 0  # the data: URI rendered
+    axe_check(page)
+    assert page.csp_violations == []
