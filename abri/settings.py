@@ -202,6 +202,9 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "abri.accounts.policy.axes_lockout_response"
 AXES_USERNAME_FORM_FIELD = "customer_number"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# One notion of the client address for axes, the portal's per-IP limits and the audit log.
+AXES_CLIENT_IP_CALLABLE = "abri.core.middleware.client_ip"
+ABRI_TRUST_X_FORWARDED_FOR = env_bool("ABRI_TRUST_X_FORWARDED_FOR", False)  # only behind a proxy that sets it
 AXES_VERBOSE = False
 AXES_PASSWORD_FORM_FIELD = "pin"  # never stored by axes in clear
 AXES_SENSITIVE_PARAMETERS = ["pin", "pin_confirm", "current_pin", "code", "totp_code", "password"]

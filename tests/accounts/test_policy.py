@@ -136,3 +136,16 @@ def test_advisor_unlock_is_audited_and_notified(client, alice):
     entry = AuditLog.objects.get(action="auth.unlocked_by_advisor")
     assert entry.actor == advisor and entry.customer == alice
     assert _post(client, alice.customer_number, PIN)["Location"] == "/connexion/verification/"
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_limited_not_the_proxy(settings, alice):
+    settings.ABRI_TRUST_X_FORWARDED_FOR = True
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    for _ in range(3):
+        _post(attacker, alice.customer_number, "975318")
+    assert _post(attacker, alice.customer_number, PIN).status_code == 429
+    LoginThrottle.objects.all().delete()
+    customer = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")  # same proxy
+    assert _post(customer, alice.customer_number, PIN).status_code == 302
