@@ -29,7 +29,7 @@ def test_search_filter_preview_download_and_history(desktop_page, base_url, demo
     _search(page, "degats des eaux")
     heading = page.locator("#results-title")
     assert re.search(r"\d+ documents? trouvés?", heading.inner_text())
-    marks = page.locator("table mark")
+    marks = page.locator(".document-hits mark")
     assert marks.count() >= 1
     assert any(m.lower().startswith(("dégât", "eau")) for m in marks.all_inner_texts())
     axe_check(page)
@@ -42,14 +42,14 @@ def test_search_filter_preview_download_and_history(desktop_page, base_url, demo
     page.wait_for_load_state("domcontentloaded")
     filtered = int(page.locator("#results-title").inner_text().split()[0])
     assert 1 <= filtered <= total
-    kinds = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    kinds = page.locator(".document-hits .document-kind").all_inner_texts()
     assert kinds and set(kinds) == {"Courrier sinistre"}
     assert "kind=claim_letter" in page.url
     axe_check(page)
 
     # Preview: the PDF is served inline, never sniffed.
-    first_row = page.locator("tbody tr").first
-    title = first_row.locator("th").locator("a").inner_text()
+    first_row = page.locator(".document-hit").first
+    title = first_row.get_by_role("heading", level=3).inner_text()
     preview_href = first_row.get_by_role("link", name=re.compile("^Aperçu")).get_attribute("href")
     preview = page.request.get(f"{base_url}{preview_href}")
     assert preview.status == 200
