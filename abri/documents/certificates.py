@@ -311,14 +311,12 @@ def _draw_datamatrix(pdf, content: str, x: float, y: float, size: float) -> None
 
 def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_url: str, number: str) -> bytes:
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang="fr-FR")
     pdf.setTitle(f"{title} — {number}")
     pdf.setAuthor(settings.ABRI_INSURER_NAME)
     pdf.setSubject(title)
     pdf.setKeywords(["attestation", "assurance habitation", number])
     pdf.setCreator("Abri")
-    if hasattr(pdf, "setLang"):
-        pdf.setLang("fr-FR")
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
     pdf.setFont("Helvetica-Bold", 11)

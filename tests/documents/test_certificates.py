@@ -289,3 +289,12 @@ def test_revoke_one_certificate_keeps_the_first_reason(alice, alice_contract):
     certificate_revoke(certificate=certificate, reason="Autre", actor=None)
     certificate.refresh_from_db()
     assert certificate.revoked_at == revoked_at and certificate.revocation_reason == "Résiliation"
+
+
+def test_pdf_declares_french_and_a_title(alice, alice_contract):
+    from pypdf import PdfReader
+
+    certificate = certificate_issue(customer=alice, contract=alice_contract, kind="tenant")
+    reader = PdfReader(io.BytesIO(pdf_of(certificate)))
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+    assert certificate.number in reader.metadata.title

@@ -163,6 +163,9 @@ def test_api_request_then_download(api_mounted, client, alice, alice_contract):
     assert body["contract_number"] == alice_contract.number and body["status"] == "valid"
     pdf = client.get(body["pdf_url"], **bearer(alice))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    listing = client.get("/api/v1/certificates", **bearer(alice))
+    assert [c["number"] for c in listing.json()] == [body["number"]]
+    assert client.get("/api/v1/certificates").status_code == 401
 
 
 def test_api_field_errors_are_problem_json(api_mounted, client, alice, alice_contract):
