@@ -5,10 +5,12 @@ from ninja.openapi.docs import Swagger
 from abri.api.openapi import AbriNinjaAPI
 from abri.api.problems import install_problem_handlers
 from abri.api.routers.auth import router as auth_router
+from abri.api.routers.certificates import router as certificates_router
 from abri.api.routers.claim_declaration import claim_space as claim_space_router
 from abri.api.routers.claim_declaration import declarations as declarations_router
 from abri.api.routers.claims import router as claims_router
 from abri.api.routers.contracts import router as contracts_router
+from abri.api.routers.document_search import router as document_search_router
 from abri.api.routers.documents import router as documents_router
 from abri.api.routers.me import router as me_router
 from abri.api.security import customer_auth
@@ -41,7 +43,10 @@ api.add_router("/contracts", contracts_router, throttle=api_throttles)
 api.add_router("/claims", claims_router, throttle=api_throttles)
 api.add_router("/claims", claim_space_router, throttle=api_throttles)
 api.add_router("/declarations", declarations_router, throttle=api_throttles)
+# /documents/search and /documents/{id}/download first, then the paginated list.
+api.add_router("/documents", document_search_router, throttle=api_throttles)
 api.add_router("/documents", documents_router, throttle=api_throttles)
+api.add_router("/certificates", certificates_router, throttle=api_throttles)
 
 
 @api.get("/ping", auth=None, throttle=api_throttles, tags=["santé"], summary="Disponibilité de l'API")

@@ -61,6 +61,12 @@ class AbriNinjaAPI(NinjaAPI):
                 if any(p.get("in") == "path" for p in parameters):
                     statuses.append(404)
                 responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
+                    # Every error of this API is problem+json (abri.api.problems), even one a router
+                    # declared with a plain JSON schema.
+                    content = response.get("content", {}) if int(status) >= 400 else {}
+                    if "application/json" in content and "application/problem+json" not in content:
+                        content["application/problem+json"] = content.pop("application/json")
                 for status in sorted(statuses):
                     responses.setdefault(status, _problem_response(status))
         return schema

@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from abri.accounts.tokens import token_authenticate
+from abri.accounts.tokens import token_lookup
 
 
 def _customer_or_deny(user):
@@ -31,10 +31,16 @@ class CustomerBearerAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = token_authenticate(token)
-        if user is None:
+        # token_lookup is token_authenticate's row-level twin: the row is kept on the request so that
+        # abri.accounts.stepup.api_step_up_required can read when this token last passed a second factor.
+        row = token_lookup(token)
+        if row is None:
             return None
-        return _customer_or_deny(user)
+        user = _customer_or_deny(row.user)
+        request.api_token = row
+        request.user = user
+        request.customer = user.customer
+        return user
 
 
 class CustomerSessionAuth(APIKeyCookie):
@@ -55,7 +61,9 @@ class CustomerSessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if not key or user is None or not user.is_authenticated or not user.is_active:
             return None
-        return _customer_or_deny(user)
+        _customer_or_deny(user)
+        request.customer = user.customer
+        return user
 
 
 # Bearer first: a mobile app never has a session; a browser page calling the API has no token.
