@@ -48,8 +48,13 @@ def document_list(request):
     )
 
 
+# Only these are ever shown inline; anything else (should one be stored) is always a download.
+PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+
+
 def file_response(document, handle, *, preview: bool) -> FileResponse:
     """The file, inline for a preview or as an attachment, never sniffed by the browser."""
+    preview = preview and document.mime_type in PREVIEWABLE_TYPES
     suffix = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
     filename = f"{document.title}.{suffix}"
     response = FileResponse(handle, as_attachment=not preview, filename=filename, content_type=document.mime_type)

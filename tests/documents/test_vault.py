@@ -189,3 +189,12 @@ def test_api_download_of_a_missing_file_is_a_clear_problem(alice, alice_bearer, 
     response = alice_bearer.get(f"{document_api}/{doc.pk}/download")
     assert response.status_code == 404
     assert "introuvable" in response.json()["detail"]
+
+
+def test_a_type_that_is_not_previewable_is_always_downloaded(alice, alice_client):
+    doc = Document(customer=alice, title="Page", kind="other", mime_type="text/html")
+    doc.file.save("page.html", ContentFile(b"<script>alert(1)</script>"), save=False)
+    doc.save()
+    response = alice_client.get(f"/documents/{doc.pk}/telecharger/", {"apercu": "1"})
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
