@@ -231,8 +231,11 @@ def newest_sms_code(base_url: str, to: str | None = None) -> str:
     raise AssertionError(f"no SMS with a 6-digit code in the demo outbox: {messages[:3]!r}")
 
 
-def login_as(page, base_url: str, customer_number: str, pin: str, *, trust_device: bool = True) -> None:
-    """Logs in through /connexion/ like a customer, passing the SMS second factor when asked."""
+def login_as(page, base_url: str, customer_number: str, pin: str, *, trust_device: bool = True) -> bool:
+    """Logs in through /connexion/ like a customer, passing the SMS second factor when asked.
+
+    Returns True when a second-factor step was asked and passed.
+    """
     response = page.goto(f"{base_url}/connexion/")
     assert response is not None and response.status == 200, (
         f"/connexion/ answered {response and response.status}: {page.inner_text('body')[:500]}"
@@ -242,7 +245,8 @@ def login_as(page, base_url: str, customer_number: str, pin: str, *, trust_devic
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("domcontentloaded")
     code_field = page.get_by_label("Code de vérification")
-    if code_field.count():
+    second_factor = bool(code_field.count())
+    if second_factor:
         code_field.fill(newest_sms_code(base_url))
         trust = page.get_by_label(re.compile(r"(faire confiance|se souvenir|mémoriser|appareil)", re.I))
         if trust.count() and trust.first.get_attribute("type") in ("checkbox", "radio"):
@@ -255,6 +259,7 @@ def login_as(page, base_url: str, customer_number: str, pin: str, *, trust_devic
             trust_button.first.click()
             page.wait_for_load_state("domcontentloaded")
     assert "/connexion/" not in page.url, f"login as {customer_number} failed: still on {page.url}"
+    return second_factor
 
 
 @pytest.fixture(name="axe_check")

@@ -49,7 +49,19 @@ def test_axe_runs_under_the_portal_strict_csp(page, base_url):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_login_as_demo_customer_reaches_dashboard(page, base_url, demo_data, login_as):
-    login_as(page, base_url, "DEMO0001G", "246810")
-    assert page.url.rstrip("/").endswith("/tableau-de-bord")
-    assert page.get_by_role("heading", level=1).count() == 1
+def test_login_as_passes_the_sms_second_factor_then_trusts_the_device(browser, base_url, demo_data, login_as):
+    from tests.browser.conftest import _new_page
+
+    context, page = _new_page(browser)
+    try:
+        # A browser never seen before: the SMS code is read from /demo/outbox.json and typed.
+        assert login_as(page, base_url, "DEMO0001G", "246810") is True
+        assert page.url == f"{base_url}/tableau-de-bord/"
+        assert page.get_by_role("heading", level=1).count() == 1
+        # The device was trusted: logging in again from the same browser asks no code.
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.wait_for_load_state("domcontentloaded")
+        assert login_as(page, base_url, "DEMO0001G", "246810") is False
+        assert page.url == f"{base_url}/tableau-de-bord/"
+    finally:
+        context.close()
