@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from abri.pricing.engine import _amount, _whole, format_euros, quote, resolve_tariff
+from abri.pricing.engine import _amount, _whole, format_euros, format_number, quote, resolve_tariff
 from abri.pricing.errors import NoTariffInForce, PricingError
 from abri.pricing.tariff import Option, Tariff, tariff_in_force
 from abri.pricing.types import Quote, QuoteRequest
@@ -116,7 +116,7 @@ def advise(request: QuoteRequest, tariff: Tariff | None = None) -> list[str]:
     outbuildings = _amount(request.outbuildings_m2)
     if (outbuildings_option is not None and outbuildings is not None and outbuildings_option.code not in options
             and outbuildings > outbuildings_option.threshold_m2):
-        advice.append(f"Vos dépendances dépassent {format_euros(outbuildings_option.threshold_m2)[:-2]} m² : "
+        advice.append(f"Vos dépendances dépassent {format_number(outbuildings_option.threshold_m2)} m² : "
                       f"ajoutez l'option « {outbuildings_option.label} » ({_price_text(outbuildings_option)}) "
                       "pour qu'elles soient couvertes.")
 
@@ -135,7 +135,9 @@ def _cheaper_variants(request: QuoteRequest, t: Tariff, current: Decimal, option
         kept = frozenset(code for code in options if other.code not in t.options[code].included_in)
         if kept == options:
             continue
-        total = _total(replace(request, formula=other.code, options=kept, deductible=None), t)
+        # Same deductible as today, so that only the cover changes.
+        deductible = request.deductible if request.deductible is not None else formula.default_deductible
+        total = _total(replace(request, formula=other.code, options=kept, deductible=deductible), t)
         if total is not None and total <= current:
             advice.append(f"Avec ces options, la formule {other.label} vous couvrirait davantage pour "
                           f"{format_euros(total)} par an au lieu de {format_euros(current)}.")

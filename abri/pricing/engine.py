@@ -34,11 +34,16 @@ KIND_LABELS = {"apartment": "appartement", "house": "maison"}
 STATUS_LABELS = {"tenant": "locataire", "owner": "propriétaire occupant", "pno": "propriétaire non occupant"}
 
 
+def format_number(number: Decimal | int) -> str:
+    """French display of a number: « 11 000 », « 6,50 » (cents shown only when there are some)."""
+    number = Decimal(number)
+    shown = number.quantize(ONE) if number == number.to_integral_value() else number.quantize(CENT)
+    return f"{shown:,}".replace(",", "\u202f").replace(".", ",")
+
+
 def format_euros(amount: Decimal | int) -> str:
     """French display of an amount: « 11 000 € », « 6,50 € »."""
-    amount = Decimal(amount)
-    shown = amount.quantize(ONE) if amount == amount.to_integral_value() else amount.quantize(CENT)
-    return f"{shown:,}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+    return format_number(amount) + "\u00a0€"
 
 
 def _french_list(words: list[str]) -> str:
@@ -94,10 +99,10 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
     if formula is None:
         errors["formula"] = ("Formule inconnue : choisissez "
                              + _french_list([f.label for f in t.formulas.values()]) + ".")
-    kind = request.kind if request.kind in KIND_LABELS else None
+    kind = request.kind if isinstance(request.kind, str) and request.kind in KIND_LABELS else None
     if kind is None:
         errors["kind"] = "Type de logement inconnu : choisissez appartement ou maison."
-    if request.occupant_status not in STATUS_LABELS:
+    if not isinstance(request.occupant_status, str) or request.occupant_status not in STATUS_LABELS:
         errors["occupant_status"] = ("Statut d'occupation inconnu : choisissez locataire, propriétaire occupant "
                                      "ou propriétaire non occupant.")
 
@@ -107,12 +112,12 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
         rooms = None
 
     surface = _amount(request.surface_m2)
-    if surface is None or surface <= 0 or surface > t.max_surface_m2:
+    if surface is None or surface < 1 or surface > t.max_surface_m2:
         errors["surface_m2"] = (f"La surface habitable doit être comprise entre 1 et "
-                                f"{format_euros(t.max_surface_m2)[:-2]} m².")
+                                f"{format_number(t.max_surface_m2)} m².")
         surface = None
     elif rooms is not None and surface < t.min_m2_per_room * rooms:
-        errors["surface_m2"] = (f"Une surface de {format_euros(surface)[:-2]} m² paraît trop petite pour "
+        errors["surface_m2"] = (f"Une surface de {format_number(surface)} m² paraît trop petite pour "
                                 f"{rooms} pièces : vérifiez la surface et le nombre de pièces.")
 
     floor = None
@@ -145,7 +150,7 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
         errors["claims_36_months"] = (f"{claims} sinistres en 36 mois paraît impossible : vérifiez ce nombre "
                                       f"(au plus {t.claims_max_plausible}).")
 
-    if request.payment_frequency not in t.frequencies:
+    if not isinstance(request.payment_frequency, str) or request.payment_frequency not in t.frequencies:
         errors["payment_frequency"] = ("Fréquence de paiement inconnue : choisissez "
                                        + _french_list([f.label.lower() for f in t.frequencies.values()]) + ".")
 
@@ -155,7 +160,7 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
     outbuildings = _amount(request.outbuildings_m2)
     if outbuildings is None or outbuildings < 0 or outbuildings > MAX_OUTBUILDINGS_M2:
         errors["outbuildings_m2"] = (f"La surface des dépendances doit être comprise entre 0 et "
-                                     f"{format_euros(MAX_OUTBUILDINGS_M2)[:-2]} m².")
+                                     f"{format_number(MAX_OUTBUILDINGS_M2)} m².")
         outbuildings = None
 
     contents = None
@@ -201,7 +206,7 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
             option_errors.append(f"L'option « {option.label} » suppose que le logement a une piscine.")
         elif option.requires == "outbuildings" and outbuildings is not None \
                 and outbuildings <= option.threshold_m2:
-            option_errors.append(f"Des dépendances de {format_euros(option.threshold_m2)[:-2]} m² ou moins sont "
+            option_errors.append(f"Des dépendances de {format_number(option.threshold_m2)} m² ou moins sont "
                                  f"couvertes sans l'option « {option.label} ».")
         elif option.requires == "valuables_capital":
             valuables_option = True
@@ -325,35 +330,43 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
                 amount_num, amount_den = before_num * amount_den + amount_num * before_den, before_den * amount_den
             option_amounts[option.guarantee] = (amount_num, amount_den)
 
-    total_weight, templates, covered = t.lines[(formula.code, status)]
-    denominator = den * total_weight
+    shares = t.lines[(formula.code, status)]
+    templates, covered = shares.templates, shares.covered
+    denominator = den * shares.total_weight
     for _, amount_den in option_amounts.values():
         denominator = math.lcm(denominator, amount_den)
-    # bases[i] / denominator is line i's net premium in cents; rates are integers over r.
-    premium_cents = num * 100 * (denominator // (den * total_weight))
-    bases = [premium_cents * template.weight for template in templates]
-    if option_amounts:
-        templates = templates + tuple(t.option_lines[code] for code in option_amounts)
-        bases.extend(amount_num * 100 * (denominator // amount_den) for amount_num, amount_den in option_amounts.values())
-
+    # Line i's net premium in cents is nets[i] / denominator; rates are integers over r.
+    premium_cents = num * 100 * (denominator // (den * shares.total_weight))
+    nets = [premium_cents * weight for weight in shares.net]
+    catnats = [premium_cents * weight for weight in shares.catnat]
+    taxes = [premium_cents * weight for weight in shares.tax]
     frequency = t.frequencies[request.payment_frequency]
     surcharge = t.surcharges[frequency.code]
-    r = t.rate_scale
-    net_cents = _allocate(bases, denominator)
-    catnat_cents = _allocate([b * tpl.catnat for b, tpl in zip(bases, templates, strict=True)], denominator * r)
-    tax_cents = _allocate([b * tpl.tax for b, tpl in zip(bases, templates, strict=True)], denominator * r)
     if surcharge:
-        surcharge_cents = _allocate([b * (r + tpl.catnat + tpl.tax) * surcharge
-                                     for b, tpl in zip(bases, templates, strict=True)], denominator * r * r)
-    else:
-        surcharge_cents = [0] * len(bases)
+        premium_surcharge = premium_cents * surcharge
+        surcharges = [premium_surcharge * weight for weight in shares.gross]
+    if option_amounts:
+        for code, (amount_num, amount_den) in option_amounts.items():
+            template = t.option_lines[code]
+            amount_cents = amount_num * 100 * (denominator // amount_den)
+            nets.append(amount_cents)
+            catnats.append(amount_cents * template.catnat)
+            taxes.append(amount_cents * template.tax)
+            if surcharge:
+                surcharges.append(amount_cents * template.gross * surcharge)
+        templates = templates + tuple(t.option_lines[code] for code in option_amounts)
+
+    r = t.rate_scale
+    net_cents = _allocate(nets, denominator)
+    catnat_cents = _allocate(catnats, denominator * r)
+    tax_cents = _allocate(taxes, denominator * r)
+    surcharge_cents = _allocate(surcharges, denominator * r * r) if surcharge else [0] * len(nets)
     terrorism_cents = lookups.terrorism_cents
 
     euros = _EUROS
     new_line = tuple.__new__  # QuoteLine's own __new__ is a Python frame: skipped in this hot loop
     lines = tuple([
-        new_line(QuoteLine, (template.code, template.label, euros[n], euros[c], euros[x], euros[s],
-                             euros[n + c + x + s]))
+        new_line(QuoteLine, (template.code, template.label, euros[n], euros[c], euros[x], euros[s], euros[n + c + x + s]))
         for template, n, c, x, s in zip(templates, net_cents, catnat_cents, tax_cents, surcharge_cents, strict=True)])
     total_net, total_catnat, total_tax, total_surcharge = (
         sum(net_cents), sum(catnat_cents), sum(tax_cents), sum(surcharge_cents))

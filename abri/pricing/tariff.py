@@ -84,6 +84,20 @@ class LineTemplate:
     weight: int
     catnat: int
     tax: int
+    gross: int  # rate_scale + catnat + tax: what the instalment surcharge applies to
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaLines:
+    """Precomputed for one (formula, occupant status): its lines and, per column, weight × rate multipliers."""
+
+    total_weight: int
+    templates: tuple[LineTemplate, ...]
+    covered: tuple[str, ...]
+    net: tuple[int, ...]
+    catnat: tuple[int, ...]
+    tax: tuple[int, ...]
+    gross: tuple[int, ...]
 
 
 Ratio = tuple[int, int]  # an exact number as (numerator, denominator)
@@ -142,10 +156,10 @@ class Tariff:
     options: dict[str, Option]
     # Precomputed for exact integer arithmetic in the engine: every rate (Cat Nat, tax, instalment
     # surcharge) is an integer over rate_scale; the guarantees of (formula, occupant status) share the
-    # formula premium in proportion to integer weights (total weight, lines, codes of the covered guarantees).
+    # formula premium in proportion to integer weights.
     rate_scale: int = field(repr=False)
     surcharges: dict[str, int] = field(repr=False)
-    lines: dict[tuple[str, str], tuple[int, tuple[LineTemplate, ...], tuple[str, ...]]] = field(repr=False)
+    lines: dict[tuple[str, str], FormulaLines] = field(repr=False)
     option_lines: dict[str, LineTemplate] = field(repr=False)
     lookups: Lookups = field(repr=False)
 
@@ -450,9 +464,11 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
         return LineTemplate(
             code=guarantee.code, label=guarantee.label, weight=int(guarantee.weight * weight_scale),
             catnat=int(catnat_rate * rate_scale) if guarantee.property_damage else 0,
-            tax=int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale))
+            tax=int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale),
+            gross=rate_scale + (int(catnat_rate * rate_scale) if guarantee.property_damage else 0)
+            + int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale))
 
-    lines: dict[tuple[str, str], tuple[int, tuple[LineTemplate, ...], tuple[str, ...]]] = {}
+    lines: dict[tuple[str, str], FormulaLines] = {}
     for formula in formulas.values():
         for status in STATUSES:
             weighted = tuple(template(guarantees[code]) for code in formula.guarantees
@@ -462,7 +478,11 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
                           f"no guarantee with a positive weight for occupant status {status}")
                 continue
             covered = tuple(code for code in formula.guarantees if status in guarantees[code].statuses)
-            lines[(formula.code, status)] = (sum(line.weight for line in weighted), weighted, covered)
+            lines[(formula.code, status)] = FormulaLines(
+                total_weight=sum(line.weight for line in weighted), templates=weighted, covered=covered,
+                net=tuple(line.weight for line in weighted), catnat=tuple(line.weight * line.catnat for line in weighted),
+                tax=tuple(line.weight * line.tax for line in weighted),
+                gross=tuple(line.weight * line.gross for line in weighted))
     option_lines = {g.code: template(g) for g in guarantees.values()}
     surcharges = {code: int(f.surcharge * rate_scale) for code, f in frequencies.items()}
 
