@@ -1,11 +1,16 @@
 """The engine stays pure Python: importing it never imports Django."""
 
 import ast
+import dataclasses
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+
 import abri.pricing
+from abri.pricing import QuoteRequest, quote
 
 PACKAGE = Path(abri.pricing.__file__).parent
 
@@ -42,3 +47,15 @@ def test_public_api_is_exported():
                  "QuoteRequest", "Quote", "QuoteLine", "Referral", "TariffValidationError", "TariffFileError"):
         assert name in abri.pricing.__all__
         assert hasattr(abri.pricing, name)
+
+
+def test_requests_and_quotes_are_immutable_and_hashable_requests():
+    request = QuoteRequest(kind="apartment", occupant_status="tenant", rooms=2, surface_m2=40, risk_zone=3,
+                           formula="confort", effective_date=date(2026, 3, 1), floor=2, options=["legal"])
+    assert request.options == frozenset({"legal"})
+    assert hash(request) == hash(dataclasses.replace(request, options={"legal"}))
+    result = quote(request)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.total_annual = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        request.rooms = 3
