@@ -290,6 +290,7 @@ def test_dates_in_the_wrong_order_get_a_message_beside_the_field(alice, alice_cl
         ({"date_from": "31/02/2025"}, "date_from", "Saisissez une date valide"),
         ({"kind": "<script>"}, "kind", "Choisissez un type de document"),
         ({"contract": "abc"}, "contract", "Choisissez un de vos contrats"),
+        ({"property": "99999999999999999999999"}, "property", "Choisissez un de vos biens"),
         ({"category": "x" * 500}, "category", "Choisissez une garantie"),
         ({"order": "rank; DROP"}, "order", "Choisissez un tri"),
     ],
