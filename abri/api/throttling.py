@@ -31,6 +31,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class _SettingsRateThrottle(BaseThrottle):
+    key_prefix = "throttle"  # tests give each test its own prefix instead of clearing a shared cache
     scope = ""
     setting_name = ""
     default_rate = ""
@@ -50,7 +51,7 @@ class _SettingsRateThrottle(BaseThrottle):
         limit, period = parse_rate(getattr(settings, self.setting_name, self.default_rate))
         now = time.time()
         window = int(now // period)
-        window_key = f"throttle:{self.scope}:{key}:{window}"
+        window_key = f"{self.key_prefix}:{self.scope}:{key}:{window}"
         cache.add(window_key, 0, timeout=period + 1)
         try:
             count = cache.incr(window_key)

@@ -3,19 +3,24 @@
 from functools import wraps
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from abri.api.main import api
 from abri.api.problems import PROBLEM_CONTENT_TYPE, method_not_allowed, not_found
 
 
-def _problem_on_405(view):
-    """Ninja answers a wrong method with a plain-text 405; the API answers problem+json."""
+def _api_view(view):
+    """Every API answer: a wrong method as problem+json (ninja's is plain text), never stored by a cache."""
 
     @wraps(view)  # keeps csrf_exempt: ninja checks CSRF itself for the session cookie
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and response.get("Content-Type") != PROBLEM_CONTENT_TYPE:
-            return method_not_allowed(request, allowed=response.get("Allow", ""))
+            response = method_not_allowed(request, allowed=response.get("Allow", ""))
+        # Personal data: no shared or browser cache keeps it, and the answer depends on the token.
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        patch_vary_headers(response, ["Authorization"])
         return response
 
     return wrapper
@@ -24,7 +29,7 @@ def _problem_on_405(view):
 def _wrap(patterns):
     for entry in patterns:
         if isinstance(entry, URLPattern):
-            entry.callback = _problem_on_405(entry.callback)
+            entry.callback = _api_view(entry.callback)
         elif isinstance(entry, URLResolver):
             _wrap(entry.url_patterns)
     return patterns

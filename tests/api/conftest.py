@@ -1,22 +1,22 @@
 """API fixtures: bearer tokens for Alice and Bob, JSON helpers, and fresh rate-limit counters."""
 
 import json
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from abri.accounts.tokens import token_issue
+from abri.api.throttling import _SettingsRateThrottle
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # Rate-limit counters live in the cache, which outlives a test; ids are reused after rollbacks.
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(monkeypatch):
+    # Rate-limit counters live in the cache, which outlives a test (and ids are reused after rollbacks);
+    # a fresh key prefix per test isolates them without flushing a cache other test runs may share.
+    monkeypatch.setattr(_SettingsRateThrottle, "key_prefix", f"throttle-test-{uuid.uuid4().hex}")
 
 
 def bearer_client(customer) -> Client:

@@ -132,3 +132,9 @@ def test_list_query_count_does_not_grow_with_data(alice, alice_api, url):
         make_claim(contract=extra)
         make_document(customer=alice, contract=extra)
     assert _queries(alice_api, url) == few
+
+
+def test_personal_answers_are_never_cached_and_vary_on_the_token(alice_api):
+    response = alice_api.get("/api/v1/me")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "Authorization" in response["Vary"]
