@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
@@ -157,6 +158,8 @@ def main() -> None:
         "healthz_rps": results["healthz"]["rps"],
         "dashboard_to_healthz_ratio": round(results["dashboard"]["rps"] / results["healthz"]["rps"], 3),
         "details": results,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
     }))
 
 
