@@ -52,9 +52,10 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60.0) ->
 
 
 def load_with_wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
-         "-H", f"Cookie: {cookie}", f"http://{HOST}:{port}{path}"],
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", *headers,
+         f"http://{HOST}:{port}{path}"],
         capture_output=True, text=True, check=True, timeout=seconds + 30,
     )
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
@@ -77,7 +78,7 @@ def load_with_python(port: int, path: str, cookie: str, seconds: int, connection
                     return
                 budget[0] -= 1
             try:
-                conn.request("GET", path, headers={"Cookie": cookie})
+                conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
                 response = conn.getresponse()
                 response.read()
                 key = "ok" if response.status == 200 else "bad"
@@ -135,11 +136,12 @@ def main() -> None:
         if response.status != 200 or b"Bonjour" not in response.read():
             raise SystemExit(f"the dashboard answered {response.status} instead of the logged-in page")
         results = {}
-        for name, path in (("dashboard", "/tableau-de-bord/"), ("healthz", "/healthz")):
+        # The probe comes without a session, as a load balancer's does.
+        for name, path, session in (("dashboard", "/tableau-de-bord/", cookie), ("healthz", "/healthz", "")):
             if use_wrk:
-                results[name] = load_with_wrk(port, path, cookie, args.seconds, args.connections)
+                results[name] = load_with_wrk(port, path, session, args.seconds, args.connections)
             else:
-                results[name] = load_with_python(port, path, cookie, args.seconds, args.connections,
+                results[name] = load_with_python(port, path, session, args.seconds, args.connections,
                                                  args.max_requests)
     finally:
         server.terminate()
