@@ -270,12 +270,14 @@ def _hit(document: Document, clauses, score: float = 0.0) -> Hit:
     )
 
 
-def _matches(normalised: str, wanted: set[str]) -> bool:
-    if not normalised:
-        return False
-    return any(
-        normalised == term or (len(term) >= PREFIX_MIN_LENGTH and normalised.startswith(term)) for term in wanted
-    )
+def _matcher(wanted: set[str]):
+    """A test for one normalised word: a query term itself, or a longer word it prefixes (3+ letters)."""
+    prefixes = tuple(t for t in wanted if len(t) >= PREFIX_MIN_LENGTH)
+
+    def matches(normalised: str) -> bool:
+        return bool(normalised) and (normalised in wanted or normalised.startswith(prefixes))
+
+    return matches
 
 
 def highlight(text: str, wanted: set[str], start: int = 0, end: int | None = None) -> SafeString:
@@ -287,8 +289,9 @@ def highlight(text: str, wanted: set[str], start: int = 0, end: int | None = Non
     end = len(text) if end is None else end
     out, cursor = [], start
     if wanted:
+        matches = _matcher(wanted)
         for w_start, w_end, normalised in normalise.iter_words(text[start:end]):
-            if _matches(normalised, wanted):
+            if matches(normalised):
                 out.append(escape(text[cursor : start + w_start]))
                 out.append("<mark>" + escape(text[start + w_start : start + w_end]) + "</mark>")
                 cursor = start + w_end
@@ -300,7 +303,8 @@ def snippet(text: str, wanted: set[str], width: int = SNIPPET_CHARS) -> SafeStri
     """An excerpt of the body around the first matching word, highlighted; "" when none matches."""
     if not text:
         return mark_safe("")  # noqa: S308 — empty
-    w_start = next((start for start, _end, norm in normalise.iter_words(text) if _matches(norm, wanted)), None)
+    matches = _matcher(wanted)
+    w_start = next((start for start, _end, norm in normalise.iter_words(text) if matches(norm)), None)
     if w_start is None:
         return mark_safe("")  # noqa: S308 — empty
     start = max(0, w_start - width // 3)
