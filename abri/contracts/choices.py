@@ -58,3 +58,17 @@ class GuaranteeCode(models.TextChoices):
     VALUABLES = "valuables", _("Objets de valeur")
     GARDEN = "garden", _("Jardin et piscine")
     OUTBUILDINGS = "outbuildings", _("Dépendances")
+
+
+class TerminationReason(models.TextChoices):
+    DUE_DATE = "due_date", _("À l'échéance annuelle")
+    HAMON = "hamon", _("Après un an de contrat (loi Hamon)")
+    MOVING = "moving", _("Déménagement")
+    SALE = "sale", _("Vente du logement")
+    OTHER = "other", _("Autre motif")
+
+
+class TerminationStatus(models.TextChoices):
+    RECEIVED = "received", _("Demande reçue")
+    PROCESSED = "processed", _("Traitée")
+    CANCELLED = "cancelled", _("Annulée")

@@ -3,6 +3,7 @@
 import builtins
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -14,6 +15,8 @@ from abri.contracts.choices import (
     PaymentFrequency,
     PropertyKind,
     Residence,
+    TerminationReason,
+    TerminationStatus,
 )
 
 
@@ -112,3 +115,85 @@ class ContractGuarantee(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class Simulation(models.Model):
+    """A frozen quote the customer saved: valid two months under the tariff version it was made with."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="simulations")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="simulations")
+    name = models.CharField(max_length=80)
+    tariff_version = models.CharField(max_length=20)
+    choices = models.JSONField(help_text="formula, options, deductible, capitals, frequency")
+    quote = models.JSONField(help_text="totals and per-guarantee breakdown, amounts as strings")
+    total_annual = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField()
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_valid_on(self, day) -> bool:
+        return day <= self.valid_until
+
+
+class Amendment(models.Model):
+    """An avenant: a change of the contract with its effective date, pro-rata amount and signed PDF."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="amendments")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="amendments")
+    number = models.CharField(max_length=30, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    effective_date = models.DateField()
+    kind = models.CharField(max_length=20, default="change")
+    before = models.JSONField()
+    after = models.JSONField()
+    old_total_annual = models.DecimalField(max_digits=10, decimal_places=2)
+    new_total_annual = models.DecimalField(max_digits=10, decimal_places=2)
+    prorata_amount = models.DecimalField(max_digits=10, decimal_places=2, help_text="> 0 due, < 0 refunded")
+    tariff_version = models.CharField(max_length=20)
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TerminationRequest(models.Model):
+    """A termination requested online (L113-14): reason, dates, acknowledgement and refund."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="terminations")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="terminations")
+    number = models.CharField(max_length=30, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=12, choices=TerminationReason.choices)
+    reason_text = models.TextField(blank=True)
+    requested_date = models.DateField(null=True, blank=True, help_text="Date wished by the customer")
+    effective_date = models.DateField()
+    rule = models.CharField(max_length=200)
+    refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    status = models.CharField(max_length=10, choices=TerminationStatus.choices, default=TerminationStatus.RECEIVED)
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

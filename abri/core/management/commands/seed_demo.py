@@ -97,8 +97,18 @@ def _add_document(customer, *, kind, title, lines, issued_on, contract=None, cla
     return doc
 
 
+def _price_with_tariff(contract) -> None:
+    """The demo premium is what the tariff engine says for the contract's choices."""
+    from abri.contracts.pricing import contract_choices, quote_change
+
+    result = quote_change(contract=contract, choices=contract_choices(contract))
+    if result.quote is not None:
+        contract.annual_premium = result.quote.total_annual
+        contract.save(update_fields=["annual_premium"])
+
+
 def _schedule(customer, contract, *, months_back: int, months_ahead: int, today: date) -> None:
-    monthly = (contract.annual_premium * Decimal("1.03") / 12).quantize(Decimal("0.01"))
+    monthly = (contract.annual_premium / 12).quantize(Decimal("0.01"))  # the total already includes the instalment surcharge
     rows = []
     first = date(today.year, today.month, 5)
     for offset in range(-months_back, months_ahead + 1):
@@ -167,20 +177,21 @@ class Command(BaseCommand):
             customer=customer, property=flat, number="MRH-2024-000101", formula=Formula.CONFORT,
             annual_premium=Decimal("168.40"), start_date=start_flat,
             main_due_date=self._next_anniversary(start_flat, today), deductible=Decimal("150"),
-            contents_capital=Decimal("14000"), valuables_capital=Decimal("3000"),
+            options=["valuables"], contents_capital=Decimal("14000"), valuables_capital=Decimal("3000"),
             payment_frequency=PaymentFrequency.MONTHLY,
         )
         c_house = contract_create(
             customer=customer, property=house, number="MRH-2023-000102", formula=Formula.INTEGRALE,
             annual_premium=Decimal("512.90"), start_date=start_house,
             main_due_date=self._next_anniversary(start_house, today), deductible=Decimal("0"),
-            options=["garden", "legal"], contents_capital=Decimal("20000"), valuables_capital=Decimal("8000"),
+            options=["garden", "valuables"], contents_capital=Decimal("20000"), valuables_capital=Decimal("8000"),
             payment_frequency=PaymentFrequency.MONTHLY,
         )
+        self._claims(customer, c_flat, c_house, today)  # first: past claims rate the premium
         for contract in (c_flat, c_house):
+            _price_with_tariff(contract)
             _schedule(customer, contract, months_back=24, months_ahead=3, today=today)
         self._documents(customer, c_flat, c_house, today)
-        self._claims(customer, c_flat, c_house, today)
         self._notifications(customer, today)
 
     @staticmethod
@@ -293,6 +304,7 @@ class Command(BaseCommand):
             annual_premium=Decimal("104.60"), start_date=start, main_due_date=self._next_anniversary(start, today),
             contents_capital=Decimal("8000"),
         )
+        _price_with_tariff(contract)
         _schedule(customer, contract, months_back=12, months_ahead=3, today=today)
         _add_document(customer, kind=DocumentKind.PARTICULAR_CONDITIONS, contract=contract,
                       title=f"Conditions particulières {contract.number}", issued_on=start,

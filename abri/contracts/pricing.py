@@ -1,0 +1,127 @@
+"""Bridge between contracts (Django) and the pure pricing engine: build requests, quote changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from abri import pricing
+from abri.contracts.models import Contract
+
+CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
+
+
+def contract_choices(contract: Contract) -> dict:
+    """The customer-changeable choices of a contract, as plain JSON values."""
+    return {
+        "formula": contract.formula,
+        "options": sorted(contract.options or []),
+        "deductible": str(contract.deductible.quantize(Decimal("1"))),
+        "contents_capital": str(contract.contents_capital.quantize(Decimal("1"))) if contract.contents_capital else "",
+        "valuables_capital": str(contract.valuables_capital.quantize(Decimal("1"))),
+        "payment_frequency": contract.payment_frequency,
+    }
+
+
+def claims_in_36_months(contract: Contract) -> int:
+    """Indemnified claims on this home in the last 36 months (the usual rating basis: « sinistres indemnisés »)."""
+    from abri.claims.models import Claim
+
+    since = timezone.now() - timedelta(days=3 * 365)
+    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=["paid", "closed"],
+                                settled_amount__gt=0).count()
+
+
+def quote_request(contract: Contract, choices: dict, *, effective_date: date | None = None,
+                  claims: int | None = None) -> pricing.QuoteRequest:
+    """A QuoteRequest for this contract's home with the given choices."""
+    home = contract.property
+    contents = choices.get("contents_capital")
+    return pricing.QuoteRequest(
+        kind=home.kind, occupant_status=home.occupant_status, rooms=home.rooms, surface_m2=home.surface_m2,
+        risk_zone=home.risk_zone, floor=home.floor if home.kind == "apartment" else None,
+        formula=choices["formula"], effective_date=effective_date or timezone.localdate(),
+        options=frozenset(choices.get("options") or []),
+        contents_capital=Decimal(contents) if contents not in (None, "") else None,
+        valuables_capital=Decimal(choices.get("valuables_capital") or 0),
+        deductible=Decimal(choices["deductible"]) if choices.get("deductible") not in (None, "") else None,
+        claims_36_months=claims_in_36_months(contract) if claims is None else claims,
+        payment_frequency=choices.get("payment_frequency") or "annual",
+        has_garden=home.has_garden, has_pool=home.has_pool, outbuildings_m2=home.outbuildings_m2,
+    )
+
+
+@dataclass
+class ChangeQuote:
+    """What an edit costs: new price, pro-rata until the next due date, what changes in cover, advice."""
+
+    choices: dict
+    quote: pricing.Quote | None = None
+    current: pricing.Quote | None = None
+    referral: pricing.Referral | None = None
+    errors: dict = field(default_factory=dict)
+    prorata: Decimal = Decimal("0.00")
+    gained: list = field(default_factory=list)
+    lost: list = field(default_factory=list)
+    advice: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.quote is not None and not self.errors
+
+
+def quote_change(*, contract: Contract, choices: dict, today: date | None = None) -> ChangeQuote:
+    """Price a change of the contract against its current choices (the pure engine does the maths)."""
+    today = today or timezone.localdate()
+    claims = claims_in_36_months(contract)
+    result = ChangeQuote(choices=choices)
+    try:
+        current = pricing.quote(quote_request(contract, contract_choices(contract), effective_date=today, claims=claims))
+    except pricing.TariffValidationError:
+        current = None
+    result.current = current if isinstance(current, pricing.Quote) else None
+    request = quote_request(contract, choices, effective_date=today, claims=claims)
+    try:
+        outcome = pricing.quote(request)
+    except pricing.TariffValidationError as exc:
+        result.errors = exc.errors
+        return result
+    except pricing.NoTariffInForce:
+        result.errors = {"formula": "Aucun tarif n'est en vigueur à cette date : contactez votre conseiller."}
+        return result
+    if isinstance(outcome, pricing.Referral):
+        result.referral = outcome
+        return result
+    result.quote = outcome
+    if result.current is not None:
+        result.prorata = pricing.prorata(result.current.total_annual, outcome.total_annual, today,
+                                         contract.main_due_date)
+        before, after = set(result.current.covered), set(outcome.covered)
+        result.gained = sorted(after - before)
+        result.lost = sorted(before - after)
+    try:
+        result.advice = pricing.advise(request)
+    except pricing.PricingError:
+        result.advice = []
+    return result
+
+
+def quote_as_json(quote: pricing.Quote) -> dict:
+    """A quote frozen as JSON (amounts as strings) for simulations and amendments."""
+    return {
+        "tariff_version": quote.tariff_version,
+        "formula": quote.formula,
+        "payment_frequency": quote.payment_frequency,
+        "deductible": str(quote.deductible),
+        "net_premium": str(quote.net_premium),
+        "taxes": str(quote.taxes),
+        "instalment_surcharge": str(quote.instalment_surcharge),
+        "total_annual": str(quote.total_annual),
+        "instalment_count": quote.instalment_count,
+        "instalment_amount": str(quote.instalment_amount),
+        "covered": list(quote.covered),
+        "lines": [{"code": li.code, "label": li.label, "total": str(li.total)} for li in quote.lines],
+    }

@@ -1,0 +1,46 @@
+from datetime import date
+from decimal import Decimal
+
+from abri.contracts.rules import add_months, termination_date, unused_premium
+
+TODAY = date(2026, 11, 26)
+
+
+def test_add_months_clamps_to_month_end():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 26), 3) == date(2027, 2, 26)
+
+
+def test_hamon_needs_one_year_then_one_month():
+    young = termination_date(reason="hamon", today=TODAY, start_date=date(2026, 3, 1), main_due_date=date(2027, 3, 1))
+    assert young.effective is None and "après un an" in young.refused
+    old = termination_date(reason="hamon", today=TODAY, start_date=date(2024, 3, 1), main_due_date=date(2027, 3, 1))
+    assert old.effective == date(2026, 12, 27)
+
+
+def test_due_date_needs_one_month_notice():
+    soon = termination_date(reason="due_date", today=TODAY, start_date=date(2024, 12, 10),
+                            main_due_date=date(2026, 12, 10))
+    assert soon.effective == date(2027, 12, 10)  # less than a month before: the following due date
+    later = termination_date(reason="due_date", today=TODAY, start_date=date(2024, 3, 1),
+                             main_due_date=date(2027, 3, 1))
+    assert later.effective == date(2027, 3, 1)
+
+
+def test_moving_and_sale():
+    moving = termination_date(reason="moving", today=TODAY, start_date=date(2026, 6, 1),
+                              main_due_date=date(2027, 6, 1), requested_date=date(2027, 2, 15))
+    assert moving.effective == date(2027, 2, 15)
+    quick = termination_date(reason="moving", today=TODAY, start_date=date(2026, 6, 1),
+                             main_due_date=date(2027, 6, 1), requested_date=date(2026, 12, 1))
+    assert quick.effective == date(2026, 12, 27)
+    sale = termination_date(reason="sale", today=TODAY, start_date=date(2026, 6, 1), main_due_date=date(2027, 6, 1),
+                            requested_date=date(2027, 1, 10))
+    assert sale.effective == date(2027, 1, 10)
+
+
+def test_unused_premium():
+    assert unused_premium(annual_total=Decimal("365"), effective=date(2027, 1, 1), paid_until=date(2027, 1, 31)) \
+        == Decimal("30.00")
+    assert unused_premium(annual_total=Decimal("365"), effective=date(2027, 2, 1), paid_until=date(2027, 1, 31)) \
+        == Decimal("0.00")
