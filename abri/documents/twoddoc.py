@@ -14,7 +14,7 @@ Layout, as read by independent decoders such as py2ddoc:
   GS (0x1D) or US (0x1F); the signed message is the ASCII bytes of everything before US.
 - The signature is ECDSA P-256 / SHA-256, raw r‖s (2 × 32 bytes), base32 without padding.
 
-Field ids (Abri's table; published in docs/signing.md):
+Field ids (Abri's own table; docs/signing.md points here):
     A0 certificate number   A1 contract number   A2 kind   A7 insurer
     10 insured person(s)    22 street address    24 postcode   25 city
     A3 valid from (DDMMYYYY)   A4 valid until (DDMMYYYY)   A5 child (school)   A6 school year
