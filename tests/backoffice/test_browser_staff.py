@@ -2,22 +2,23 @@
 search, 360° view, on a phone-sized and a desktop viewport. Skipped, visibly, without Chromium."""
 
 import json
+import os
 import re
 import urllib.request
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures shared with tests/browser
+from tests.browser.conftest import (  # noqa: F401 - fixtures and helpers shared with tests/browser
+    CHROMIUM,
+    CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
     _new_page,
     _plain_static_names,
-    _playwright,
     _skip_reason,
     assert_stylesheet_loaded,
     axe_check,
     base_url,
-    browser,
     demo_data,
 )
 
@@ -28,9 +29,34 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module")
+def staff_browser():
+    """Chromium for this module only, stopped (with its environment) before tests/browser starts its own:
+    two sync Playwright instances cannot run at once, and DJANGO_ALLOW_ASYNC_UNSAFE must not leak into
+    later tests (`check --deploy` refuses it)."""
+    from playwright.sync_api import Error, sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        try:
+            manager = sync_playwright().start()
+        except Error as exc:  # the session browser of tests/browser is already running
+            pytest.skip(f"Playwright already running in this process: {exc}")
+        browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        manager.stop()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(params=["phone", "desktop"])
-def staff_page(request, browser):  # noqa: F811
-    context, page = _new_page(browser, **(PHONE if request.param == "phone" else DESKTOP))
+def staff_page(request, staff_browser):
+    context, page = _new_page(staff_browser, **(PHONE if request.param == "phone" else DESKTOP))
     yield page
     context.close()
 
