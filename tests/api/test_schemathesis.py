@@ -34,7 +34,21 @@ schema = schema.exclude(path_regex=r"^/api/v1/auth/")
 
 
 @pytest.fixture
-def alice_headers(alice, alice_contract, settings):
+def _keep_test_connection():
+    # A raw WSGI call fires request_started/finished, which close the database connection (CONN_MAX_AGE) and,
+    # on PostgreSQL, the test's transaction with it; django.test.Client disconnects it the same way.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def alice_headers(alice, alice_contract, settings, _keep_test_connection):
     settings.ABRI_API_RATE_USER = "100000/min"
     make_claim(contract=alice_contract)
     make_document(customer=alice, contract=alice_contract)
