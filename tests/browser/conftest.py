@@ -4,7 +4,7 @@ No browser is ever downloaded: tests use /usr/bin/chromium (``apt-get install ch
 with a visible reason, when it is absent.
 
 Helpers for browser tests:
-- ``browser`` (session), ``page`` (new context per test), ``phone_page`` (375×667, touch), ``desktop_page``;
+- ``browser`` (one Chromium for the whole tests/browser package), ``page`` (new context per test), ``phone_page`` (375×667, touch), ``desktop_page``;
 - ``axe_check(page)`` runs the vendored axe-core and fails on any serious or critical violation;
 - ``login_as(page, base_url, customer_number, pin)`` logs in through the real form, second factor included;
 - ``demo_data`` loads the demo accounts (``seed_demo``).
@@ -60,7 +60,9 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright (and DJANGO_ALLOW_ASYNC_UNSAFE, which it needs) stop when the tests of
+# tests/browser are done, so later tests run without either, and other packages may start their own.
+@pytest.fixture(scope="package")
 def _playwright():
     reason = _skip_reason()
     if reason:
@@ -81,9 +83,9 @@ def _playwright():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_playwright):
-    """One headless Chromium for the whole session.
+    """One headless Chromium for all the tests of tests/browser.
 
     Playwright's launch() gives Chromium a fresh temporary user-data-dir (and removes it on close);
     it refuses a --user-data-dir argument, so none is passed.
