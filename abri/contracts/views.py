@@ -1,7 +1,26 @@
-"""Contract pages."""
+"""Contract pages: list, detail, instant repricing of changes, simulations, amendments, comparison,
+conditions, and termination in three clicks (L113-14)."""
 
-from django.shortcuts import render
+from __future__ import annotations
 
+import uuid
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from abri import pricing
+from abri.accounts.stepup import step_up_required
+from abri.contracts import services
+from abri.contracts.conditions import conditions_for
+from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationForm
+from abri.contracts.models import Amendment, Simulation, TerminationRequest
+from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.selectors import contract_get, contracts_for_customer, properties_for_customer
 from abri.core.decorators import customer_required
 
@@ -9,19 +28,271 @@ from abri.core.decorators import customer_required
 @customer_required
 def contract_list(request):
     """Mes contrats: every contract and home."""
-    return render(
-        request,
-        "contracts/list.html",
-        {
-            "contracts": contracts_for_customer(customer=request.customer),
-            "properties": properties_for_customer(customer=request.customer),
-            "active_menu": "contracts",
-        },
-    )
+    return render(request, "contracts/list.html", {
+        "contracts": contracts_for_customer(customer=request.customer),
+        "properties": properties_for_customer(customer=request.customer),
+        "active_menu": "contracts",
+    })
 
 
 @customer_required
 def contract_detail(request, number: str):
-    """One contract: home, guarantees, ceilings, deductibles."""
+    """One contract: home, guarantees, ceilings, deductibles, and what can be done with it."""
     contract = contract_get(customer=request.customer, number=number)
-    return render(request, "contracts/detail.html", {"contract": contract, "active_menu": "contracts"})
+    return render(request, "contracts/detail.html", {
+        "contract": contract, "active_menu": "contracts",
+        "amendments": contract.amendments.all()[:5], "terminations": contract.terminations.all()[:3],
+    })
+
+
+# --- Changes with instant repricing ---------------------------------------------------------
+def _change_form(request, contract):
+    data = request.POST if request.method == "POST" else (request.GET if "formula" in request.GET else None)
+    return ChangeForm(data, initial=contract_choices(contract))
+
+
+@customer_required
+def contract_change(request, number: str):
+    """Change options, capitals, deductible or formula: the price follows each edit (fetch or « Calculer »)."""
+    contract = contract_get(customer=request.customer, number=number)
+    if not contract.is_active or contract.status != "active":
+        messages.error(request, _("Ce contrat ne peut plus être modifié en ligne."))
+        return redirect("contracts:detail", number=contract.number)
+    form = _change_form(request, contract)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = quote_change(contract=contract, choices=form.choices())
+        for field, message in result.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    elif not form.is_bound:
+        result = quote_change(contract=contract, choices=contract_choices(contract))
+    context = {"contract": contract, "form": form, "result": result, "active_menu": "contracts",
+               "name_form": SimulationNameForm(), "idempotency_key": uuid.uuid4().hex}
+    if request.GET.get("partial") == "1":
+        return render(request, "contracts/partials/price.html", context)
+    return render(request, "contracts/change.html", context)
+
+
+@customer_required
+@require_POST
+def simulation_create(request, number: str):
+    """Save the current choices as a named simulation."""
+    contract = contract_get(customer=request.customer, number=number)
+    form = ChangeForm(request.POST)
+    name_form = SimulationNameForm(request.POST)
+    if form.is_valid() and name_form.is_valid():
+        try:
+            services.simulation_save(customer=request.customer, contract=contract, name=name_form.cleaned_data["name"],
+                                     choices=form.choices())
+            messages.success(request, _("Simulation enregistrée."))
+            return redirect("contracts:simulations", number=contract.number)
+        except services.ContractError as exc:
+            messages.error(request, str(exc))
+    result = quote_change(contract=contract, choices=form.choices()) if form.is_valid() else None
+    return render(request, "contracts/change.html", {
+        "contract": contract, "form": form, "name_form": name_form, "result": result, "active_menu": "contracts",
+        "idempotency_key": uuid.uuid4().hex}, status=422)
+
+
+@customer_required
+def simulation_list(request, number: str):
+    """Saved simulations; choose 2 to 4 to compare side by side."""
+    contract = contract_get(customer=request.customer, number=number)
+    simulations = list(Simulation.objects.for_customer(request.customer).filter(contract=contract))
+    selected_ids = {int(i) for i in request.GET.getlist("comparer") if i.isdigit()}
+    compared = [s for s in simulations if s.pk in selected_ids]
+    error = ""
+    if request.GET.getlist("comparer") and not 2 <= len(compared) <= 4:
+        error = _("Choisissez de 2 à 4 simulations à comparer.")
+        compared = []
+    for simulation in simulations:
+        simulation.stale = services.simulation_is_stale(simulation)
+    codes = sorted({c for s in compared for c in s.quote.get("covered", [])})
+    return render(request, "contracts/simulations.html", {
+        "contract": contract, "simulations": simulations, "compared": compared, "compare_error": error,
+        "covered_codes": codes, "labels": _guarantee_labels(), "active_menu": "contracts",
+        "current": contract_choices(contract),
+    })
+
+
+def _guarantee_labels() -> dict:
+    from abri.contracts.choices import GuaranteeCode
+
+    return dict(GuaranteeCode.choices)
+
+
+@customer_required
+@require_POST
+def simulation_delete(request, number: str, pk: int):
+    contract = contract_get(customer=request.customer, number=number)
+    if services.simulation_delete(customer=request.customer, simulation_id=pk):
+        messages.success(request, _("Simulation supprimée."))
+    return redirect("contracts:simulations", number=contract.number)
+
+
+@customer_required
+@step_up_required
+def amendment_confirm(request, number: str):
+    """Review and sign the change (after step-up authentication): the amendment is applied once."""
+    contract = contract_get(customer=request.customer, number=number)
+    source = request.POST if request.method == "POST" else request.GET
+    simulation = None
+    if source.get("simulation"):
+        simulation = get_object_or_404(Simulation.objects.for_customer(request.customer).filter(contract=contract),
+                                       pk=source.get("simulation"))
+        stale = services.simulation_is_stale(simulation)
+        if stale:
+            messages.error(request, stale)
+            query = "&".join(f"{k}={v}" for k, v in simulation.choices.items() if k != "options")
+            options = "".join(f"&options={o}" for o in simulation.choices.get("options", []))
+            return redirect(reverse("contracts:change", args=[contract.number]) + f"?{query}{options}")
+        form = ChangeForm(simulation.choices | {"options": simulation.choices.get("options", [])})
+    else:
+        form = ChangeForm(source)
+    if not form.is_valid():
+        messages.error(request, _("Vérifiez vos choix avant de confirmer."))
+        return redirect("contracts:change", number=contract.number)
+    result = quote_change(contract=contract, choices=form.choices())
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            expected = int(request.POST.get("version", "0"))
+        except ValueError:
+            expected = 0
+        try:
+            amendment = services.amendment_apply(
+                customer=request.customer, contract=contract, choices=form.choices(), expected_version=expected,
+                idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64],
+            )
+        except services.ContractError as exc:
+            messages.error(request, str(exc))
+            return redirect("contracts:change", number=contract.number)
+        messages.success(request, _("Votre avenant %(number)s est signé. Il est dans vos documents.")
+                         % {"number": amendment.number})
+        return redirect("contracts:amendments", number=contract.number)
+    return render(request, "contracts/amendment_confirm.html", {
+        "contract": contract, "form": form, "result": result, "simulation": simulation, "active_menu": "contracts",
+        "idempotency_key": source.get("idempotency_key") or uuid.uuid4().hex,
+    })
+
+
+@customer_required
+def amendment_list(request, number: str):
+    """The contract's amendment history."""
+    contract = contract_get(customer=request.customer, number=number)
+    amendments = Amendment.objects.for_customer(request.customer).filter(contract=contract).select_related("document")
+    return render(request, "contracts/amendments.html", {"contract": contract, "amendments": amendments,
+                                                          "active_menu": "contracts"})
+
+
+# --- Comparison and conditions --------------------------------------------------------------
+@customer_required
+def formula_comparison(request, number: str):
+    """The customer's formula next to the others, with the price of each for this customer."""
+    contract = contract_get(customer=request.customer, number=number)
+    coverage = pricing.formula_coverage()
+    columns = []
+    for formula in coverage:
+        choices = contract_choices(contract) | {"formula": formula.code}
+        result = quote_change(contract=contract, choices=choices)
+        if not result.ok:  # options of the current formula may not exist in another: price it without them
+            choices = choices | {"options": [], "valuables_capital": "0",
+                                 "deductible": str(formula.default_deductible.quantize(1))}
+            result = quote_change(contract=contract, choices=choices)
+        columns.append({"formula": formula, "result": result, "current": formula.code == contract.formula})
+    rows = []
+    for index, item in enumerate(coverage[0].items):
+        rows.append({"label": item.label, "code": item.code,
+                     "cells": [column["formula"].items[index] for column in columns]})
+    return render(request, "contracts/comparison.html", {"contract": contract, "columns": columns, "rows": rows,
+                                                         "active_menu": "contracts"})
+
+
+@customer_required
+def contract_conditions(request, number: str):
+    """General and particular conditions together, what is specific to the customer highlighted."""
+    contract = contract_get(customer=request.customer, number=number)
+    query = (request.GET.get("q") or "").strip()[:100]
+    document = conditions_for(contract=contract, query=query)
+    return render(request, "contracts/conditions.html", {"contract": contract, "conditions": document, "q": query,
+                                                         "active_menu": "contracts"})
+
+
+# --- Termination in three clicks ------------------------------------------------------------
+SESSION_KEY = "abri_termination"
+
+
+@customer_required
+def termination_start(request):
+    """« Résilier votre contrat »: the permanent entry; choose the contract."""
+    contracts = [c for c in contracts_for_customer(customer=request.customer) if c.status == "active"]
+    if len(contracts) == 1:
+        return redirect("contracts:terminate", number=contracts[0].number)
+    return render(request, "contracts/termination_choose.html", {"contracts": contracts, "active_menu": "contracts"})
+
+
+@customer_required
+@step_up_required
+def termination_form(request, number: str):
+    """Click 1: conditions and consequences, then the form (identity, contract, reason, date)."""
+    contract = contract_get(customer=request.customer, number=number)
+    if contract.status != "active":
+        pending = contract.terminations.first()
+        if pending:
+            return redirect("contracts:termination_done", number=contract.number, termination=pending.number)
+        raise Http404
+    form = TerminationForm(request.POST or None, initial=request.session.get(SESSION_KEY, {}).get(number))
+    if request.method == "POST" and form.is_valid():
+        outcome, _refund = services.termination_preview(contract=contract, reason=form.cleaned_data["reason"],
+                                                        requested_date=form.cleaned_data.get("requested_date"))
+        if outcome.effective is None:
+            form.add_error("reason", outcome.refused)
+        else:
+            data = dict(form.cleaned_data)
+            data["requested_date"] = data["requested_date"].isoformat() if data.get("requested_date") else ""
+            request.session[SESSION_KEY] = {number: data}
+            return redirect("contracts:terminate_summary", number=contract.number)
+    return render(request, "contracts/termination_form.html", {"contract": contract, "form": form,
+                                                                "active_menu": "contracts"})
+
+
+@customer_required
+@step_up_required
+def termination_summary(request, number: str):
+    """Click 2: the summary, and « Confirmer ma demande de résiliation »."""
+    contract = contract_get(customer=request.customer, number=number)
+    data = request.session.get(SESSION_KEY, {}).get(number)
+    if not data:
+        return redirect("contracts:terminate", number=contract.number)
+    requested = date.fromisoformat(data["requested_date"]) if data.get("requested_date") else None
+    if request.method == "POST":
+        try:
+            termination = services.termination_request(
+                customer=request.customer, contract=contract, reason=data["reason"],
+                reason_text=data.get("reason_text", ""), requested_date=requested,
+                idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64],
+            )
+        except services.ContractError as exc:
+            messages.error(request, str(exc))
+            return redirect("contracts:terminate", number=contract.number)
+        request.session.pop(SESSION_KEY, None)
+        return redirect("contracts:termination_done", number=contract.number, termination=termination.number)
+    outcome, refund = services.termination_preview(contract=contract, reason=data["reason"], requested_date=requested)
+    from abri.contracts.choices import TerminationReason
+
+    return render(request, "contracts/termination_summary.html", {
+        "contract": contract, "data": data, "reason_label": TerminationReason(data["reason"]).label,
+        "outcome": outcome, "refund": refund, "idempotency_key": uuid.uuid4().hex, "active_menu": "contracts",
+        "now": timezone.now(),
+    })
+
+
+@customer_required
+def termination_done(request, number: str, termination: str):
+    """Click 3 done: the acknowledgement, with the end date and the PDF."""
+    contract = contract_get(customer=request.customer, number=number)
+    item = get_object_or_404(TerminationRequest.objects.for_customer(request.customer).filter(contract=contract),
+                             number=termination)
+    return render(request, "contracts/termination_done.html", {"contract": contract, "termination": item,
+                                                                "active_menu": "contracts"})
+
+

@@ -28,3 +28,11 @@ def a11y(field):
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def guarantee_label(code: str) -> str:
+    """'water' -> 'Dégâts des eaux'."""
+    from abri.contracts.choices import GuaranteeCode
+
+    return dict(GuaranteeCode.choices).get(code, code)

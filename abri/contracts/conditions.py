@@ -1,0 +1,129 @@
+"""General conditions (shared text per version, articles with anchors, linked definitions) and the
+customer's particular conditions, shown together with what is specific to them highlighted."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from abri.contracts.models import Contract
+
+DIRECTORY = Path(__file__).resolve().parent / "conditions"
+TERM = re.compile(r"\[\[([a-z-]+)\]\]([a-zé]*)")
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+
+
+@lru_cache(maxsize=8)
+def load_general_conditions(version: str = "2026-01") -> dict:
+    """The general conditions of a version, as read from their data file."""
+    path = DIRECTORY / f"general-{version}.toml"
+    if not path.exists():
+        path = sorted(DIRECTORY.glob("general-*.toml"))[-1]
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@dataclass
+class Paragraph:
+    html: SafeString
+    matches: bool = False
+
+
+@dataclass
+class Article:
+    id: str
+    title: str
+    paragraphs: list[Paragraph]
+    specific: bool = False
+    matches: int = 0
+
+
+@dataclass
+class Definition:
+    key: str
+    term: str
+    text: str
+    used_in: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConditionsDocument:
+    title: str
+    version: str
+    articles: list[Article]
+    definitions: list[Definition]
+    query: str = ""
+    match_count: int = 0
+
+
+def _render(text: str, article_id: str, index: int, terms: dict, used: dict, query_fold: str) -> Paragraph:
+    pieces, position = [], 0
+    for n, match in enumerate(TERM.finditer(text)):
+        pieces.append(escape(text[position:match.start()]))
+        key, suffix = match.group(1), match.group(2)
+        label = terms.get(key, key.replace("-", " ")) + suffix
+        anchor = f"ref-{article_id}-{index}-{n}"
+        used.setdefault(key, []).append(anchor)
+        pieces.append(f'<a class="term" id="{anchor}" href="#def-{key}">{escape(label)}</a>')
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    html = "".join(pieces)
+    plain = TERM.sub(lambda m: terms.get(m.group(1), m.group(1)) + m.group(2), text)
+    matches = bool(query_fold) and query_fold in _fold(plain)
+    if matches:
+        html = _mark(html, query_fold)
+    return Paragraph(mark_safe(html), matches)  # noqa: S308 - every piece above is escaped
+
+
+def _mark(html: str, query_fold: str) -> str:
+    """Wrap occurrences of the query (accent-insensitive) in <mark>, outside of tags."""
+    out, i = [], 0
+    parts = re.split(r"(<[^>]+>)", html)
+    for part in parts:
+        if part.startswith("<"):
+            out.append(part)
+            continue
+        folded = _fold(part)
+        i, chunk = 0, []
+        while True:
+            j = folded.find(query_fold, i)
+            if j < 0 or len(folded) != len(part):
+                chunk.append(part[i:])
+                break
+            chunk.append(part[i:j] + "<mark>" + part[j:j + len(query_fold)] + "</mark>")
+            i = j + len(query_fold)
+        out.append("".join(chunk))
+    return "".join(out)
+
+
+def conditions_for(*, contract: Contract, query: str = "") -> ConditionsDocument:
+    """The general conditions of the contract's version, annotated for this contract and this search."""
+    data = load_general_conditions(contract.tariff_version)
+    definitions = data.get("definitions", {})
+    terms = {key: key.replace("-", " ").replace("vetuste", "vétusté").replace("echeance", "échéance")
+             .replace("assure", "assuré").replace("dependance", "dépendance") for key in definitions}
+    codes = {g.code for g in contract.guarantees.all()}
+    query_fold = _fold(query.strip())[:100] if len(query.strip()) >= 2 else ""
+    used: dict[str, list[str]] = {}
+    articles = []
+    total = 0
+    for article in data.get("articles", []):
+        paragraphs = [_render(text, article["id"], i, terms, used, query_fold)
+                      for i, text in enumerate(article.get("paragraphs", []))]
+        matches = sum(1 for p in paragraphs if p.matches)
+        total += matches
+        articles.append(Article(id=article["id"], title=article["title"], paragraphs=paragraphs,
+                                specific=article.get("guarantee") in codes, matches=matches))
+    defs = [Definition(key=k, term=terms[k], text=v, used_in=used.get(k, [])) for k, v in sorted(definitions.items())]
+    return ConditionsDocument(title=data.get("title", ""), version=data.get("version", ""), articles=articles,
+                              definitions=defs, query=query, match_count=total)
