@@ -10,6 +10,7 @@ The requests are built beforehand (a form's job), so the figure is validation + 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -62,22 +63,30 @@ def main() -> None:
     requests = varied_requests(args.quotes)
     for request in requests[:1000]:  # warm-up: tariff loaded, caches filled
         quote(request)
+    # The 50 000 prepared requests are long-lived: keep the garbage collector from rescanning them,
+    # as a server does with its startup objects. Quotes are consumed as they come, like a batch would.
+    gc.freeze()
     wall_rates, cpu_rates = [], []
-    total = Decimal(0)
     for _ in range(args.rounds):
+        total, priced, lines = Decimal(0), 0, 0
         wall, cpu = time.perf_counter(), time.process_time()
-        results = [quote(request) for request in requests]
+        for request in requests:
+            result = quote(request)
+            if isinstance(result, Quote):
+                total += result.total_annual
+                lines += len(result.lines)
+                priced += 1
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         wall_rates.append(len(requests) / wall)
         cpu_rates.append(len(requests) / cpu)
-        total = sum((r.total_annual for r in results if isinstance(r, Quote)), Decimal(0))
     print(json.dumps({
         "quotes_per_second": round(max(wall_rates)),
         "median_quotes_per_second": round(statistics.median(wall_rates)),
         "cpu_quotes_per_second": round(max(cpu_rates)),
         "quotes": len(requests),
         "rounds": args.rounds,
-        "priced": sum(isinstance(r, Quote) for r in results),
+        "priced": priced,
+        "breakdown_lines": lines,
         "mean_total_annual": str((total / len(requests)).quantize(Decimal("0.01"))),
         "python": sys.version.split()[0],
     }))
