@@ -150,10 +150,16 @@ def _optional_body(request) -> StepUpIn | None:
     """The step-up body is optional (no body = start); a malformed body counts as none."""
     import json
 
-    if not request.body or len(request.body) > 4096:
+    from django.http.request import RawPostDataException
+
+    try:
+        raw = request.body
+    except RawPostDataException:  # a multipart body already parsed: not JSON
+        return None
+    if not raw or len(raw) > 4096:
         return None
     try:
-        data = json.loads(request.body)
+        data = json.loads(raw)
         return StepUpIn(**data) if isinstance(data, dict) else None
     except (ValueError, TypeError):
         return None
