@@ -88,3 +88,56 @@ class ChangeForm(forms.Form):
 class SimulationNameForm(forms.Form):
     name = forms.CharField(label=_("Nom de la simulation"), max_length=80,
                            error_messages={"required": _("Donnez un nom à votre simulation.")})
+
+
+class MoveForm(forms.Form):
+    """The new home and the moving date."""
+
+    moving_date = forms.DateField(label=_("Date du déménagement"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"required": _("Indiquez la date du déménagement."),
+                                                  "invalid": _("Saisissez une date valide.")})
+    address_line = forms.CharField(label=_("Adresse du nouveau logement"), max_length=200,
+                                   error_messages={"required": _("Indiquez l'adresse.")})
+    postcode = forms.RegexField(label=_("Code postal"), regex=r"^(\d{5}|2[AB]\d{3})$", max_length=5,
+                                error_messages={"invalid": _("Un code postal français a 5 chiffres."),
+                                                "required": _("Indiquez le code postal.")})
+    city = forms.CharField(label=_("Ville"), max_length=100, error_messages={"required": _("Indiquez la ville.")})
+    kind = forms.ChoiceField(label=_("Type de logement"), choices=[("apartment", _("Appartement")),
+                                                                   ("house", _("Maison"))])
+    occupant_status = forms.ChoiceField(label=_("Vous serez"), choices=[("tenant", _("Locataire")),
+                                                                        ("owner", _("Propriétaire occupant"))])
+    rooms = forms.IntegerField(label=_("Nombre de pièces principales"), min_value=1, max_value=30,
+                               error_messages={"min_value": _("Au moins 1 pièce."),
+                                               "max_value": _("30 pièces au maximum en ligne."),
+                                               "invalid": _("Saisissez un nombre de pièces.")})
+    surface_m2 = forms.IntegerField(label=_("Surface habitable (m²)"), min_value=9, max_value=2000,
+                                    error_messages={"min_value": _("La surface semble trop petite (9 m² au moins)."),
+                                                    "max_value": _("Au-delà de 2 000 m², contactez un conseiller."),
+                                                    "invalid": _("Saisissez une surface en m².")})
+    floor = forms.IntegerField(label=_("Étage (0 = rez-de-chaussée)"), min_value=0, max_value=60, required=False,
+                               help_text=_("Pour un appartement."))
+    has_garden = forms.BooleanField(label=_("Jardin"), required=False)
+
+    def clean_moving_date(self):
+        value = self.cleaned_data["moving_date"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(_("La date du déménagement ne peut pas être passée : contactez votre conseiller."))
+        if value > today + timedelta(days=180):
+            raise forms.ValidationError(_("Déclarez votre déménagement au plus tôt 6 mois avant."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "apartment" and data.get("floor") is None:
+            self.add_error("floor", _("Indiquez l'étage de l'appartement."))
+        for key in ("address_line", "city"):
+            if key in data:
+                data[key] = strip_tags(data[key]).strip()
+        return data
+
+    def home(self) -> dict:
+        d = self.cleaned_data
+        return {"kind": d["kind"], "occupant_status": d["occupant_status"], "address_line": d["address_line"],
+                "postcode": d["postcode"], "city": d["city"], "rooms": d["rooms"], "surface_m2": d["surface_m2"],
+                "floor": d.get("floor") if d["kind"] == "apartment" else None, "has_garden": d.get("has_garden", False)}

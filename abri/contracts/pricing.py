@@ -73,10 +73,11 @@ class ChangeQuote:
         return self.quote is not None and not self.errors
 
 
-def quote_change(*, contract: Contract, choices: dict, today: date | None = None) -> ChangeQuote:
+def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
+                 claims: int | None = None) -> ChangeQuote:
     """Price a change of the contract against its current choices (the pure engine does the maths)."""
     today = today or timezone.localdate()
-    claims = claims_in_36_months(contract)
+    claims = claims_in_36_months(contract) if claims is None else claims
     result = ChangeQuote(choices=choices)
     try:
         current = pricing.quote(quote_request(contract, contract_choices(contract), effective_date=today, claims=claims))

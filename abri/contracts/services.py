@@ -369,3 +369,114 @@ def amendment_document(*, amendment):
 
     certificates_revoke_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
     return document
+
+
+# --- Moving house ---------------------------------------------------------------------------
+# Risk zone by département (calibration, like the tariff: an insurer replaces it with its own zoning).
+ZONE_BY_DEPARTEMENT = {
+    "75": 4, "92": 4, "93": 5, "94": 4, "13": 4, "06": 4, "83": 4, "69": 3, "59": 4, "31": 3, "33": 3,
+    "29": 4, "56": 4, "17": 4, "85": 4, "2A": 4, "2B": 4, "44": 3, "67": 3, "35": 2, "49": 2, "72": 2,
+    "15": 1, "48": 1, "23": 1, "19": 1, "12": 2, "46": 2,
+}
+
+
+def risk_zone_for_postcode(postcode: str) -> int:
+    """The risk zone (1–5) of a French postcode's département; 3 when unknown."""
+    postcode = (postcode or "").strip()
+    if postcode.startswith("20"):
+        return ZONE_BY_DEPARTEMENT["2A"]
+    return ZONE_BY_DEPARTEMENT.get(postcode[:2], 3)
+
+
+def move_quote(*, contract: Contract, home: dict, choices: dict, moving_date):
+    """Price the contract's choices for the new home (nothing saved)."""
+    from abri.contracts.models import Property
+    from abri.contracts.pricing import claims_in_36_months, quote_change
+
+    new_home = Property(customer=contract.customer, risk_zone=risk_zone_for_postcode(home["postcode"]), **home)
+    shadow = Contract(customer=contract.customer, property=new_home, formula=contract.formula,
+                      options=contract.options, deductible=contract.deductible, annual_premium=contract.annual_premium,
+                      payment_frequency=contract.payment_frequency, start_date=moving_date,
+                      main_due_date=moving_date.replace(year=moving_date.year + 1) if not (
+                          moving_date.month == 2 and moving_date.day == 29) else moving_date + timedelta(days=365),
+                      number="(nouveau)")
+    result = quote_change(contract=shadow, choices=choices, today=moving_date, claims=claims_in_36_months(contract))
+    result.current = None  # a new contract: nothing to compare pro rata
+    result.prorata = Decimal("0.00")
+    return result, shadow
+
+
+def move_house(*, customer, contract: Contract, home: dict, moving_date, choices: dict, idempotency_key: str,
+               actor=None):
+    """Moving: a new contract for the new home from the moving date; the old one ends on that date (L113-16)."""
+    from abri.billing.models import ScheduleItem
+    from abri.contracts.models import Property, TerminationRequest
+
+    existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
+    if existing is not None:
+        return existing.contract.customer.contracts.filter(start_date=moving_date).order_by("-id").first()
+    result, shadow = move_quote(contract=contract, home=home, choices=choices, moving_date=moving_date)
+    if result.referral is not None:
+        raise ContractError(result.referral.reason)
+    if not result.ok:
+        raise ContractError("Ce logement ne peut pas être assuré en ligne : " + " ".join(result.errors.values()))
+    quote = result.quote
+    with transaction.atomic():
+        old = Contract.objects.select_for_update().get(pk=contract.pk, customer=customer)
+        if old.status != "active":
+            raise ContractError("Ce contrat n'est plus en cours.")
+        new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),
+                                           **home)
+        new = contract_create(
+            customer=customer, property=new_home, number=_number("MRH"), formula=choices["formula"],
+            annual_premium=quote.total_annual, start_date=moving_date, main_due_date=shadow.main_due_date,
+            options=choices.get("options") or [], deductible=Decimal(choices["deductible"]),
+            contents_capital=Decimal(choices["contents_capital"]) if choices.get("contents_capital") else Decimal("0"),
+            valuables_capital=Decimal(choices.get("valuables_capital") or 0),
+            payment_frequency=choices["payment_frequency"], tariff_version=quote.tariff_version,
+        )
+        ScheduleItem.objects.bulk_create(
+            ScheduleItem(customer=customer, contract=new, amount=amount, status="upcoming",
+                         due_date=_months_after(moving_date, index * (12 // quote.instalment_count)),
+                         reference=f"{new.number}-{index + 1:02d}"[:35])
+            for index, amount in enumerate(quote.instalments)
+        )
+        refund = Decimal("0.00")
+        from abri.contracts.rules import unused_premium
+
+        refund = unused_premium(annual_total=old.annual_premium, effective=moving_date,
+                                paid_until=_paid_until(old, timezone.localdate()))
+        termination = TerminationRequest.objects.create(
+            customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
+            reason="moving", reason_text=f"Déménagement vers {new_home.full_address} (contrat {new.number}).",
+            requested_date=moving_date, effective_date=moving_date,
+            rule="Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.",
+            refund_amount=refund, created_by=actor or customer.user,
+        )
+        old.status, old.end_date, old.version = "termination_requested", moving_date, old.version + 1
+        old.save(update_fields=["status", "end_date", "version"])
+        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=moving_date).update(
+            status="cancelled")
+        if refund > 0:
+            ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status="upcoming",
+                                        method="transfer", due_date=moving_date + timedelta(days=30),
+                                        reference=f"REMB-{termination.number}"[:35])
+        audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
+                     data={"new_contract": new.number, "moving_date": moving_date.isoformat()})
+        from abri.notifications.services import notification_create
+
+        notification_create(
+            customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
+            body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
+                  f"pour {quote.total_annual} € par an. L'ancien contrat {old.number} prend fin le même jour. "
+                  "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
+            url=f"/contrats/{new.number}/", category="contract", email=True,
+        )
+    transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
+    return new
+
+
+def _months_after(day, months: int):
+    from abri.contracts.rules import add_months
+
+    return add_months(day, months)

@@ -18,4 +18,6 @@ urlpatterns = [
     path("<str:number>/resilier/", views.termination_form, name="terminate"),
     path("<str:number>/resilier/recapitulatif/", views.termination_summary, name="terminate_summary"),
     path("<str:number>/resiliation/<str:termination>/", views.termination_done, name="termination_done"),
+    path("<str:number>/demenagement/", views.move_start, name="move"),
+    path("<str:number>/demenagement/confirmer/", views.move_confirm, name="move_confirm"),
 ]

@@ -296,3 +296,59 @@ def termination_done(request, number: str, termination: str):
                                                                 "active_menu": "contracts"})
 
 
+
+
+# --- Moving house ---------------------------------------------------------------------------
+MOVE_KEY = "abri_move"
+
+
+@customer_required
+@step_up_required
+def move_start(request, number: str):
+    """Declare the new home and the moving date; the price for the new home follows."""
+    from abri.contracts.forms import MoveForm
+
+    contract = contract_get(customer=request.customer, number=number)
+    if contract.status != "active":
+        raise Http404
+    form = MoveForm(request.POST or None, initial=request.session.get(MOVE_KEY, {}).get(number))
+    if request.method == "POST" and form.is_valid():
+        data = {**form.home(), "moving_date": form.cleaned_data["moving_date"].isoformat()}
+        request.session[MOVE_KEY] = {number: data}
+        return redirect("contracts:move_confirm", number=contract.number)
+    return render(request, "contracts/move_form.html", {"contract": contract, "form": form,
+                                                         "active_menu": "contracts"})
+
+
+@customer_required
+@step_up_required
+def move_confirm(request, number: str):
+    """The quote for the new home, accepted in the same flow."""
+    contract = contract_get(customer=request.customer, number=number)
+    data = dict(request.session.get(MOVE_KEY, {}).get(number) or {})
+    if not data:
+        return redirect("contracts:move", number=contract.number)
+    moving_date = date.fromisoformat(data.pop("moving_date"))
+    choices = contract_choices(contract)
+    if data["occupant_status"] != contract.property.occupant_status or data["rooms"] != contract.property.rooms:
+        choices["contents_capital"] = ""  # the ceiling of the new home
+    if data.get("has_garden") is False:
+        choices["options"] = [o for o in choices["options"] if o not in {"garden", "pool", "outbuildings"}]
+    result, shadow = services.move_quote(contract=contract, home=data, choices=choices, moving_date=moving_date)
+    if request.method == "POST":
+        try:
+            new = services.move_house(customer=request.customer, contract=contract, home=data, moving_date=moving_date,
+                                      choices=choices,
+                                      idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64])
+        except services.ContractError as exc:
+            messages.error(request, str(exc))
+            return redirect("contracts:move", number=contract.number)
+        request.session.pop(MOVE_KEY, None)
+        messages.success(request, _("Votre nouveau logement est assuré à partir du %(day)s.")
+                         % {"day": moving_date.strftime("%d/%m/%Y")})
+        return redirect("contracts:detail", number=new.number)
+    return render(request, "contracts/move_confirm.html", {
+        "contract": contract, "home": data, "moving_date": moving_date, "result": result, "choices": choices,
+        "zone": services.risk_zone_for_postcode(data["postcode"]), "idempotency_key": uuid.uuid4().hex,
+        "active_menu": "contracts",
+    })

@@ -197,3 +197,30 @@ def test_prorata_sign_and_amount_follow_the_engine(alice, contract):
                                                    "deductible": "0"})
     assert up.prorata > 0 and up.quote.total_annual > up.current.total_annual
     assert up.prorata < up.quote.total_annual - up.current.total_annual + Decimal("0.01")
+
+
+def test_moving_house_in_one_flow(alice, alice_client, contract, django_capture_on_commit_callbacks):
+    step_up_mark_fresh(alice_client)
+    moving = (timezone.localdate() + timedelta(days=40)).isoformat()
+    bad = alice_client.post(f"/contrats/{contract.number}/demenagement/",
+                            {"moving_date": moving, "address_line": "8 quai Perrache", "postcode": "6900",
+                             "city": "Lyon", "kind": "apartment", "occupant_status": "tenant", "rooms": "-1",
+                             "surface_m2": "50"}).content.decode()
+    assert "Un code postal français a 5 chiffres." in bad and "Au moins 1 pièce." in bad
+    assert "8 quai Perrache" in bad
+    response = alice_client.post(f"/contrats/{contract.number}/demenagement/",
+                                 {"moving_date": moving, "address_line": "8 quai Perrache", "postcode": "69002",
+                                  "city": "Lyon", "kind": "apartment", "occupant_status": "tenant", "rooms": "3",
+                                  "surface_m2": "68", "floor": "4"})
+    assert response.status_code == 302
+    confirm = alice_client.get(response["Location"]).content.decode()
+    assert "Confirmer mon déménagement" in confirm and "par an" in confirm
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', confirm).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = alice_client.post(response["Location"], {"idempotency_key": key})
+    new = Contract.objects.filter(customer=alice).exclude(pk=contract.pk).get()
+    assert done["Location"] == f"/contrats/{new.number}/"
+    assert new.property.address_line == "8 quai Perrache" and str(new.start_date) == moving
+    contract.refresh_from_db()
+    assert contract.status == "termination_requested" and str(contract.end_date) == moving
+    assert new.guarantees.exists() and ScheduleItem.objects.filter(contract=new).exists()
