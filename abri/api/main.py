@@ -9,6 +9,7 @@ from abri.api.routers.certificates import router as certificates_router
 from abri.api.routers.claim_declaration import claim_space as claim_space_router
 from abri.api.routers.claim_declaration import declarations as declarations_router
 from abri.api.routers.claims import router as claims_router
+from abri.api.routers.contract_changes import router as contract_changes_router
 from abri.api.routers.contracts import router as contracts_router
 from abri.api.routers.document_search import router as document_search_router
 from abri.api.routers.documents import router as documents_router
@@ -40,6 +41,7 @@ install_problem_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router, throttle=api_throttles)
 api.add_router("/contracts", contracts_router, throttle=api_throttles)
+api.add_router("/contracts", contract_changes_router, throttle=api_throttles)
 api.add_router("/claims", claims_router, throttle=api_throttles)
 api.add_router("/claims", claim_space_router, throttle=api_throttles)
 api.add_router("/declarations", declarations_router, throttle=api_throttles)
