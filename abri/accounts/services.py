@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -751,3 +751,17 @@ def staff_password_set(*, staff, password: str, actor=None) -> None:
     tokens_revoke_all(user=staff)
     audit_record(actor=actor or staff, action="auth.staff_password_changed", target=staff,
                  actor_label="" if (actor or staff) else "système")
+
+
+# --- Housekeeping ---------------------------------------------------------------------------
+def login_records_purge(*, now=None) -> dict[str, int]:
+    """Delete what the policy no longer needs: failures older than 24 h, idle throttle rows
+    (unlocked, no failure for 24 h), one-time codes dead for a day, sessions ended a month ago."""
+    now = now or timezone.now()
+    day_ago = now - timedelta(hours=24)
+    failures = LoginFailure.objects.filter(created_at__lt=day_ago).delete()[0]
+    throttles = LoginThrottle.objects.filter(locked_at__isnull=True).filter(
+        Q(last_failure_at__lt=day_ago) | Q(last_failure_at__isnull=True)).delete()[0]
+    codes_deleted = OneTimeCode.objects.filter(expires_at__lt=day_ago).delete()[0]
+    sessions = UserSession.objects.filter(ended_at__lt=now - timedelta(days=30)).delete()[0]
+    return {"failures": failures, "throttles": throttles, "codes": codes_deleted, "sessions": sessions}

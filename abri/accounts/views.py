@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -37,6 +38,36 @@ ACTIVATION_KEY = "abri_activation"
 RECOVERY_KEY = "abri_recovery"
 STEP_UP_KEY = "abri_step_up_challenge"
 ANON_STARTS_PER_HOUR = 10
+
+
+EVENT_LABELS = {
+    "auth.login": _lazy("Connexion"),
+    "auth.logout": _lazy("Déconnexion"),
+    "auth.login_failed": _lazy("Code secret erroné"),
+    "auth.login_refused_throttled": _lazy("Connexion refusée (délai en cours)"),
+    "auth.login_refused_locked": _lazy("Connexion refusée (accès bloqué)"),
+    "auth.locked": _lazy("Accès bloqué"),
+    "auth.unlocked_by_advisor": _lazy("Accès débloqué par un conseiller"),
+    "auth.second_factor_sent": _lazy("Code de vérification envoyé"),
+    "auth.second_factor_passed": _lazy("Code de vérification validé"),
+    "auth.second_factor_failed": _lazy("Code de vérification erroné"),
+    "auth.step_up": _lazy("Opération sensible confirmée"),
+    "auth.device_trusted": _lazy("Appareil de confiance ajouté"),
+    "auth.device_revoked": _lazy("Appareil de confiance retiré"),
+    "auth.session_ended": _lazy("Session terminée"),
+    "auth.sessions_ended": _lazy("Autres sessions terminées"),
+    "auth.session_expired_idle": _lazy("Session expirée (inactivité)"),
+    "auth.session_expired_absolute": _lazy("Session expirée (12 heures)"),
+    "auth.pin_change": _lazy("Code secret modifié"),
+    "auth.pin_reset": _lazy("Nouveau code secret choisi"),
+    "auth.pin_activation": _lazy("Code secret choisi à l'activation"),
+    "auth.activated": _lazy("Espace client activé"),
+    "auth.mfa_enrolled": _lazy("Application d'authentification ajoutée"),
+    "auth.mfa_removed": _lazy("Application d'authentification retirée"),
+    "auth.recovery_started": _lazy("Demande de nouveau code secret"),
+    "auth.recovery_completed": _lazy("Nouveau code secret enregistré"),
+    "auth.pin_reset_started_by_advisor": _lazy("Réinitialisation demandée par un conseiller"),
+}
 
 
 def _safe_next(request) -> str:
@@ -494,7 +525,10 @@ def security_view(request):
         s.is_current = s.sid_digest == current_digest
     devices = TrustedDevice.objects.filter(user=user, revoked_at__isnull=True,
                                            expires_at__gt=_now()).order_by("-last_seen_at")[:50]
-    events = AuditLog.objects.for_customer(request.customer).filter(action__startswith="auth.")[:20]
+    events = list(AuditLog.objects.for_customer(request.customer).filter(
+        action__startswith="auth.").only("created_at", "action", "ip_address")[:20])
+    for event in events:
+        event.label = str(EVENT_LABELS.get(event.action, event.action))
     return render(request, "accounts/security.html", {
         "events": events, "sessions": sessions, "devices": devices, "active_menu": "account",
         "has_totp": totp_is_enrolled(user),

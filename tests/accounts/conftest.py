@@ -2,9 +2,16 @@ import pytest
 from django.core.cache import cache
 
 
+def _clear_rate_limits():
+    if hasattr(cache, "delete_pattern"):  # Redis: only our counters, never the whole shared database
+        cache.delete_pattern("abri:rl:*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache: each test starts from zero."""
-    cache.clear()
+    _clear_rate_limits()
     yield
-    cache.clear()
+    _clear_rate_limits()

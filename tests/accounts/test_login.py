@@ -41,6 +41,9 @@ def test_new_device_gets_sms_code_then_reaches_dashboard(client, alice):
     assert client.get("/tableau-de-bord/").status_code == 200
     login = AuditLog.objects.filter(action="auth.login", customer=alice).get()
     assert login.data["new_device"] is True
+    from abri.notifications.models import OutboxMessage
+
+    assert OutboxMessage.objects.filter(to=alice.email, subject="Nouvelle connexion à votre espace client").exists()
 
 
 def test_case_spaces_and_dashes_in_number_are_forgiven(client, alice):

@@ -149,3 +149,14 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_limited_not_the_proxy(s
     LoginThrottle.objects.all().delete()
     customer = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")  # same proxy
     assert _post(customer, alice.customer_number, PIN).status_code == 302
+
+
+def test_purge_keeps_locks_and_recent_failures(alice):
+    old = timezone.now() - timedelta(hours=30)
+    LoginFailure.objects.create(customer_number=alice.customer_number, created_at=old)
+    LoginFailure.objects.create(customer_number=alice.customer_number)
+    LoginThrottle.objects.create(customer_number=with_check_character("OLDN0001"), last_failure_at=old)
+    LoginThrottle.objects.create(customer_number=alice.customer_number, locked_at=old, last_failure_at=old)
+    result = services.login_records_purge()
+    assert result["failures"] == 1 and result["throttles"] == 1
+    assert services.customer_is_locked(customer=alice)
