@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import percentile, scale_db, setup_django  # noqa: E402
+from common import percentile, refresh, scale_db, setup_django  # noqa: E402
 
 TARGET_MEDIAN_MS = 25.0
 
@@ -30,6 +30,8 @@ def main() -> None:
     args = parser.parse_args()
 
     var_dir = args.var_dir or scale_db(args.customers)
+    if args.var_dir:
+        refresh(var_dir)
     setup_django(var_dir)
     from django.db import connection
     from django.test import Client

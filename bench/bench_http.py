@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, REPO, bench_env, scale_db, setup_django  # noqa: E402
+from common import PYTHON, REPO, bench_env, refresh, scale_db, setup_django  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -111,6 +111,8 @@ def main() -> None:
     args = parser.parse_args()
 
     var_dir = args.var_dir or scale_db(args.customers)
+    if args.var_dir:
+        refresh(var_dir)
     setup_django(var_dir)
     from django.conf import settings
     from django.test import Client

@@ -60,9 +60,10 @@ def main() -> None:
     }
     cache = BENCH_DIR / f"scale-{args.customers}-{args.documents_per_customer}-{data_digest()}"
     if not args.keep and not (cache / "ready.json").exists():
-        shutil.rmtree(cache, ignore_errors=True)
+        (var_dir / "ready.json").write_text(json.dumps(timings))
+        for stale in BENCH_DIR.glob(f"scale-{args.customers}-{args.documents_per_customer}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         var_dir.rename(cache)
-        (cache / "ready.json").write_text(json.dumps(timings))
     elif not args.keep:
         shutil.rmtree(var_dir)
     print(json.dumps(result))
