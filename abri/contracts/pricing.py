@@ -76,6 +76,9 @@ class ChangeQuote:
 def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
                  claims: int | None = None) -> ChangeQuote:
     """Price a change of the contract against its current choices (the pure engine does the maths)."""
+    from abri.contracts.tariff_admin import tariffs_refresh_if_changed
+
+    tariffs_refresh_if_changed()
     today = today or timezone.localdate()
     claims = claims_in_36_months(contract) if claims is None else claims
     result = ChangeQuote(choices=choices)

@@ -1,0 +1,101 @@
+"""Back-office pages for contracts: any contract with its amendments and terminations, a change on the
+customer's behalf (audited), termination requests, and tariff versions for administrators."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from abri import pricing
+from abri.backoffice.decorators import staff_required
+from abri.contracts import services
+from abri.contracts.forms import ChangeForm
+from abri.contracts.models import Contract, TerminationRequest
+from abri.contracts.pricing import contract_choices, quote_change
+from abri.contracts.tariff_admin import tariff_upload
+from abri.core.services import audit_record
+
+VIEW = "contracts.view_contract"
+CHANGE = "contracts.change_contract"
+
+
+@staff_required(VIEW)
+def contract_list(request):
+    """Contracts by number, customer or status; termination requests first when asked."""
+    q = (request.GET.get("q") or "").strip()[:60]
+    status = request.GET.get("status", "")
+    qs = Contract.objects.select_related("customer", "property").order_by("-id")
+    if q:
+        qs = qs.filter(Q(number__iexact=q) | Q(customer__customer_number__iexact=q.upper().replace(" ", ""))
+                       | Q(customer__last_name__iexact=q))
+    if status in {"active", "termination_requested", "terminated"}:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    terminations = TerminationRequest.objects.select_related("contract", "customer").filter(status="received")[:20]
+    return render(request, "contracts/staff/list.html", {"page": page, "q": q, "status": status,
+                                                         "terminations": terminations, "active_menu": "contracts"})
+
+
+@staff_required(VIEW)
+def contract_detail(request, number: str):
+    """One contract, its amendments and terminations, and a change on the customer's behalf."""
+    contract = get_object_or_404(Contract.objects.select_related("customer", "property")
+                                 .prefetch_related("guarantees", "amendments", "terminations"), number=number)
+    audit_record(actor=request.user, action="backoffice.contract_viewed", target=contract, customer=contract.customer)
+    form = ChangeForm(request.GET if "formula" in request.GET else None, initial=contract_choices(contract))
+    result = quote_change(contract=contract, choices=form.choices()) if form.is_bound and form.is_valid() else None
+    return render(request, "contracts/staff/detail.html", {
+        "contract": contract, "form": form, "result": result, "active_menu": "contracts",
+        "can_change": request.user.has_perm(CHANGE), "idempotency_key": uuid.uuid4().hex,
+    })
+
+
+@require_POST
+@staff_required(CHANGE)
+def contract_change(request, number: str):
+    """Apply a change on the customer's behalf (audited with the advisor as actor)."""
+    contract = get_object_or_404(Contract.objects.select_related("customer"), number=number)
+    form = ChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vérifiez les choix."))
+        return redirect("backoffice_contracts:detail", number=number)
+    try:
+        amendment = services.amendment_apply(
+            customer=contract.customer, contract=contract, choices=form.choices(),
+            expected_version=int(request.POST.get("version", "0") or 0),
+            idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64], actor=request.user,
+        )
+        messages.success(request, _("Avenant %(n)s appliqué pour le client.") % {"n": amendment.number})
+    except (services.ContractError, ValueError) as exc:
+        messages.error(request, str(exc))
+    return redirect("backoffice_contracts:detail", number=number)
+
+
+@staff_required(VIEW)
+def tariffs(request):
+    """Tariff versions; administrators upload a new one (it applies to new quotes from its date)."""
+    error_lines = []
+    if request.method == "POST":
+        if not request.user.is_superuser and request.user.staff_role != "administrator":
+            return render(request, "backoffice/forbidden.html", status=403)
+        upload = request.FILES.get("tariff")
+        if upload is None:
+            error_lines = [_("Choisissez un fichier de tarif (.toml).")]
+        else:
+            try:
+                tariff = tariff_upload(content=upload.read(), actor=request.user)
+                messages.success(request, _("Tarif %(v)s ajouté : il s'applique aux nouveaux devis à partir du %(d)s.")
+                                 % {"v": tariff.version, "d": tariff.effective_from.strftime("%d/%m/%Y")})
+                return redirect("backoffice_contracts:tariffs")
+            except pricing.TariffFileError as exc:
+                error_lines = exc.problems
+    return render(request, "contracts/staff/tariffs.html", {
+        "tariffs": pricing.available_tariffs(), "errors": error_lines, "active_menu": "contracts",
+        "can_upload": request.user.is_superuser or request.user.staff_role == "administrator",
+    })
