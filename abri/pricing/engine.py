@@ -188,9 +188,10 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
     if not isinstance(options, frozenset) or not all(isinstance(code, str) for code in options):
         option_errors.append("Liste d'options invalide.")
         options = frozenset()
-    selected = [option for option in t.options.values() if option.code in options]
-    unknown = sorted(code for code in options if code not in t.options)
-    if unknown:
+    # In the tariff's order, so that the result never depends on the order the options were ticked in.
+    selected = tuple(option for option in t.options.values() if option.code in options) if options else ()
+    if len(selected) != len(options):
+        unknown = sorted(code for code in options if code not in t.options)
         option_errors.append(f"Option inconnue : {', '.join(unknown)}.")
     valuables_option = False
     for option in selected:
@@ -223,8 +224,7 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
 
     if errors:
         raise TariffValidationError(errors)
-    return _Checked(surface, floor, contents, valuables, deductible, outbuildings,
-                    tuple(option for option in t.options.values() if option.code in options))
+    return _Checked(surface, floor, contents, valuables, deductible, outbuildings, selected)
 
 
 def _higher_ceiling_hint(t: Tariff, valuables: Decimal) -> str:
