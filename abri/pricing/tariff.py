@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -488,7 +489,8 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
 
     if r.problems:
         raise TariffFileError(source, r.problems)
-    max_rated_rooms = max(rooms_max, -(-max_surface_m2 // m2_per_rated_room))
+    # Decimal's // truncates toward zero: math.ceil of the quotient, plus one for safety.
+    max_rated_rooms = max(rooms_max, math.ceil(max_surface_m2 / m2_per_rated_room) + 1)
     ratio = Decimal.as_integer_ratio
     lookups = Lookups(
         base={key: ratio(value) for key, value in base_premiums.items()},

@@ -195,3 +195,11 @@ def test_directory_with_two_files_of_the_same_version_or_date(tmp_path):
 def test_empty_directory(tmp_path):
     with pytest.raises(TariffFileError, match=r"no tariff file \(\*\.toml\)"):
         available_tariffs(tmp_path)
+
+
+def test_surface_rating_with_an_uneven_area_per_room(tmp_path):
+    # 2 000 m² / 33 m² per rated room = 60.6: rated as 61 rooms.
+    tariff = load_tariff(write(tmp_path, "t.toml", replace_once(shipped_text(), "m2_per_rated_room = 40",
+                                                                "m2_per_rated_room = 33")))
+    result = quote(make_request(kind="house", floor=None, rooms=30, surface_m2=2000), tariff)
+    assert dict(result.factors)["rooms"] == Decimal("6.90")  # 1 + 0.10 × (61 − 2)
