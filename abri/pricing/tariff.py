@@ -22,6 +22,8 @@ STATUSES = ("tenant", "owner", "pno")
 TAX_CLASSES = ("fire", "other")
 OPTION_PRICINGS = ("flat", "per_thousand", "percent", "factor")
 OPTION_REQUIREMENTS = ("has_garden", "has_pool", "valuables_capital", "outbuildings")
+MAX_NUMBER = 10**9
+MAX_DECIMAL_PLACES = 8
 
 
 
@@ -227,6 +229,11 @@ class _Reader:
         number = Decimal(value)
         if not number.is_finite():
             self.problem(where, f"must be a finite number, got {value!r}")
+            return Decimal(0)
+        # Exact integer arithmetic in the engine: keep every number a reasonable size.
+        if abs(number) > MAX_NUMBER or (number != 0 and number.as_tuple().exponent < -MAX_DECIMAL_PLACES):
+            self.problem(where, f"must be at most {MAX_NUMBER:,} with at most {MAX_DECIMAL_PLACES} decimal places, "
+                                f"got {value}")
             return Decimal(0)
         if positive and number <= 0:
             self.problem(where, f"must be greater than 0, got {number}")

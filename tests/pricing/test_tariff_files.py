@@ -99,6 +99,14 @@ def test_every_defect_is_reported_with_its_location(tmp_path):
     assert "zones.5: must be a number, got 'high'" in problems
 
 
+def test_absurdly_large_or_precise_numbers_are_refused(tmp_path):
+    text = replace_once(shipped_text(), "5 = 1.45", "5 = 1e999999")
+    text = replace_once(text, "4 = 1.20", "4 = 1.200000000001")
+    problems = problems_of(tmp_path, text)
+    assert any(p.startswith("zones.5: must be at most 1,000,000,000") for p in problems)
+    assert any(p.startswith("zones.4: must be at most 1,000,000,000 with at most 8 decimal places") for p in problems)
+
+
 def test_unknown_guarantee_in_a_formula(tmp_path):
     text = replace_once(shipped_text(), '"water",\n              "theft"', '"water",\n              "flood"')
     assert any(p.startswith("formulas.confort.guarantees: unknown code(s) flood") for p in problems_of(tmp_path, text))
