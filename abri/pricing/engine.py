@@ -56,11 +56,14 @@ def _whole(value) -> int | None:
 
 
 def _amount(value) -> Decimal | None:
-    """A finite Decimal from an int or Decimal (never a float: money is exact), or None."""
+    """A finite Decimal with at most two decimal places from an int or Decimal (never a float: money is
+    exact), or None."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         return None
     number = Decimal(value)
-    return number if number.is_finite() else None
+    if not number.is_finite() or (number and number.as_tuple().exponent < -2):
+        return None
+    return number
 
 
 def resolve_tariff(request: QuoteRequest, tariff: Tariff | None = None) -> Tariff:

@@ -80,6 +80,7 @@ def test_capitals_must_be_positive_amounts():
     assert errors["valuables_capital"] == "Le capital des objets de valeur doit être un montant positif en euros."
     assert "contents_capital" in errors_of(contents_capital=Decimal("1E+12"))
     assert "contents_capital" in errors_of(contents_capital=5000.0)  # a float is never money
+    assert "valuables_capital" in errors_of(options={"valuables"}, valuables_capital=Decimal("1000.001"))
 
 
 def test_contents_capital_above_the_ceiling_of_the_rooms():
