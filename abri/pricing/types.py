@@ -16,7 +16,10 @@ class QuoteRequest:
     Codes are those of abri.contracts.choices: kind apartment/house; occupant_status tenant/owner/pno;
     formula essentielle/confort/integrale; payment_frequency annual/half_yearly/quarterly/monthly.
     floor is required for an apartment (0 = ground floor). contents_capital None means "at the ceiling";
-    deductible None means the formula's default deductible. Amounts in euros (Decimal or int).
+    deductible None means the formula's default deductible. Amounts in euros (Decimal or int, at most
+    two decimal places). Options (codes of the tariff file): valuables (needs valuables_capital),
+    new_for_old, garden (needs has_garden), pool (needs has_pool), outbuildings (needs outbuildings_m2
+    above 50), legal, assistance, alarm (monitored alarm: a discount).
     """
 
     kind: str
