@@ -24,3 +24,8 @@ def contract_get(*, customer, number: str) -> Contract:
 def properties_for_customer(*, customer):
     """The customer's homes."""
     return Property.objects.for_customer(customer).order_by("id")
+
+
+def contract_for_pricing(*, customer, number: str) -> Contract:
+    """One of the customer's contracts with its home only (what repricing needs, one query)."""
+    return get_object_or_404(Contract.objects.for_customer(customer).select_related("property"), number=number)

@@ -21,7 +21,12 @@ from abri.contracts.conditions import conditions_for
 from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
 from abri.contracts.pricing import contract_choices, quote_change
-from abri.contracts.selectors import contract_get, contracts_for_customer, properties_for_customer
+from abri.contracts.selectors import (
+    contract_for_pricing,
+    contract_get,
+    contracts_for_customer,
+    properties_for_customer,
+)
 from abri.core.decorators import customer_required
 
 
@@ -54,7 +59,7 @@ def _change_form(request, contract):
 @customer_required
 def contract_change(request, number: str):
     """Change options, capitals, deductible or formula: the price follows each edit (fetch or « Calculer »)."""
-    contract = contract_get(customer=request.customer, number=number)
+    contract = contract_for_pricing(customer=request.customer, number=number)
     if not contract.is_active or contract.status != "active":
         messages.error(request, _("Ce contrat ne peut plus être modifié en ligne."))
         return redirect("contracts:detail", number=contract.number)
