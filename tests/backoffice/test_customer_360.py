@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from abri.accounts.models import LoginThrottle
@@ -56,6 +57,12 @@ def test_360_view_shows_identity_contracts_claims_payments_documents_and_audit(a
     ]:
         assert expected in html, expected
     assert 'style="' not in html and "<script" not in html
+    try:  # the claim-handling pages, when mounted, are one click away
+        claim_url = reverse("backoffice_claims:detail", args=[claim.number])
+    except NoReverseMatch:
+        claim_url = None
+    if claim_url:
+        assert f'href="{claim_url}"' in html
 
 
 @pytest.mark.django_db
