@@ -231,7 +231,8 @@ def index(request):
     if request.GET and form.is_valid():
         query = form.cleaned_data["q"]
         found = selectors.customers_search(query=query)
-        page = Paginator(found.customers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(found.ids, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.customers_by_ids(ids=list(page.object_list))
         audit_record(actor=request.user, action="staff.customer.search",
                      data={"query": query, "results": page.paginator.count})
         context.update(page=page, query=query, truncated=found.truncated, search_limit=selectors.SEARCH_LIMIT)
