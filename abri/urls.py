@@ -29,6 +29,7 @@ urlpatterns = [
     path("verifier/", include("abri.documents.verify_urls")),
     path("backoffice/sinistres/", include("abri.claims.staff_urls")),
     path("backoffice/contrats/", include("abri.contracts.staff_urls")),
+    path("backoffice/documents/", include("abri.documents.staff_urls")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
