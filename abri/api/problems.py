@@ -12,6 +12,7 @@ import math
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 logger = logging.getLogger("abri.api")
@@ -21,19 +22,19 @@ DEFAULT_RETRY_AFTER = 60
 # Statuses whose title is standard (RFC 9457 §4.2.1: with about:blank the title is the status phrase,
 # which may be localised).
 _TITLES = {
-    400: "Requête incorrecte",
-    401: "Authentification requise",
-    403: "Accès refusé",
-    404: "Introuvable",
-    405: "Méthode non autorisée",
-    409: "Conflit",
-    413: "Requête trop volumineuse",
-    415: "Type de contenu non pris en charge",
-    422: "Requête invalide",
-    423: "Compte verrouillé",
-    429: "Trop de requêtes",
-    500: "Erreur interne",
-    503: "Service indisponible",
+    400: gettext_noop("Requête incorrecte"),
+    401: gettext_noop("Authentification requise"),
+    403: gettext_noop("Accès refusé"),
+    404: gettext_noop("Introuvable"),
+    405: gettext_noop("Méthode non autorisée"),
+    409: gettext_noop("Conflit"),
+    413: gettext_noop("Requête trop volumineuse"),
+    415: gettext_noop("Type de contenu non pris en charge"),
+    422: gettext_noop("Requête invalide"),
+    423: gettext_noop("Compte verrouillé"),
+    429: gettext_noop("Trop de requêtes"),
+    500: gettext_noop("Erreur interne"),
+    503: gettext_noop("Service indisponible"),
 }
 
 
