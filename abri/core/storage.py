@@ -4,14 +4,15 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    """WhiteNoise's manifest storage that falls back to the plain name instead of raising."""
+    """WhiteNoise's manifest storage that falls back to the plain name instead of raising.
+
+    A file added after the last `collectstatic` (or a run without it) is served under its plain name
+    by WhiteNoise's finders rather than breaking the page with a 500.
+    """
 
     manifest_strict = False
 
     def stored_name(self, name):
-        # Without a manifest entry, Django hashes the file found in STATIC_ROOT; on a fresh checkout
-        # (tests, `make test` before any collectstatic) it is not there and Django raises ValueError.
-        # The plain name is served by WhiteNoise's finders (WHITENOISE_USE_FINDERS) outside production.
         try:
             return super().stored_name(name)
         except ValueError:
