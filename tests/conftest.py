@@ -16,6 +16,10 @@ def _isolated_media(settings, tmp_path):
     settings.ABRI_SMS_BACKEND = "abri.notifications.sms.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False
+    # Rate-limit counters live in the cache (Redis in CI): every test starts from an empty one.
+    from django.core.cache import cache
+
+    cache.clear()
     from abri.notifications import sms
 
     sms.sent_messages.clear()
