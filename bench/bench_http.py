@@ -54,7 +54,7 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60.0) ->
 def load_with_wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> dict:
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     result = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", *headers,
+        ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", *headers,
          f"http://{HOST}:{port}{path}"],
         capture_output=True, text=True, check=True, timeout=seconds + 30,
     )
