@@ -280,3 +280,82 @@ def test_customer_pages_link_to_the_certificates_page(alice_client, alice_contra
         html = alice_client.get(url).content.decode()
         assert 'href="/documents/attestations/"' in html, url
     assert "Obtenir une attestation" in alice_client.get("/documents/").content.decode()
+
+
+# --- In a real browser (Chromium + axe-core), skipped visibly without Chromium ------------------------
+
+@pytest.fixture(scope="module")
+def bo_browser():
+    """Chromium for this module only (the package-scoped one of tests/browser is stopped by then)."""
+    import os
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _skip_reason
+
+    if _skip_reason():
+        pytest.skip(_skip_reason())
+    from playwright.sync_api import Error, sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        try:
+            manager = sync_playwright().start()
+        except Error as exc:
+            pytest.skip(f"Playwright already running in this process: {exc}")
+        browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        manager.stop()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_browser_advisor_searches_issues_and_revokes_then_reads_the_log(bo_browser, live_server, viewport,
+                                                                         alice, alice_contract, groups, settings):
+    from tests.browser.conftest import DESKTOP, PHONE, _new_page, assert_stylesheet_loaded, axe_check
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    indexed_document(customer=alice, title="Rapport d'expertise", kind="claim_letter", text="fuite sous l'évier")
+    session = staff_client(make_staff(groups, "advisor")).cookies[settings.SESSION_COOKIE_NAME].value
+    context, page = _new_page(bo_browser, **(PHONE if viewport == "phone" else DESKTOP))
+    try:
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+        page.goto(f"{live_server.url}{page_url(alice)}")
+        assert_stylesheet_loaded(page)
+        axe_check(page)
+
+        page.get_by_label("Rechercher dans les documents du client").fill("fuite")
+        page.get_by_role("button", name="Rechercher", exact=True).click()
+        page.wait_for_load_state("domcontentloaded")
+        assert page.get_by_role("heading", name="1 document trouvé").count() == 1
+        axe_check(page)
+
+        page.get_by_label("Attestation locative (pour le bailleur)").check()
+        page.get_by_role("button", name="Délivrer l'attestation").click()
+        page.wait_for_load_state("domcontentloaded")
+        number = Certificate.objects.get(customer=alice).number
+        assert number in page.locator(".flash").inner_text()
+        axe_check(page)
+
+        page.get_by_label("Motif de la révocation").fill("Erreur de contrat")
+        page.get_by_role("button", name=f"Révoquer {number}").click()
+        page.wait_for_load_state("domcontentloaded")
+        assert Certificate.objects.get(number=number).revoked_at is not None
+        axe_check(page)
+
+        nav = page.get_by_role("navigation", name="Menu du back-office")
+        assert nav.get_by_role("link", name="Vérifications", exact=True).count() == 1
+        page.get_by_role("link", name="Journal des vérifications").click()
+        page.wait_for_load_state("domcontentloaded")
+        assert page.get_by_role("heading", level=1).inner_text() == "Journal des vérifications d'attestations"
+        axe_check(page)
+        assert page.js_errors == [] and page.csp_violations == []
+    finally:
+        context.close()
