@@ -26,7 +26,10 @@ def tariffs_dir() -> Path:
     for shipped in DEFAULT_TARIFFS_DIR.glob("*.toml"):
         target = directory / shipped.name
         if not target.exists():
-            shutil.copyfile(shipped, target)
+            # Copy then rename: another process never reads a half-written tariff.
+            partial = directory / f".{shipped.name}.{os.getpid()}.part"
+            shutil.copyfile(shipped, partial)
+            partial.replace(target)
     return directory
 
 
@@ -53,7 +56,7 @@ def tariff_upload(*, content: bytes, actor) -> pricing.Tariff:
     if len(content) > 512 * 1024:
         raise pricing.TariffFileError("upload", ["Le fichier dépasse 512 Ko."])
     directory = tariffs_dir()
-    with tempfile.NamedTemporaryFile(suffix=".toml", dir=directory, delete=False) as handle:
+    with tempfile.NamedTemporaryFile(suffix=".part", dir=directory, delete=False) as handle:
         handle.write(content)
         temp = Path(handle.name)
     try:
