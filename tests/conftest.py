@@ -60,3 +60,21 @@ def alice_client(alice):
 @pytest.fixture
 def bob_client(bob):
     return logged_in_client(bob)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """ABRI_TEST_DB_SUFFIX=x gives the PostgreSQL test database its own name (test_test_x), so two
+    runs on one server (CI beside a developer's run) never drop each other's database."""
+    import os
+
+    from django.conf import settings
+
+    suffix = os.environ.get("ABRI_TEST_DB_SUFFIX", "")
+    if not suffix:
+        return
+    for db in settings.DATABASES.values():
+        if "sqlite" in db["ENGINE"]:
+            continue  # in-memory test database, private to the process already
+        test = db.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{suffix}"
