@@ -55,7 +55,9 @@ class SessionSecurityMiddleware:
             return self._end(request, user, reason)
         if auth_at is None:
             session[SESSION_AUTH_AT] = now
-        session[SESSION_SEEN_AT] = now
+        if not isinstance(seen_at, int | float) or now - seen_at > 30:
+            # Refreshed at most every 30 s: one session write per page view would cost a database write.
+            session[SESSION_SEEN_AT] = now
         return None
 
     def _check_row(self, raw_sid: str, now: float):
@@ -95,5 +97,10 @@ class SessionSecurityMiddleware:
             "ended": _("Cette session a été terminée. Reconnectez-vous."),
         }[reason]
         messages.warning(request, text)
-        target = request.get_full_path() if request.method == "GET" else "/tableau-de-bord/"
-        return redirect(settings.LOGIN_URL + "?" + urlencode({"next": target}))
+        if request.method == "POST":
+            # The view decides as for any logged-out visitor: the claim wizard, for one, keeps what was
+            # posted and restores it after the new login, so nothing typed is lost.
+            return None
+        target = request.get_full_path()
+        login_url = "/backoffice/connexion/" if request.path.startswith("/backoffice/") else settings.LOGIN_URL
+        return redirect(login_url + "?" + urlencode({"next": target}))

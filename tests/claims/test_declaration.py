@@ -206,3 +206,24 @@ def test_claims_list_query_count_is_constant(alice_client, alice_contract):
         response = alice_client.get("/sinistres/")
     assert response.status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+def test_idle_expired_session_keeps_the_posted_step(alice, alice_contract):
+    import time
+
+    from abri.accounts.auth_flow import SESSION_SEEN_AT
+
+    client = logged_in_client(alice)
+    draft, _ = start(client)
+    client.post(f"/sinistres/declarer/{draft.key}/event/", {"event": "water"})
+    session = client.session
+    session[SESSION_SEEN_AT] = time.time() - 3600  # idle for an hour: the session has expired
+    session.save()
+    url = f"/sinistres/declarer/{draft.key}/details/"
+    response = client.post(url, {"description": "Le plafond de la cuisine s'effondre", "neighbour_involved": "yes"})
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+    client.force_login(alice.user, backend="abri.accounts.backends.CustomerPinBackend")
+    html = client.get(url).content.decode()
+    assert "Le plafond de la cuisine s&#x27;effondre" in html
+    assert "Votre session avait expiré" in html
