@@ -55,9 +55,7 @@ class SessionSecurityMiddleware:
             return self._end(request, user, reason)
         if auth_at is None:
             session[SESSION_AUTH_AT] = now
-        if not isinstance(seen_at, int | float) or now - seen_at > 30:
-            # Refreshed at most every 30 s: one session write per page view would cost a database write.
-            session[SESSION_SEEN_AT] = now
+        session[SESSION_SEEN_AT] = now
         return None
 
     def _check_row(self, raw_sid: str, now: float):
