@@ -44,3 +44,28 @@ def test_unused_premium():
         == Decimal("30.00")
     assert unused_premium(annual_total=Decimal("365"), effective=date(2027, 2, 1), paid_until=date(2027, 1, 31)) \
         == Decimal("0.00")
+
+
+def test_contracts_end_at_their_termination_date_and_certificates_are_revoked(db, alice):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from abri.contracts.models import Contract
+    from abri.contracts.services import contracts_end_due
+    from abri.documents.certificates import certificate_issue
+    from abri.documents.models import Certificate
+    from tests.contracts.factories import make_contract
+
+    contract = make_contract(customer=alice, start_date=timezone.localdate() - timedelta(days=400),
+                             main_due_date=timezone.localdate() + timedelta(days=100))
+    certificate_issue(customer=alice, contract=contract, kind="tenant")
+    Contract.objects.filter(pk=contract.pk).update(status="termination_requested",
+                                                   end_date=timezone.localdate() + timedelta(days=1))
+    assert contracts_end_due() == 0
+    assert contracts_end_due(today=timezone.localdate() + timedelta(days=1)) == 1
+    contract.refresh_from_db()
+    assert contract.status == "terminated"
+    assert Certificate.objects.get(contract=contract).revoked_at is not None
+    call_command("end_due_contracts")

@@ -17,12 +17,24 @@ from abri.core.models import WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 
+HOURLY_EVERY_SECONDS = 3600
+_last_hourly: list[float] = []
+
+
 def heartbeat_once(name: str) -> None:
-    """Record that this worker is alive and deliver any outbox message whose task was lost."""
+    """Record that this worker is alive, deliver any outbox message whose task was lost, and once an hour
+    end the contracts whose termination date has come (their certificates are revoked)."""
+    from abri.contracts.services import contracts_end_due
     from abri.notifications.services import outbox_sweep
 
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
+    now = time.monotonic()
+    if not _last_hourly or now - _last_hourly[0] >= HOURLY_EVERY_SECONDS:
+        _last_hourly[:] = [now]
+        ended = contracts_end_due()
+        if ended:
+            logger.info("%s contract(s) ended at their termination date", ended)
 
 
 def _heartbeat_loop(name: str, interval: float, stop: threading.Event) -> None:
