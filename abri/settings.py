@@ -206,7 +206,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_CLIENT_IP_CALLABLE = "abri.core.middleware.client_ip"
 ABRI_TRUST_X_FORWARDED_FOR = env_bool("ABRI_TRUST_X_FORWARDED_FOR", False)  # only behind a proxy that sets it
 AXES_VERBOSE = False
-AXES_PASSWORD_FORM_FIELD = "pin"  # never stored by axes in clear
+AXES_PASSWORD_FORM_FIELD = "pin"  # noqa: S105 - a form field name, not a secret; never stored by axes in clear
 AXES_SENSITIVE_PARAMETERS = ["pin", "pin_confirm", "current_pin", "code", "totp_code", "password"]
 ABRI_LOGIN_IP_MAX_NUMBERS_PER_HOUR = int(os.environ.get("ABRI_LOGIN_IP_MAX_NUMBERS_PER_HOUR", 10))
 
