@@ -123,10 +123,38 @@ def evidence_add(
     with transaction.atomic():
         evidence.save()
         if claim is not None:
+            evidence_file_in_vault(evidence=evidence, claim=claim)
             _fulfil_requests(claim=claim, kind=kind)
             audit_record(action="claim.evidence_added", target=claim, customer=customer,
                          data={"evidence": str(evidence.key), "kind": kind})
     return evidence
+
+
+EVIDENCE_DOCUMENT_KIND = {
+    EvidenceKind.PHOTO: "photo", EvidenceKind.INVOICE: "invoice", EvidenceKind.EXPERT_REPORT: "expert_report",
+}
+EVENT_CATEGORY = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
+                  "liability": "liability", "storm": "natural_events", "natcat": "natural_events"}
+
+
+def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
+    """What the customer sent for a claim also appears in their documents (same stored, re-encoded file)."""
+    from abri.documents.models import Document
+
+    if evidence.kind == EvidenceKind.EXPERT_REPORT:
+        return None  # filed by claim_add_report with its own title
+    name = evidence.original_name or evidence.get_kind_display()
+    document = Document(
+        customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
+        kind=EVIDENCE_DOCUMENT_KIND.get(evidence.kind, "other"),
+        title=f"{evidence.get_kind_display()} — sinistre {claim.number} ({name})"[:200],
+        guarantee_category=EVENT_CATEGORY.get(claim.event_type, "general"), mime_type=evidence.content_type,
+        size_bytes=evidence.size_bytes, text=f"{evidence.get_kind_display()} {name} sinistre {claim.number}",
+    )
+    document.file.name = evidence.file.name
+    document.save()
+    transaction.on_commit(lambda: _document_added(document))
+    return document
 
 
 def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
@@ -216,6 +244,8 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         claim.risk_flags = _risk_flags(claim=claim, contract=contract, today=today)
         claim.save()
         Evidence.objects.filter(draft=draft, customer=customer).update(claim=claim)
+        for evidence in Evidence.objects.filter(claim=claim):
+            evidence_file_in_vault(evidence=evidence, claim=claim)
         ClaimStep.objects.create(claim=claim, status=ClaimStatus.RECEIVED,
                                  note="Déclaration tardive, acceptée et signalée au gestionnaire." if claim.is_late else "")
         received_kinds = set(Evidence.objects.filter(claim=claim).values_list("kind", flat=True))

@@ -227,3 +227,22 @@ def test_idle_expired_session_keeps_the_posted_step(alice, alice_contract):
     html = client.get(url).content.decode()
     assert "Le plafond de la cuisine s&#x27;effondre" in html
     assert "Votre session avait expiré" in html
+
+
+@pytest.mark.django_db
+def test_photos_sent_for_a_claim_appear_in_the_documents(alice, alice_client, alice_contract,
+                                                         django_capture_on_commit_callbacks):
+    draft, _ = start(alice_client)
+    alice_client.post(f"/sinistres/declarer/{draft.key}/fichiers/", {"file": photo("cuisine.jpg")})
+    fill_until_evidence(alice_client, draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/sinistres/declarer/{draft.key}/envoyer/")
+    claim = Claim.objects.get(customer=alice)
+    document = Document.objects.get(customer=alice, claim=claim, kind="photo")
+    assert "cuisine.jpg" in document.title and document.mime_type == "image/jpeg"
+    preview = alice_client.get(f"/documents/{document.pk}/telecharger/?apercu=1")
+    assert preview.status_code == 200 and preview["Content-Type"] == "image/jpeg"
+    later = alice_client.post(f"/sinistres/{claim.number}/documents/",
+                              {"files": [photo("salon.jpg")], "kind": "photo"})
+    assert later.status_code == 302
+    assert Document.objects.filter(customer=alice, kind="photo", title__contains="salon.jpg").exists()
