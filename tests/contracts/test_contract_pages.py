@@ -224,3 +224,18 @@ def test_moving_house_in_one_flow(alice, alice_client, contract, django_capture_
     contract.refresh_from_db()
     assert contract.status == "termination_requested" and str(contract.end_date) == moving
     assert new.guarantees.exists() and ScheduleItem.objects.filter(contract=new).exists()
+
+
+def test_certificate_for_the_new_home_is_valid_from_the_moving_date(alice, contract):
+    from abri.contracts.services import move_house
+    from abri.documents.certificates import certificate_issue
+
+    moving = timezone.localdate() + timedelta(days=20)
+    home = {"kind": "apartment", "occupant_status": "tenant", "address_line": "5 rue Neuve", "postcode": "69001",
+            "city": "Lyon", "rooms": 2, "surface_m2": 45, "floor": 1, "has_garden": False}
+    choices = {**CHOICES, "options": []}
+    new = move_house(customer=alice, contract=contract, home=home, moving_date=moving, choices=choices,
+                     idempotency_key="move-0001")
+    certificate = certificate_issue(customer=alice, contract=new, kind="tenant")
+    assert certificate.valid_from == moving
+    assert "5 rue Neuve" in certificate.document.text.replace("5 RUE NEUVE", "5 rue Neuve")
