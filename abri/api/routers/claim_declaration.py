@@ -115,6 +115,19 @@ def _form_errors(form) -> dict:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
+def _upload(request, customer, file, kind: str, *, draft=None, claim=None):
+    """One file for a draft or a claim; the same `X-Upload-Token` on a retry stores it once."""
+    if file.size > MAX_BYTES:
+        return problem(413, "Fichier trop volumineux", "Ce fichier dépasse 20 Mo.")
+    try:
+        evidence = services.evidence_add(customer=customer, data=file.read(), filename=file.name or "", kind=kind,
+                                         draft=draft, claim=claim,
+                                         client_token=request.headers.get("X-Upload-Token", "")[:64])
+    except UploadRejected as exc:
+        return problem(422, "Fichier refusé", str(exc))
+    return 201, evidence
+
+
 @declarations.post("", response={201: DraftOut}, summary="Commencer une déclaration")
 def draft_create(request):
     """A new draft; with a single active contract the home step is filled in already."""
@@ -159,15 +172,7 @@ def draft_step(request, key: UUID, step: str, payload: dict = Body(...)):  # noq
 def draft_evidence(request, key: UUID, file: UploadedFile = File(...), kind: str = "photo"):  # noqa: B008
     """One file per request; send the same `X-Upload-Token` header when retrying: it is stored once."""
     customer = request_customer(request)
-    draft = draft_get(customer=customer, key=key)
-    if file.size > MAX_BYTES:
-        return problem(413, "Fichier trop volumineux", "Ce fichier dépasse 20 Mo.")
-    try:
-        evidence = services.evidence_add(customer=customer, data=file.read(), filename=file.name or "", kind=kind,
-                                         draft=draft, client_token=request.headers.get("X-Upload-Token", "")[:64])
-    except UploadRejected as exc:
-        return problem(422, "Fichier refusé", str(exc))
-    return 201, evidence
+    return _upload(request, customer, file, kind, draft=draft_get(customer=customer, key=key))
 
 
 @declarations.post("/{key}/submit", response={201: SubmittedOut}, summary="Envoyer la déclaration")
@@ -202,15 +207,9 @@ def claim_evidence(request, number: str = Path(..., pattern=NUMBER_PATTERN), fil
                    kind: str = "photo"):
     customer = request_customer(request)
     claim = claim_get(customer=customer, number=number)
-    if file.size > MAX_BYTES:
-        return problem(413, "Fichier trop volumineux", "Ce fichier dépasse 20 Mo.")
-    try:
-        evidence = services.evidence_add(customer=customer, data=file.read(), filename=file.name or "", kind=kind,
-                                         claim=claim, client_token=request.headers.get("X-Upload-Token", "")[:64])
-    except UploadRejected as exc:
-        return problem(422, "Fichier refusé", str(exc))
-    services.fast_track_evaluate(claim=claim)
-    return 201, evidence
+    answer = _upload(request, customer, file, kind, claim=claim)
+    services.fast_track_evaluate(claim=claim)  # an invoice may complete a simple claim
+    return answer
 
 
 @claim_space.post("/{number}/accept", response=SubmittedOut, summary="Accepter la proposition d'indemnisation")
