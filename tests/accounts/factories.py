@@ -15,10 +15,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: with_check_character(f"TST{n:05d}"))
     is_customer = True
-    password = factory.PostGenerationMethodCall("set_password", "246813")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or "246813")
+        if create:
+            obj.save(update_fields=["password"])
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -41,10 +47,16 @@ class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"agent{n}@abri.example")
     email = factory.SelfAttribute("username")
     is_staff = True
     is_customer = False
     staff_role = "advisor"
-    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-solide-42")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or "mot-de-passe-solide-42")
+        if create:
+            obj.save(update_fields=["password"])
