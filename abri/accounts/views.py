@@ -11,8 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -41,32 +40,32 @@ ANON_STARTS_PER_HOUR = 10
 
 
 EVENT_LABELS = {
-    "auth.login": _lazy("Connexion"),
-    "auth.logout": _lazy("Déconnexion"),
-    "auth.login_failed": _lazy("Code secret erroné"),
-    "auth.login_refused_throttled": _lazy("Connexion refusée (délai en cours)"),
-    "auth.login_refused_locked": _lazy("Connexion refusée (accès bloqué)"),
-    "auth.locked": _lazy("Accès bloqué"),
-    "auth.unlocked_by_advisor": _lazy("Accès débloqué par un conseiller"),
-    "auth.second_factor_sent": _lazy("Code de vérification envoyé"),
-    "auth.second_factor_passed": _lazy("Code de vérification validé"),
-    "auth.second_factor_failed": _lazy("Code de vérification erroné"),
-    "auth.step_up": _lazy("Opération sensible confirmée"),
-    "auth.device_trusted": _lazy("Appareil de confiance ajouté"),
-    "auth.device_revoked": _lazy("Appareil de confiance retiré"),
-    "auth.session_ended": _lazy("Session terminée"),
-    "auth.sessions_ended": _lazy("Autres sessions terminées"),
-    "auth.session_expired_idle": _lazy("Session expirée (inactivité)"),
-    "auth.session_expired_absolute": _lazy("Session expirée (12 heures)"),
-    "auth.pin_change": _lazy("Code secret modifié"),
-    "auth.pin_reset": _lazy("Nouveau code secret choisi"),
-    "auth.pin_activation": _lazy("Code secret choisi à l'activation"),
-    "auth.activated": _lazy("Espace client activé"),
-    "auth.mfa_enrolled": _lazy("Application d'authentification ajoutée"),
-    "auth.mfa_removed": _lazy("Application d'authentification retirée"),
-    "auth.recovery_started": _lazy("Demande de nouveau code secret"),
-    "auth.recovery_completed": _lazy("Nouveau code secret enregistré"),
-    "auth.pin_reset_started_by_advisor": _lazy("Réinitialisation demandée par un conseiller"),
+    "auth.login": gettext_lazy("Connexion"),
+    "auth.logout": gettext_lazy("Déconnexion"),
+    "auth.login_failed": gettext_lazy("Code secret erroné"),
+    "auth.login_refused_throttled": gettext_lazy("Connexion refusée (délai en cours)"),
+    "auth.login_refused_locked": gettext_lazy("Connexion refusée (accès bloqué)"),
+    "auth.locked": gettext_lazy("Accès bloqué"),
+    "auth.unlocked_by_advisor": gettext_lazy("Accès débloqué par un conseiller"),
+    "auth.second_factor_sent": gettext_lazy("Code de vérification envoyé"),
+    "auth.second_factor_passed": gettext_lazy("Code de vérification validé"),
+    "auth.second_factor_failed": gettext_lazy("Code de vérification erroné"),
+    "auth.step_up": gettext_lazy("Opération sensible confirmée"),
+    "auth.device_trusted": gettext_lazy("Appareil de confiance ajouté"),
+    "auth.device_revoked": gettext_lazy("Appareil de confiance retiré"),
+    "auth.session_ended": gettext_lazy("Session terminée"),
+    "auth.sessions_ended": gettext_lazy("Autres sessions terminées"),
+    "auth.session_expired_idle": gettext_lazy("Session expirée (inactivité)"),
+    "auth.session_expired_absolute": gettext_lazy("Session expirée (12 heures)"),
+    "auth.pin_change": gettext_lazy("Code secret modifié"),
+    "auth.pin_reset": gettext_lazy("Nouveau code secret choisi"),
+    "auth.pin_activation": gettext_lazy("Code secret choisi à l'activation"),
+    "auth.activated": gettext_lazy("Espace client activé"),
+    "auth.mfa_enrolled": gettext_lazy("Application d'authentification ajoutée"),
+    "auth.mfa_removed": gettext_lazy("Application d'authentification retirée"),
+    "auth.recovery_started": gettext_lazy("Demande de nouveau code secret"),
+    "auth.recovery_completed": gettext_lazy("Nouveau code secret enregistré"),
+    "auth.pin_reset_started_by_advisor": gettext_lazy("Réinitialisation demandée par un conseiller"),
 }
 
 
