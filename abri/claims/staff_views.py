@@ -77,6 +77,11 @@ def _context(request, claim, **extra):
     return context
 
 
+def _invalid(request, claim, **forms):
+    """The claim page again with the invalid form, its French messages beside the fields (422)."""
+    return render(request, "claims/staff/detail.html", _context(request, claim, **forms), status=422)
+
+
 @staff_required(VIEW)
 def detail(request, number: str):
     """One claim with its timeline, evidence, messages and the actions its step allows."""
@@ -123,7 +128,7 @@ def appoint_expert(request, number: str):
     claim = claim_for_staff(number=number)
     form = ExpertForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/staff/detail.html", _context(request, claim, expert_form=form), status=422)
+        return _invalid(request, claim, expert_form=form)
     return _run(request, claim, lambda: services.claim_appoint_expert(
         claim=claim, expert_name=form.cleaned_data["expert_name"], actor=request.user))
 
@@ -134,7 +139,7 @@ def plan_visit(request, number: str):
     claim = claim_for_staff(number=number)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/staff/detail.html", _context(request, claim, visit_form=form), status=422)
+        return _invalid(request, claim, visit_form=form)
     return _run(request, claim, lambda: services.claim_plan_visit(
         claim=claim, visit_date=form.cleaned_data["visit_date"], slot=form.cleaned_data["slot"], actor=request.user))
 
@@ -145,7 +150,7 @@ def upload_report(request, number: str):
     claim = claim_for_staff(number=number)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "claims/staff/detail.html", _context(request, claim, report_form=form), status=422)
+        return _invalid(request, claim, report_form=form)
     upload = form.cleaned_data["report"]
     if upload.size > MAX_BYTES:
         messages.error(request, _("Ce fichier dépasse 20 Mo."))
@@ -162,8 +167,7 @@ def settlement(request, number: str):
     formset = SettlementItemFormSet(request.POST, prefix="s")
     form = SettlementForm(request.POST)
     if not (formset.is_valid() and form.is_valid()):
-        return render(request, "claims/staff/detail.html",
-                      _context(request, claim, settlement_formset=formset, settlement_form=form), status=422)
+        return _invalid(request, claim, settlement_formset=formset, settlement_form=form)
     items = [
         SettlementItem(f.cleaned_data["label"] or _("Bien"), f.cleaned_data.get("category") or "other",
                        f.cleaned_data["replacement_value"], f.cleaned_data.get("age_years") or Decimal("0"),
@@ -193,7 +197,7 @@ def refuse(request, number: str):
     claim = claim_for_staff(number=number)
     form = RefusalForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/staff/detail.html", _context(request, claim, refusal_form=form), status=422)
+        return _invalid(request, claim, refusal_form=form)
     return _run(request, claim, lambda: services.claim_refuse(claim=claim, reason=form.cleaned_data["reason"],
                                                               actor=request.user))
 
@@ -204,7 +208,7 @@ def message(request, number: str):
     claim = claim_for_staff(number=number)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        return render(request, "claims/staff/detail.html", _context(request, claim, message_form=form), status=422)
+        return _invalid(request, claim, message_form=form)
     return _run(request, claim, lambda: services.claim_message_post(
         claim=claim, author=request.user, body=form.cleaned_data["body"], from_customer=False))
 
