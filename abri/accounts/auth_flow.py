@@ -23,11 +23,11 @@ SESSION_SEEN_AT = "abri_seen_at"
 CUSTOMER_BACKEND = "abri.accounts.backends.CustomerPinBackend"
 
 
-def device_label(request) -> str:
-    """A short, human description of the browser for the « Sécurité » page."""
+def device_label(request, *, default: str | None = None) -> str:
+    """A short, human description of the browser (or app: default) for the « Sécurité » page."""
     agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     browser = next((name for key, name in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-                                           ("Safari/", "Safari")] if key in agent), _("Navigateur"))
+                                           ("Safari/", "Safari")] if key in agent), default or _("Navigateur"))
     system = next((name for key, name in [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
                                           ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux")]
                    if key in agent), "")
@@ -78,7 +78,4 @@ def login_finish(request, user, *, method: str, new_device: bool) -> None:
     audit_record(actor=user, action="auth.login", target=customer or user,
                  data={"method": method, "new_device": new_device, "device": device_label(request)})
     if new_device and customer is not None:
-        services._alert(customer, title=_("Nouvelle connexion à votre espace client"),
-                        body=_("Une connexion a eu lieu depuis un nouvel appareil (%(device)s). Si ce n'est pas "
-                               "vous, changez votre code secret et appelez-nous.") % {"device": device_label(request)},
-                        sms=False)
+        services.login_new_device_alert(user=user, device=device_label(request))

@@ -1,5 +1,7 @@
 """Identities: the user account behind every login, the customer profile, API tokens."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -71,19 +73,25 @@ class Customer(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        """Tokens that still open the API: not revoked, within 12 hours, used within the idle timeout."""
+        now = timezone.now()
+        idle_cutoff = now - timedelta(seconds=settings.ABRI_SESSION_IDLE_SECONDS)
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now).filter(
+            models.Q(last_used_at__gt=idle_cutoff) | models.Q(last_used_at__isnull=True, created_at__gt=idle_cutoff))
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 digest is stored."""
+    """A bearer token for the API (one signed-in app or script); only its SHA-256 digest is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_digest = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=100, blank=True)
+    label = models.CharField(max_length=100, blank=True, help_text="Device, from the User-Agent at login")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=40, blank=True)
     step_up_at = models.DateTimeField(null=True, blank=True, help_text="Last second factor passed with this token")
 
     objects = ApiTokenQuerySet.as_manager()

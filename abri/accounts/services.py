@@ -36,7 +36,7 @@ from abri.accounts.numbers import (
     is_valid_customer_number,
     normalize_customer_number,
 )
-from abri.accounts.tokens import tokens_revoke_all
+from abri.accounts.tokens import token_end, tokens_revoke_all
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create, outbox_enqueue
 
@@ -441,7 +441,11 @@ def session_end(*, user, session_id: int, reason: str = "ended_by_customer") -> 
 
 
 def sessions_end_others(*, user, keep_sid: str | None, reason: str = "ended_by_customer") -> int:
-    """End every session of the user except the current one."""
+    """End every session of the user except the current one.
+
+    reason="credential_change" (PIN, authenticator app, phone) also revokes every API token: a token
+    obtained with the old credentials must not outlive them (api_tokens_revoke_for_credential_change).
+    """
     qs = UserSession.objects.filter(user=user, ended_at__isnull=True)
     if keep_sid:
         qs = qs.exclude(sid_digest=codes.digest("sid:" + keep_sid))
@@ -449,7 +453,37 @@ def sessions_end_others(*, user, keep_sid: str | None, reason: str = "ended_by_c
     if count:
         audit_record(actor=user, action="auth.sessions_ended", target=_customer_of(user) or user,
                      data={"count": count, "reason": reason})
+    if reason == "credential_change":
+        api_tokens_revoke_for_credential_change(user=user)
     return count
+
+
+# --- API tokens (the API's sessions: abri.accounts.tokens) ----------------------------------------
+def api_tokens_revoke_for_credential_change(*, user) -> int:
+    """Revoke every API token of the user after a PIN or second-factor change (audited)."""
+    count = tokens_revoke_all(user=user, reason="credential_change")
+    if count:
+        audit_record(actor=user, action="auth.api_tokens_revoked", target=_customer_of(user) or user,
+                     data={"count": count, "reason": "credential_change"})
+    return count
+
+
+def api_token_end(*, user, token_id: int) -> bool:
+    """The customer ends one of their API tokens from « Sécurité » (the app must log in again)."""
+    ended = token_end(user=user, token_id=token_id)
+    if ended:
+        audit_record(actor=user, action="auth.api_token_ended", target=_customer_of(user) or user,
+                     data={"token": token_id})
+    return ended
+
+
+def login_new_device_alert(*, user, device: str) -> None:
+    """« Nouvelle connexion »: a login from a device not seen before, web or API (in-app + e-mail)."""
+    customer = _customer_of(user)
+    _alert(customer, title=_("Nouvelle connexion à votre espace client"),
+           body=_("Une connexion a eu lieu depuis un nouvel appareil (%(device)s). Si ce n'est pas "
+                  "vous, changez votre code secret et appelez-nous.") % {"device": device},
+           sms=False)
 
 
 # --- Activation ---------------------------------------------------------------------------------
@@ -684,6 +718,9 @@ def contact_details_update(*, customer: Customer, email: str, phone: str, keep_s
     customer.save(update_fields=["email", "phone"])
     audit_record(actor=customer.user, action="account.contact_changed", target=customer,
                  data={"email_changed": old_email != email, "phone_changed": old_phone != phone})
+    if old_phone != phone or (not phone and old_email != email):
+        # The phone (without one, the e-mail) receives the login codes: a second-factor change.
+        sessions_end_others(user=customer.user, keep_sid=keep_sid, reason="credential_change")
     body = _("Les coordonnées de votre espace client ont été modifiées. Si vous n'êtes pas à l'origine de "
              "ce changement, appelez-nous immédiatement.")
     _alert(customer, title=_("Vos coordonnées ont été modifiées"), body=body)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("securite/sessions/<int:session_id>/terminer/", views.session_end_view, name="session_end"),
     path("securite/sessions/terminer-les-autres/", views.sessions_end_others_view, name="sessions_end_others"),
     path("securite/appareils/<int:device_id>/retirer/", views.device_revoke_view, name="device_revoke"),
+    path("securite/applications/<int:token_id>/deconnecter/", views.api_token_end_view, name="api_token_end"),
     path("securite/code-secret/", views.change_pin_view, name="change_pin"),
     path("securite/application/", views.totp_enrol_view, name="totp_enrol"),
     path("securite/application/retirer/", views.totp_remove_view, name="totp_remove"),

@@ -8,7 +8,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,9 +24,10 @@ from abri.accounts.mfa import (
     totp_provision,
     totp_verify,
 )
-from abri.accounts.models import OneTimeCode, RecoveryCode, TotpDevice, TrustedDevice, UserSession
+from abri.accounts.models import ApiToken, OneTimeCode, RecoveryCode, TotpDevice, TrustedDevice, UserSession
 from abri.accounts.services import LoginStatus, SendRefused
 from abri.accounts.stepup import step_up_mark, step_up_required
+from abri.accounts.tokens import tokens_active_for
 from abri.core.decorators import customer_required
 from abri.core.middleware import client_ip
 from abri.core.services import audit_record
@@ -57,6 +58,9 @@ EVENT_LABELS = {
     "auth.sessions_ended": gettext_lazy("Autres sessions terminées"),
     "auth.session_expired_idle": gettext_lazy("Session expirée (inactivité)"),
     "auth.session_expired_absolute": gettext_lazy("Session expirée (12 heures)"),
+    "auth.api_token_ended": gettext_lazy("Application déconnectée"),
+    "auth.api_token_expired_idle": gettext_lazy("Application déconnectée (inactivité)"),
+    "auth.api_tokens_revoked": gettext_lazy("Applications déconnectées (identifiants modifiés)"),
     "auth.pin_change": gettext_lazy("Code secret modifié"),
     "auth.pin_reset": gettext_lazy("Nouveau code secret choisi"),
     "auth.pin_activation": gettext_lazy("Code secret choisi à l'activation"),
@@ -503,7 +507,8 @@ def contact_details_view(request):
                                                                    "phone": customer.phone})
     if request.method == "POST" and form.is_valid():
         services.contact_details_update(customer=customer, email=form.cleaned_data["email"],
-                                        phone=form.cleaned_data["phone"])
+                                        phone=form.cleaned_data["phone"],
+                                        keep_sid=request.session.get(auth_flow.SESSION_SID))
         messages.success(request, _("Vos coordonnées sont enregistrées."))
         return redirect("accounts:account")
     return render(request, "accounts/contact_details.html", {"form": form, "active_menu": "account"})
@@ -530,6 +535,7 @@ def security_view(request):
         event.label = str(EVENT_LABELS.get(event.action, event.action))
     return render(request, "accounts/security.html", {
         "events": events, "sessions": sessions, "devices": devices, "active_menu": "account",
+        "api_tokens": tokens_active_for(user=user)[:50],
         "has_totp": totp_is_enrolled(user),
         "recovery_left": RecoveryCode.objects.filter(user=user, used_at__isnull=True).count(),
     })
@@ -551,6 +557,17 @@ def sessions_end_others_view(request):
     count = services.sessions_end_others(user=request.user, keep_sid=request.session.get(auth_flow.SESSION_SID))
     messages.success(request, ngettext("%(n)s autre session a été terminée.", "%(n)s autres sessions ont été "
                                        "terminées.", count) % {"n": count})
+    return redirect("accounts:security")
+
+
+@require_POST
+@customer_required
+def api_token_end_view(request, token_id: int):
+    """End one of my API tokens (an app or script signed in); another customer's token answers 404."""
+    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=token_id)
+    if services.api_token_end(user=request.user, token_id=token.pk):
+        messages.success(request, _("L'application a été déconnectée : elle devra se reconnecter avec le "
+                                    "code secret et un code de vérification."))
     return redirect("accounts:security")
 
 

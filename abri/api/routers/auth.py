@@ -21,6 +21,7 @@ from ninja import Router, Schema
 
 from abri.accounts import services
 from abri.accounts.api_auth import bearer
+from abri.accounts.auth_flow import device_label
 from abri.accounts.codes import CheckStatus
 from abri.accounts.forms import CustomerNumberField, PinField, VerificationCodeField
 from abri.accounts.models import OneTimeCode
@@ -68,9 +69,15 @@ def _invalid(errors: dict[str, str]):
     return problem(422, _("Données invalides"), _("Certains champs ne sont pas valides."), errors=errors)
 
 
-def _issue(user, *, label: str, step_up: bool = False) -> dict:
-    raw = token_issue(user=user, label=label, step_up=step_up)
+def _issue(user, *, request, step_up: bool = False) -> dict:
+    """A token labelled with the device (User-Agent, summarised as for web sessions) and IP address."""
+    raw = token_issue(user=user, label=api_device_label(request), ip=client_ip(request), step_up=step_up)
     return {"token": raw, "expires_at": (timezone.now() + TOKEN_LIFETIME).isoformat()}
+
+
+def api_device_label(request) -> str:
+    """« Firefox — Windows », « Application — iPhone »: what « Sécurité » shows for this token."""
+    return device_label(request, default=_("Application"))
 
 
 @router.post("/login", auth=None)
@@ -104,7 +111,7 @@ def login(request, payload: LoginIn):
         services.device_seen(device=device)
         audit_record(actor=user, action="auth.login", target=user.customer,
                      data={"method": "trusted_device", "channel": "api"})
-        return _issue(user, label="api")
+        return _issue(user, request=request)
     try:
         method, challenge = services.second_factor_start(user=user)
     except SendRefused as refused:
@@ -140,7 +147,8 @@ def second_factor(request, payload: SecondFactorIn):
     user = result.code.user
     audit_record(actor=user, action="auth.login", target=getattr(user, "customer", None) or user,
                  data={"method": result.code.channel, "channel": "api", "new_device": True})
-    body = _issue(user, label="api", step_up=True)  # the second factor was just passed
+    services.login_new_device_alert(user=user, device=api_device_label(request))
+    body = _issue(user, request=request, step_up=True)  # the second factor was just passed
     if payload.trust_device:
         body["device_token"] = services.device_trust(user=user, label=_("Application mobile"))
     return body
