@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from abri.contracts.guarantees import guarantees_for
 from abri.contracts.models import Contract, ContractGuarantee, Property
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 
 
@@ -247,9 +248,8 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
     The signed PDF is produced after the commit (slow I/O never inside the transaction).
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.models import Amendment
-    from abri.contracts.pricing import contract_choices, quote_as_json, quote_change
+    from abri.contracts.pricing import amendment_schedule, contract_choices, quote_as_json, quote_change
 
     existing = Amendment.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
     if existing is not None:
@@ -269,6 +269,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                 "conseiller) : vérifiez le nouveau prix avant de confirmer.")
         contract.refresh_from_db()
         quote = result.quote
+        schedule = amendment_schedule(contract=contract, result=result, today=today)
         amendment = Amendment.objects.create(
             customer=customer, contract=contract, number=_number("AVT"), idempotency_key=idempotency_key,
             effective_date=today, kind=kind, before=before, after=choices,
@@ -294,16 +295,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                       occupant_status=contract.property.occupant_status,
                                       rooms=contract.property.rooms, deductible=contract.deductible)
         )
-        # Future instalments at the new price; the pro-rata as one charge or refund.
-        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gt=today, amount__gt=0).update(
-            amount=quote.instalment_amount)
-        if result.prorata != 0:
-            ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=result.prorata, status="upcoming",
-                method="direct_debit" if result.prorata > 0 else "transfer",
-                due_date=today + timedelta(days=10 if result.prorata > 0 else 30),
-                reference=f"PRO-{amendment.number}"[:35],
-            )
+        # Charged once: the pro-rata is the only charge or refund for the rest of the period; the period's
+        # instalments stay as they are, those of the next period follow the new price (the page showed this).
+        _amendment_schedule_write(customer=customer, contract=contract, amendment=amendment, schedule=schedule)
         audit_record(actor=actor or customer.user, action="contract.amended", target=contract, customer=customer,
                      data={"amendment": amendment.number, "before": before, "after": choices,
                            "staff": bool(actor and actor.is_staff)})
@@ -311,15 +305,63 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
         notification_create(
             customer=customer, title=f"Avenant {amendment.number} : votre contrat est modifié",
-            body=(f"Nouvelle cotisation annuelle : {quote.total_annual} €. "
-                  + (f"Montant dû jusqu'à l'échéance : {result.prorata} €." if result.prorata > 0 else
-                     f"Remboursement jusqu'à l'échéance : {-result.prorata} €." if result.prorata < 0 else "")),
+            body=(f"Nouvelle cotisation annuelle : {format_eur(quote.total_annual)}. "
+                  + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
-        data = {"quote": quote_as_json(quote)}
+        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
     transaction.on_commit(lambda: amendment_document(amendment=amendment))
     return amendment
+
+
+def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedule) -> None:
+    """Write the schedule shown before signing: the pro-rata item, and the next period's instalments repriced."""
+    from abri.billing.models import ScheduleItem
+
+    replaced = False
+    for line in schedule:
+        if line.kind == "adjustment":
+            ScheduleItem.objects.create(
+                customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
+                reference=f"PRO-{amendment.number}"[:35])
+        elif line.kind == "new_price" and line.item_id is not None:
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status="upcoming").update(
+                amount=line.amount)
+        elif line.kind == "new_price":  # a new payment frequency from the next main due date
+            if not replaced:
+                ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0,
+                                            due_date__gte=contract.main_due_date).exclude(
+                    reference__startswith="PRO-").update(status="cancelled")
+                replaced = True
+            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                                        due_date=line.due_date,
+                                        reference=f"{contract.number}-{line.due_date:%Y%m%d}"[:35])
+
+
+def _schedule_as_json(schedule) -> list[dict]:
+    return [{"due_date": line.due_date.isoformat(), "day": f"{line.due_date:%d/%m/%Y}", "amount": str(line.amount),
+             "label": line.label, "kind": line.kind} for line in schedule]
+
+
+def _schedule_sentences(schedule, *, next_due) -> list[str]:
+    """The schedule in words for the confirmation: the pro-rata once, then what the instalments become."""
+    sentences = []
+    for line in schedule:
+        if line.kind == "adjustment" and line.amount > 0:
+            sentences.append(f"Montant dû jusqu'à l'échéance du {next_due:%d/%m/%Y} : {format_eur(line.amount)}, "
+                             f"prélevé le {line.due_date:%d/%m/%Y}.")
+        elif line.kind == "adjustment":
+            sentences.append(f"Remboursement jusqu'à l'échéance du {next_due:%d/%m/%Y} : "
+                             f"{format_eur(-line.amount)}, versé au plus tard le {line.due_date:%d/%m/%Y}.")
+    unchanged = [line for line in schedule if line.kind == "unchanged"]
+    if unchanged:
+        sentences.append(f"Vos {len(unchanged)} échéance(s) d'ici le {next_due:%d/%m/%Y} restent inchangées.")
+    new = [line for line in schedule if line.kind == "new_price"]
+    if new:
+        sentences.append(f"À partir du {new[0].due_date:%d/%m/%Y} : échéances de {format_eur(new[-1].amount)}.")
+    return sentences
 
 
 def amendment_document(*, amendment):
@@ -345,10 +387,13 @@ def amendment_document(*, amendment):
         f"Après : formule {after.get('formula')}, options {', '.join(after.get('options') or []) or 'aucune'}, "
         f"franchise {after.get('deductible')} euros, capital mobilier {after.get('contents_capital') or 'plafond'}.",
         f"Cotisation annuelle : {amendment.old_total_annual} euros avant, {amendment.new_total_annual} euros après.",
-        (f"Montant dû jusqu'à la prochaine échéance : {amendment.prorata_amount} euros."
+        (f"Montant dû jusqu'à la prochaine échéance : {amendment.prorata_amount} euros (prorata, seul montant "
+         "dû pour la période en cours)."
          if amendment.prorata_amount > 0 else
-         f"Montant remboursé jusqu'à la prochaine échéance : {-amendment.prorata_amount} euros."
+         f"Montant remboursé jusqu'à la prochaine échéance : {-amendment.prorata_amount} euros (prorata)."
          if amendment.prorata_amount < 0 else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
+        *([f"Échéancier : {row['label']} le {date.fromisoformat(row['due_date']):%d/%m/%Y} : {row['amount']} euros."
+           for row in after.get("schedule", [])]),
         "Les autres conditions du contrat restent inchangées.",
     ]
     pdf = render_text_pdf(title=title, lines=lines)

@@ -20,7 +20,7 @@ from abri.contracts import services
 from abri.contracts.conditions import conditions_for
 from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
-from abri.contracts.pricing import contract_choices, quote_change
+from abri.contracts.pricing import amendment_schedule, contract_choices, quote_change
 from abri.contracts.selectors import (
     contract_for_pricing,
     contract_get,
@@ -171,12 +171,21 @@ def amendment_confirm(request, number: str):
         except services.ContractError as exc:
             messages.error(request, str(exc))
             return redirect("contracts:change", number=contract.number)
-        messages.success(request, _("Votre avenant %(number)s est signé. Il est dans vos documents.")
-                         % {"number": amendment.number})
+        from abri.core.money import format_eur
+
+        text = _("Votre avenant %(number)s est signé. Il est dans vos documents.") % {"number": amendment.number}
+        if amendment.prorata_amount > 0:
+            text += " " + _("Montant dû jusqu'à l'échéance, facturé une seule fois : %(amount)s.") % {
+                "amount": format_eur(amendment.prorata_amount)}
+        elif amendment.prorata_amount < 0:
+            text += " " + _("Remboursement jusqu'à l'échéance : %(amount)s.") % {
+                "amount": format_eur(-amendment.prorata_amount)}
+        messages.success(request, text)
         return redirect("contracts:amendments", number=contract.number)
     return render(request, "contracts/amendment_confirm.html", {
         "contract": contract, "form": form, "result": result, "simulation": simulation, "active_menu": "contracts",
         "idempotency_key": source.get("idempotency_key") or uuid.uuid4().hex,
+        "schedule": amendment_schedule(contract=contract, result=result),
     })
 
 
