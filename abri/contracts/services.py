@@ -62,7 +62,7 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None)
     from abri.contracts.rules import termination_date, unused_premium
 
     today = timezone.localdate()
-    outcome = termination_date(reason=reason, today=today, start_date=contract.start_date,
+    outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
                                main_due_date=contract.main_due_date, requested_date=requested_date)
     refund = Decimal("0.00")
     if outcome.effective is not None:
@@ -451,11 +451,24 @@ def move_quote(*, contract: Contract, home: dict, choices: dict, moving_date):
     return result, shadow
 
 
+MAX_OLD_HOME_COVER_MONTHS = 6  # the old home may stay insured until its lease or sale ends, within six months
+
+
 def move_house(*, customer, contract: Contract, home: dict, moving_date, choices: dict, idempotency_key: str,
-               actor=None):
-    """Moving: a new contract for the new home from the moving date; the old one ends on that date (L113-16)."""
+               actor=None, old_home_until=None):
+    """Moving: the new home is insured from the moving date by a contract that keeps the customer's rights.
+
+    The new contract carries the first subscription date, so the one-year clock of the loi Hamon (L113-15-2) is
+    not reset by a move. The old home stays insured until the moving date or, when the customer asks, until its
+    lease or sale ends (old_home_until, at most six months after the move).
+    """
     from abri.billing.models import ScheduleItem
     from abri.contracts.models import Property, TerminationRequest
+    from abri.contracts.rules import add_months
+
+    old_end = old_home_until or moving_date
+    if old_end < moving_date or old_end > add_months(moving_date, MAX_OLD_HOME_COVER_MONTHS):
+        raise ContractError("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après.")
 
     existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
     if existing is not None:
@@ -479,6 +492,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             contents_capital=Decimal(choices["contents_capital"]) if choices.get("contents_capital") else Decimal("0"),
             valuables_capital=Decimal(choices.get("valuables_capital") or 0),
             payment_frequency=choices["payment_frequency"], tariff_version=quote.tariff_version,
+            first_subscription_date=old.subscribed_since,
         )
         ScheduleItem.objects.bulk_create(
             ScheduleItem(customer=customer, contract=new, amount=amount, status="upcoming",
@@ -489,31 +503,40 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         refund = Decimal("0.00")
         from abri.contracts.rules import unused_premium
 
-        refund = unused_premium(annual_total=old.annual_premium, effective=moving_date,
+        refund = unused_premium(annual_total=old.annual_premium, effective=old_end,
                                 paid_until=_paid_until(old, timezone.localdate()))
+        rule = ("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement."
+                if old_end == moving_date else
+                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {old_end:%d/%m/%Y} "
+                "(fin du bail ou vente), à votre demande.")
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
             reason="moving", reason_text=f"Déménagement vers {new_home.full_address} (contrat {new.number}).",
-            requested_date=moving_date, effective_date=moving_date,
-            rule="Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.",
+            requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
-        old.status, old.end_date, old.version = "termination_requested", moving_date, old.version + 1
+        old.status, old.end_date, old.version = "termination_requested", old_end, old.version + 1
         old.save(update_fields=["status", "end_date", "version"])
-        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=moving_date).update(
+        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=old_end).update(
             status="cancelled")
         if refund > 0:
             ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status="upcoming",
-                                        method="transfer", due_date=moving_date + timedelta(days=30),
+                                        method="transfer", due_date=old_end + timedelta(days=30),
                                         reference=f"REMB-{termination.number}"[:35])
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
-                     data={"new_contract": new.number, "moving_date": moving_date.isoformat()})
+                     data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
+                           "old_home_until": old_end.isoformat(),
+                           "first_subscription_date": new.first_subscription_date.isoformat()})
         from abri.notifications.services import notification_create
 
+        old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
+                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
         notification_create(
             customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
             body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
-                  f"pour {quote.total_annual} € par an. L'ancien contrat {old.number} prend fin le même jour. "
+                  f"pour {format_eur(quote.total_annual)} par an. {old_sentence} Vous restez client depuis le "
+                  f"{new.first_subscription_date:%d/%m/%Y} : votre ancienneté est conservée (résiliation à tout "
+                  "moment après un an, loi Hamon). "
                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )

@@ -327,7 +327,9 @@ def move_start(request, number: str):
         raise Http404
     form = MoveForm(request.POST or None, initial=request.session.get(MOVE_KEY, {}).get(number))
     if request.method == "POST" and form.is_valid():
-        data = {**form.home(), "moving_date": form.cleaned_data["moving_date"].isoformat()}
+        until = form.cleaned_data.get("old_home_until")
+        data = {**form.home(), "moving_date": form.cleaned_data["moving_date"].isoformat(),
+                "old_home_until": until.isoformat() if until else ""}
         request.session[MOVE_KEY] = {number: data}
         return redirect("contracts:move_confirm", number=contract.number)
     return render(request, "contracts/move_form.html", {"contract": contract, "form": form,
@@ -343,6 +345,8 @@ def move_confirm(request, number: str):
     if not data:
         return redirect("contracts:move", number=contract.number)
     moving_date = date.fromisoformat(data.pop("moving_date"))
+    until = data.pop("old_home_until", "")
+    old_home_until = date.fromisoformat(until) if until else None
     choices = contract_choices(contract)
     if data["occupant_status"] != contract.property.occupant_status or data["rooms"] != contract.property.rooms:
         choices["contents_capital"] = ""  # the ceiling of the new home
@@ -352,7 +356,7 @@ def move_confirm(request, number: str):
     if request.method == "POST":
         try:
             new = services.move_house(customer=request.customer, contract=contract, home=data, moving_date=moving_date,
-                                      choices=choices,
+                                      choices=choices, old_home_until=old_home_until,
                                       idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64])
         except services.ContractError as exc:
             messages.error(request, str(exc))
@@ -363,6 +367,7 @@ def move_confirm(request, number: str):
         return redirect("contracts:detail", number=new.number)
     return render(request, "contracts/move_confirm.html", {
         "contract": contract, "home": data, "moving_date": moving_date, "result": result, "choices": choices,
+        "old_home_until": old_home_until or moving_date,
         "zone": services.risk_zone_for_postcode(data["postcode"]), "idempotency_key": uuid.uuid4().hex,
         "active_menu": "contracts",
     })
