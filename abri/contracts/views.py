@@ -231,6 +231,19 @@ def contract_conditions(request, number: str):
                                                          "active_menu": "contracts"})
 
 
+@customer_required
+def contract_conditions_pdf(request, number: str):
+    """The general conditions of the contract's version as a PDF (exclusions in very apparent characters)."""
+    from django.http import HttpResponse
+
+    from abri.contracts.conditions import general_conditions_pdf
+
+    contract = contract_get(customer=request.customer, number=number)
+    response = HttpResponse(general_conditions_pdf(contract.tariff_version), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="conditions-generales-{contract.tariff_version}.pdf"'
+    return response
+
+
 # --- Termination in three clicks ------------------------------------------------------------
 SESSION_KEY = "abri_termination"
 
