@@ -108,3 +108,43 @@ def test_a_new_payment_frequency_applies_from_the_next_due_date_and_is_charged_o
         date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5)]
     after_due = [i for i in upcoming if i.due_date >= date(2027, 3, 1)]
     assert [(i.due_date, i.amount) for i in after_due] == [(date(2027, 3, 1), amendment.new_total_annual)]
+
+
+@pytest.mark.parametrize("frequency", ["annual", "half_yearly", "quarterly", "monthly"])
+@pytest.mark.parametrize("days_to_due", [1, 45, 200, 364])
+def test_amendment_is_charged_once_for_every_payment_frequency(alice, frequency, days_to_due):
+    """Avenant, whatever the frequency and the day: the current period's instalments are not repriced, the only
+    charge for it is one pro-rata item equal to the price difference to the day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from abri.contracts.pricing import contract_choices, quote_change
+    from abri.contracts.rules import add_months
+    from abri.contracts.services import amendment_apply
+    from tests.contracts.factories import make_contract
+
+    today = timezone.localdate()
+    due = today + timedelta(days=days_to_due)
+    contract = make_contract(customer=alice, start_date=add_months(due, -24), main_due_date=due,
+                             payment_frequency=frequency)
+    current = quote_change(contract=contract, choices=contract_choices(contract)).quote
+    step = 12 // current.instalment_count
+    for year in (-1, 0):  # this period's instalments (some already paid) and the next period's
+        for index, amount in enumerate(current.instalments):
+            day = add_months(due, 12 * year + index * step)
+            ScheduleItem.objects.create(customer=alice, contract=contract, due_date=day, amount=amount,
+                                        status="paid" if day <= today else "upcoming")
+    before = _upcoming(contract)
+    choices = {**contract_choices(contract), "formula": "integrale", "deductible": "0"}
+    result = quote_change(contract=contract, choices=choices)
+    amendment = amendment_apply(customer=alice, contract=contract, choices=choices,
+                                expected_version=contract.version, idempotency_key=f"{frequency}-{days_to_due}")
+    assert amendment.prorata_amount == result.prorata and result.prorata > 0
+    after = ScheduleItem.objects.filter(contract=contract, status="upcoming")
+    for item in after.filter(due_date__lt=due).exclude(reference__startswith="PRO-"):
+        assert item.amount == before[item.pk]  # this period: not repriced
+    assert list(after.filter(reference__startswith="PRO-").values_list("amount", flat=True)) == [result.prorata]
+    next_period = list(after.filter(due_date__gte=due).exclude(reference__startswith="PRO-").order_by("due_date")
+                       .values_list("amount", flat=True))
+    assert next_period == list(result.quote.instalments)  # next period: the new price

@@ -106,3 +106,23 @@ def test_moving_termination_window_is_three_months_after_the_event(alice, alice_
     closed = termination_date(reason="moving", today=date(2027, 3, 1), start_date=date(2026, 1, 1),
                               main_due_date=date(2027, 1, 1), requested_date=event)
     assert last.effective is not None and closed.effective is None and "trois mois" in closed.refused
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(event=st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)), delay=st.integers(0, 200))
+def test_moving_window_is_open_for_three_calendar_months_on_every_day_of_the_year(event, delay):
+    """L113-16: open until the same day three months after the event (month-end clamped), closed after; never
+    shorter than the old 60 days."""
+    from abri.contracts.rules import moving_window_end
+
+    today = event + timedelta(days=delay)
+    outcome = termination_date(reason="moving", today=today, start_date=date(2025, 1, 1),
+                               main_due_date=date(2028, 1, 1), requested_date=event)
+    assert (outcome.effective is not None) == (today <= add_months(event, 3))
+    assert moving_window_end(event) >= event + timedelta(days=89)
+    if outcome.effective is not None:
+        assert outcome.effective >= add_months(today, 1)  # effective one month after the notification
