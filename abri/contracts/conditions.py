@@ -46,6 +46,7 @@ class Article:
     paragraphs: list[Paragraph]
     specific: bool = False
     matches: int = 0
+    exclusions: list[Paragraph] = field(default_factory=list)  # shown in very apparent characters (L112-4)
 
 
 @dataclass
@@ -120,10 +121,70 @@ def conditions_for(*, contract: Contract, query: str = "") -> ConditionsDocument
     for article in data.get("articles", []):
         paragraphs = [_render(text, article["id"], i, terms, used, query_fold)
                       for i, text in enumerate(article.get("paragraphs", []))]
-        matches = sum(1 for p in paragraphs if p.matches)
+        offset = len(paragraphs)
+        exclusions = [_render(text, article["id"], offset + i, terms, used, query_fold)
+                      for i, text in enumerate(article.get("exclusions", []))]
+        matches = sum(1 for p in paragraphs + exclusions if p.matches)
         total += matches
         articles.append(Article(id=article["id"], title=article["title"], paragraphs=paragraphs,
-                                specific=article.get("guarantee") in codes, matches=matches))
+                                specific=article.get("guarantee") in codes, matches=matches, exclusions=exclusions))
     defs = [Definition(key=k, term=terms[k], text=v, used_in=used.get(k, [])) for k, v in sorted(definitions.items())]
     return ConditionsDocument(title=data.get("title", ""), version=data.get("version", ""), articles=articles,
                               definitions=defs, query=query, match_count=total)
+
+
+def _plain(text: str, terms: dict) -> str:
+    return TERM.sub(lambda m: terms.get(m.group(1), m.group(1)) + m.group(2), text)
+
+
+def general_conditions_text(version: str = "2026-01") -> list[str]:
+    """The general conditions as plain lines (for search and the PDF's text layer), exclusions marked."""
+    data = load_general_conditions(version)
+    terms = {key: key for key in data.get("definitions", {})}
+    lines = [data.get("title", "")]
+    for article in data.get("articles", []):
+        lines.append(article["title"])
+        lines.extend(_plain(text, terms) for text in article.get("paragraphs", []))
+        if article.get("exclusions"):
+            lines.append("EXCLUSIONS — CE QUI N'EST PAS GARANTI :")
+            lines.extend(_plain(text, terms) for text in article["exclusions"])
+    return [line for line in lines if line]
+
+
+def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Assurances") -> bytes:
+    """The general conditions as an A4 PDF: articles in order, each exclusion in bold inside a bordered box
+    (« caractères très apparents », article L112-4 du Code des assurances)."""
+    import io
+    from xml.sax.saxutils import escape as xml_escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph as PdfParagraph
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+    data = load_general_conditions(version)
+    terms = {key: key for key in data.get("definitions", {})}
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName="Helvetica", fontSize=9.5, leading=12.5)
+    heading = ParagraphStyle("heading", parent=styles["Heading3"], fontName="Helvetica-Bold", fontSize=11)
+    excluded = ParagraphStyle("excluded", parent=body, fontName="Helvetica-Bold", fontSize=10.5, leading=13.5)
+    title = data.get("title", "Conditions générales")
+    story = [PdfParagraph(xml_escape(f"{title} (version {data.get('version', version)})"), styles["Title"])]
+    for article in data.get("articles", []):
+        story.append(PdfParagraph(xml_escape(article["title"]), heading))
+        story.extend(PdfParagraph(xml_escape(_plain(text, terms)), body) for text in article.get("paragraphs", []))
+        if article.get("exclusions"):
+            rows = [[PdfParagraph("EXCLUSIONS — CE QUI N'EST PAS GARANTI", excluded)]]
+            rows += [[PdfParagraph(xml_escape(_plain(text, terms)), excluded)] for text in article["exclusions"]]
+            box = Table(rows, colWidths=[170 * mm])
+            box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.black),
+                                     ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff3e0")),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))
+            story += [Spacer(1, 2 * mm), box, Spacer(1, 2 * mm)]
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=title, author=insurer, subject=title,
+                                 leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
+    document.build(story)
+    return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from abri.contracts.choices import Formula, PaymentFrequency, TerminationReason
+from abri.contracts.rules import add_months, moving_window_end
 
 
 class TerminationForm(forms.Form):
@@ -35,7 +36,12 @@ class TerminationForm(forms.Form):
         requested = data.get("requested_date")
         if reason in {"moving", "sale"} and requested is None:
             self.add_error("requested_date", _("Indiquez la date du déménagement ou de la vente."))
-        if requested and requested < timezone.localdate() - timedelta(days=60):
+        if requested and reason == "moving" and moving_window_end(requested) < timezone.localdate():
+            # L113-16: within the three months following the event (not 60 days).
+            self.add_error("requested_date", _(
+                "Le déménagement date de plus de trois mois : la résiliation pour déménagement (article L113-16) "
+                "doit être demandée dans les trois mois qui le suivent."))
+        elif requested and reason != "moving" and requested < timezone.localdate() - timedelta(days=60):
             self.add_error("requested_date", _("Cette date est trop ancienne : contactez votre conseiller."))
         if requested and requested > timezone.localdate() + timedelta(days=365):
             self.add_error("requested_date", _("Cette date est à plus d'un an : revenez plus près de la date."))
@@ -117,6 +123,12 @@ class MoveForm(forms.Form):
     floor = forms.IntegerField(label=_("Étage (0 = rez-de-chaussée)"), min_value=0, max_value=60, required=False,
                                help_text=_("Pour un appartement."))
     has_garden = forms.BooleanField(label=_("Jardin"), required=False)
+    old_home_until = forms.DateField(
+        label=_("Garder l'ancien logement assuré jusqu'au (facultatif)"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Fin de votre bail ou date de la vente, si elle est après le déménagement (six mois au plus). "
+                    "Laissez vide : l'ancien logement est assuré jusqu'au jour du déménagement."),
+        error_messages={"invalid": _("Saisissez une date valide.")})
 
     def clean_moving_date(self):
         value = self.cleaned_data["moving_date"]
@@ -131,6 +143,12 @@ class MoveForm(forms.Form):
         data = super().clean()
         if data.get("kind") == "apartment" and data.get("floor") is None:
             self.add_error("floor", _("Indiquez l'étage de l'appartement."))
+        until, moving = data.get("old_home_until"), data.get("moving_date")
+        if until and moving and until < moving:
+            self.add_error("old_home_until", _("Cette date doit être au plus tôt celle du déménagement."))
+        elif until and moving and until > add_months(moving, 6):
+            self.add_error("old_home_until", _("L'ancien logement peut rester assuré six mois au plus après le "
+                                               "déménagement : contactez votre conseiller."))
         for key in ("address_line", "city"):
             if key in data:
                 data[key] = strip_tags(data[key]).strip()

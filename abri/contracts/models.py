@@ -80,6 +80,9 @@ class Contract(models.Model):
         max_length=12, choices=PaymentFrequency.choices, default=PaymentFrequency.MONTHLY
     )
     start_date = models.DateField()
+    first_subscription_date = models.DateField(
+        null=True, blank=True,
+        help_text="First subscription with the insurer, kept when the contract follows a move (Hamon clock, L113-15-2)")
     main_due_date = models.DateField(help_text="Prochaine échéance principale")
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=24, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
@@ -94,6 +97,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.get_formula_display()})"
+
+    @builtins.property
+    def subscribed_since(self):
+        """Where the one-year Hamon clock starts (L113-15-2): the first subscription, kept across a move."""
+        return self.first_subscription_date or self.start_date
 
     @builtins.property  # the `property` field shadows the builtin inside this class
     def is_active(self) -> bool:

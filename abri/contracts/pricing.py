@@ -56,7 +56,12 @@ def quote_request(contract: Contract, choices: dict, *, effective_date: date | N
 
 @dataclass
 class ChangeQuote:
-    """What an edit costs: new price, pro-rata until the next due date, what changes in cover, advice."""
+    """What an edit costs: new price, pro-rata until the next due date, what changes in cover, advice.
+
+    `prorata` is the only charge (or refund) for the rest of the current period: the instalments already
+    scheduled in that period are not repriced (a change is charged once). A new payment frequency applies from
+    the next main due date, so the pro-rata compares both covers at the current frequency.
+    """
 
     choices: dict
     quote: pricing.Quote | None = None
@@ -64,6 +69,8 @@ class ChangeQuote:
     referral: pricing.Referral | None = None
     errors: dict = field(default_factory=dict)
     prorata: Decimal = Decimal("0.00")
+    next_due_date: date | None = None
+    frequency_changed: bool = False
     gained: list = field(default_factory=list)
     lost: list = field(default_factory=list)
     advice: list = field(default_factory=list)
@@ -101,8 +108,14 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         return result
     result.quote = outcome
     if result.current is not None:
-        result.prorata = pricing.prorata(result.current.total_annual, outcome.total_annual, today,
-                                         contract.main_due_date)
+        result.next_due_date = contract.main_due_date
+        result.frequency_changed = outcome.payment_frequency != result.current.payment_frequency
+        period_total = outcome.total_annual
+        if result.frequency_changed:  # the current period stays at the current frequency (and its surcharge)
+            period = pricing.quote(quote_request(contract, choices | {"payment_frequency": contract.payment_frequency},
+                                                 effective_date=today, claims=claims))
+            period_total = period.total_annual if isinstance(period, pricing.Quote) else outcome.total_annual
+        result.prorata = pricing.prorata(result.current.total_annual, period_total, today, contract.main_due_date)
         before, after = set(result.current.covered), set(outcome.covered)
         result.gained = sorted(after - before)
         result.lost = sorted(before - after)
@@ -129,3 +142,65 @@ def quote_as_json(quote: pricing.Quote) -> dict:
         "covered": list(quote.covered),
         "lines": [{"code": li.code, "label": li.label, "total": str(li.total)} for li in quote.lines],
     }
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    """One line of the schedule an amendment leaves: when, how much, what it is, and the item it changes."""
+
+    due_date: date
+    amount: Decimal
+    label: str
+    kind: str  # "adjustment" (the pro-rata), "unchanged", "new_price"
+    item_id: int | None = None
+    old_amount: Decimal | None = None
+
+
+ADJUSTMENT_DEBIT_DAYS = 10  # the pro-rata is debited ten days after signing
+ADJUSTMENT_REFUND_DAYS = 30  # and refunded within thirty days
+
+
+def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date | None = None) -> list[ScheduleLine]:
+    """The contract's upcoming schedule once the change is signed: one method, charged once.
+
+    The pro-rata temporis (Code des assurances practice for avenants) is the single charge or refund for the rest
+    of the current period, up to the next main due date; the instalments already scheduled in that period pay the
+    period at its current price and are left as they are. Instalments from the main due date belong to the next
+    period: they follow the new price (and the new payment frequency, if it changed).
+    """
+    from django.utils.translation import gettext as _
+
+    from abri.billing.models import ScheduleItem
+    from abri.contracts.rules import add_months
+
+    if not result.ok:
+        return []
+    today = today or timezone.localdate()
+    quote, due = result.quote, contract.main_due_date
+    lines: list[ScheduleLine] = []
+    if result.prorata > 0:
+        lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), result.prorata,
+                                  _("Ajustement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
+                                  "adjustment"))
+    elif result.prorata < 0:
+        lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_REFUND_DAYS), result.prorata,
+                                  _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
+                                  "adjustment"))
+    items = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gt=today, amount__gt=0)
+                 .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
+    for item in items:
+        if item.due_date < due:
+            lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,
+                                      item.amount))
+    next_period = [item for item in items if item.due_date >= due]
+    if next_period and result.frequency_changed:
+        step = 12 // quote.instalment_count
+        for index, amount in enumerate(quote.instalments):
+            lines.append(ScheduleLine(add_months(due, index * step), amount,
+                                      _("Échéance au nouveau tarif et nouveau mode de paiement"), "new_price"))
+    else:
+        for index, item in enumerate(next_period):
+            amount = quote.instalments[index] if index < len(quote.instalments) else quote.instalment_amount
+            lines.append(ScheduleLine(item.due_date, amount, _("Échéance au nouveau tarif"), "new_price", item.pk,
+                                      item.amount))
+    return sorted(lines, key=lambda line: (line.due_date, line.kind != "adjustment"))

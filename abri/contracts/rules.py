@@ -15,6 +15,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+MOVING_WINDOW_MONTHS = 3  # L113-16: termination for a change of situation within 3 months of the event
+
+
+def moving_window_end(event: date) -> date:
+    """The last day to terminate for a move (L113-16): three months after the event, not 60 days."""
+    return add_months(event, MOVING_WINDOW_MONTHS)
+
+
 @dataclass(frozen=True)
 class TerminationDate:
     """When a termination takes effect, and the rule that says so (shown to the customer)."""
@@ -35,6 +43,11 @@ def termination_date(*, reason: str, today: date, start_date: date, main_due_dat
         return TerminationDate(add_months(today, 1) + timedelta(days=1),
                                "Loi Hamon (L113-15-2) : un mois après la réception de votre demande.")
     if reason == "moving":
+        if requested_date is not None and moving_window_end(requested_date) < today:
+            return TerminationDate(None, "", refused=(
+                "La résiliation pour déménagement (L113-16) doit être demandée dans les trois mois qui suivent le "
+                f"déménagement, soit au plus tard le {moving_window_end(requested_date):%d/%m/%Y}. "
+                "Vous pouvez résilier à l'échéance ou, après un an de contrat, à tout moment (loi Hamon)."))
         effective = max(add_months(today, 1) + timedelta(days=1), requested_date or today)
         return TerminationDate(effective, "Déménagement (L113-16) : un mois après la réception de votre demande.")
     if reason == "sale":

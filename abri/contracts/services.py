@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from abri.contracts.guarantees import guarantees_for
 from abri.contracts.models import Contract, ContractGuarantee, Property
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 
 
@@ -61,7 +62,7 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None)
     from abri.contracts.rules import termination_date, unused_premium
 
     today = timezone.localdate()
-    outcome = termination_date(reason=reason, today=today, start_date=contract.start_date,
+    outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
                                main_due_date=contract.main_due_date, requested_date=requested_date)
     refund = Decimal("0.00")
     if outcome.effective is not None:
@@ -247,9 +248,8 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
     The signed PDF is produced after the commit (slow I/O never inside the transaction).
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.models import Amendment
-    from abri.contracts.pricing import contract_choices, quote_as_json, quote_change
+    from abri.contracts.pricing import amendment_schedule, contract_choices, quote_as_json, quote_change
 
     existing = Amendment.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
     if existing is not None:
@@ -269,6 +269,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                 "conseiller) : vérifiez le nouveau prix avant de confirmer.")
         contract.refresh_from_db()
         quote = result.quote
+        schedule = amendment_schedule(contract=contract, result=result, today=today)
         amendment = Amendment.objects.create(
             customer=customer, contract=contract, number=_number("AVT"), idempotency_key=idempotency_key,
             effective_date=today, kind=kind, before=before, after=choices,
@@ -294,16 +295,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                       occupant_status=contract.property.occupant_status,
                                       rooms=contract.property.rooms, deductible=contract.deductible)
         )
-        # Future instalments at the new price; the pro-rata as one charge or refund.
-        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gt=today, amount__gt=0).update(
-            amount=quote.instalment_amount)
-        if result.prorata != 0:
-            ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=result.prorata, status="upcoming",
-                method="direct_debit" if result.prorata > 0 else "transfer",
-                due_date=today + timedelta(days=10 if result.prorata > 0 else 30),
-                reference=f"PRO-{amendment.number}"[:35],
-            )
+        # Charged once: the pro-rata is the only charge or refund for the rest of the period; the period's
+        # instalments stay as they are, those of the next period follow the new price (the page showed this).
+        _amendment_schedule_write(customer=customer, contract=contract, amendment=amendment, schedule=schedule)
         audit_record(actor=actor or customer.user, action="contract.amended", target=contract, customer=customer,
                      data={"amendment": amendment.number, "before": before, "after": choices,
                            "staff": bool(actor and actor.is_staff)})
@@ -311,15 +305,63 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
         notification_create(
             customer=customer, title=f"Avenant {amendment.number} : votre contrat est modifié",
-            body=(f"Nouvelle cotisation annuelle : {quote.total_annual} €. "
-                  + (f"Montant dû jusqu'à l'échéance : {result.prorata} €." if result.prorata > 0 else
-                     f"Remboursement jusqu'à l'échéance : {-result.prorata} €." if result.prorata < 0 else "")),
+            body=(f"Nouvelle cotisation annuelle : {format_eur(quote.total_annual)}. "
+                  + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
-        data = {"quote": quote_as_json(quote)}
+        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
     transaction.on_commit(lambda: amendment_document(amendment=amendment))
     return amendment
+
+
+def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedule) -> None:
+    """Write the schedule shown before signing: the pro-rata item, and the next period's instalments repriced."""
+    from abri.billing.models import ScheduleItem
+
+    replaced = False
+    for line in schedule:
+        if line.kind == "adjustment":
+            ScheduleItem.objects.create(
+                customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
+                reference=f"PRO-{amendment.number}"[:35])
+        elif line.kind == "new_price" and line.item_id is not None:
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status="upcoming").update(
+                amount=line.amount)
+        elif line.kind == "new_price":  # a new payment frequency from the next main due date
+            if not replaced:
+                ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0,
+                                            due_date__gte=contract.main_due_date).exclude(
+                    reference__startswith="PRO-").update(status="cancelled")
+                replaced = True
+            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                                        due_date=line.due_date,
+                                        reference=f"{contract.number}-{line.due_date:%Y%m%d}"[:35])
+
+
+def _schedule_as_json(schedule) -> list[dict]:
+    return [{"due_date": line.due_date.isoformat(), "day": f"{line.due_date:%d/%m/%Y}", "amount": str(line.amount),
+             "label": line.label, "kind": line.kind} for line in schedule]
+
+
+def _schedule_sentences(schedule, *, next_due) -> list[str]:
+    """The schedule in words for the confirmation: the pro-rata once, then what the instalments become."""
+    sentences = []
+    for line in schedule:
+        if line.kind == "adjustment" and line.amount > 0:
+            sentences.append(f"Montant dû jusqu'à l'échéance du {next_due:%d/%m/%Y} : {format_eur(line.amount)}, "
+                             f"prélevé le {line.due_date:%d/%m/%Y}.")
+        elif line.kind == "adjustment":
+            sentences.append(f"Remboursement jusqu'à l'échéance du {next_due:%d/%m/%Y} : "
+                             f"{format_eur(-line.amount)}, versé au plus tard le {line.due_date:%d/%m/%Y}.")
+    unchanged = [line for line in schedule if line.kind == "unchanged"]
+    if unchanged:
+        sentences.append(f"Vos {len(unchanged)} échéance(s) d'ici le {next_due:%d/%m/%Y} restent inchangées.")
+    new = [line for line in schedule if line.kind == "new_price"]
+    if new:
+        sentences.append(f"À partir du {new[0].due_date:%d/%m/%Y} : échéances de {format_eur(new[-1].amount)}.")
+    return sentences
 
 
 def amendment_document(*, amendment):
@@ -345,10 +387,13 @@ def amendment_document(*, amendment):
         f"Après : formule {after.get('formula')}, options {', '.join(after.get('options') or []) or 'aucune'}, "
         f"franchise {after.get('deductible')} euros, capital mobilier {after.get('contents_capital') or 'plafond'}.",
         f"Cotisation annuelle : {amendment.old_total_annual} euros avant, {amendment.new_total_annual} euros après.",
-        (f"Montant dû jusqu'à la prochaine échéance : {amendment.prorata_amount} euros."
+        (f"Montant dû jusqu'à la prochaine échéance : {amendment.prorata_amount} euros (prorata, seul montant "
+         "dû pour la période en cours)."
          if amendment.prorata_amount > 0 else
-         f"Montant remboursé jusqu'à la prochaine échéance : {-amendment.prorata_amount} euros."
+         f"Montant remboursé jusqu'à la prochaine échéance : {-amendment.prorata_amount} euros (prorata)."
          if amendment.prorata_amount < 0 else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
+        *([f"Échéancier : {row['label']} le {date.fromisoformat(row['due_date']):%d/%m/%Y} : {row['amount']} euros."
+           for row in after.get("schedule", [])]),
         "Les autres conditions du contrat restent inchangées.",
     ]
     pdf = render_text_pdf(title=title, lines=lines)
@@ -406,11 +451,24 @@ def move_quote(*, contract: Contract, home: dict, choices: dict, moving_date):
     return result, shadow
 
 
+MAX_OLD_HOME_COVER_MONTHS = 6  # the old home may stay insured until its lease or sale ends, within six months
+
+
 def move_house(*, customer, contract: Contract, home: dict, moving_date, choices: dict, idempotency_key: str,
-               actor=None):
-    """Moving: a new contract for the new home from the moving date; the old one ends on that date (L113-16)."""
+               actor=None, old_home_until=None):
+    """Moving: the new home is insured from the moving date by a contract that keeps the customer's rights.
+
+    The new contract carries the first subscription date, so the one-year clock of the loi Hamon (L113-15-2) is
+    not reset by a move. The old home stays insured until the moving date or, when the customer asks, until its
+    lease or sale ends (old_home_until, at most six months after the move).
+    """
     from abri.billing.models import ScheduleItem
     from abri.contracts.models import Property, TerminationRequest
+    from abri.contracts.rules import add_months
+
+    old_end = old_home_until or moving_date
+    if old_end < moving_date or old_end > add_months(moving_date, MAX_OLD_HOME_COVER_MONTHS):
+        raise ContractError("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après.")
 
     existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
     if existing is not None:
@@ -434,6 +492,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             contents_capital=Decimal(choices["contents_capital"]) if choices.get("contents_capital") else Decimal("0"),
             valuables_capital=Decimal(choices.get("valuables_capital") or 0),
             payment_frequency=choices["payment_frequency"], tariff_version=quote.tariff_version,
+            first_subscription_date=old.subscribed_since,
         )
         ScheduleItem.objects.bulk_create(
             ScheduleItem(customer=customer, contract=new, amount=amount, status="upcoming",
@@ -444,31 +503,40 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         refund = Decimal("0.00")
         from abri.contracts.rules import unused_premium
 
-        refund = unused_premium(annual_total=old.annual_premium, effective=moving_date,
+        refund = unused_premium(annual_total=old.annual_premium, effective=old_end,
                                 paid_until=_paid_until(old, timezone.localdate()))
+        rule = ("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement."
+                if old_end == moving_date else
+                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {old_end:%d/%m/%Y} "
+                "(fin du bail ou vente), à votre demande.")
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
             reason="moving", reason_text=f"Déménagement vers {new_home.full_address} (contrat {new.number}).",
-            requested_date=moving_date, effective_date=moving_date,
-            rule="Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.",
+            requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
-        old.status, old.end_date, old.version = "termination_requested", moving_date, old.version + 1
+        old.status, old.end_date, old.version = "termination_requested", old_end, old.version + 1
         old.save(update_fields=["status", "end_date", "version"])
-        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=moving_date).update(
+        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=old_end).update(
             status="cancelled")
         if refund > 0:
             ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status="upcoming",
-                                        method="transfer", due_date=moving_date + timedelta(days=30),
+                                        method="transfer", due_date=old_end + timedelta(days=30),
                                         reference=f"REMB-{termination.number}"[:35])
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
-                     data={"new_contract": new.number, "moving_date": moving_date.isoformat()})
+                     data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
+                           "old_home_until": old_end.isoformat(),
+                           "first_subscription_date": new.first_subscription_date.isoformat()})
         from abri.notifications.services import notification_create
 
+        old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
+                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
         notification_create(
             customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
             body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
-                  f"pour {quote.total_annual} € par an. L'ancien contrat {old.number} prend fin le même jour. "
+                  f"pour {format_eur(quote.total_annual)} par an. {old_sentence} Vous restez client depuis le "
+                  f"{new.first_subscription_date:%d/%m/%Y} : votre ancienneté est conservée (résiliation à tout "
+                  "moment après un an, loi Hamon). "
                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:number>/avenants/", views.amendment_list, name="amendments"),
     path("<str:number>/comparer/", views.formula_comparison, name="comparison"),
     path("<str:number>/conditions/", views.contract_conditions, name="conditions"),
+    path("<str:number>/conditions/pdf/", views.contract_conditions_pdf, name="conditions_pdf"),
     path("<str:number>/resilier/", views.termination_form, name="terminate"),
     path("<str:number>/resilier/recapitulatif/", views.termination_summary, name="terminate_summary"),
     path("<str:number>/resiliation/<str:termination>/", views.termination_done, name="termination_done"),

@@ -20,7 +20,7 @@ from abri.contracts import services
 from abri.contracts.conditions import conditions_for
 from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
-from abri.contracts.pricing import contract_choices, quote_change
+from abri.contracts.pricing import amendment_schedule, contract_choices, quote_change
 from abri.contracts.selectors import (
     contract_for_pricing,
     contract_get,
@@ -171,12 +171,21 @@ def amendment_confirm(request, number: str):
         except services.ContractError as exc:
             messages.error(request, str(exc))
             return redirect("contracts:change", number=contract.number)
-        messages.success(request, _("Votre avenant %(number)s est signé. Il est dans vos documents.")
-                         % {"number": amendment.number})
+        from abri.core.money import format_eur
+
+        text = _("Votre avenant %(number)s est signé. Il est dans vos documents.") % {"number": amendment.number}
+        if amendment.prorata_amount > 0:
+            text += " " + _("Montant dû jusqu'à l'échéance, facturé une seule fois : %(amount)s.") % {
+                "amount": format_eur(amendment.prorata_amount)}
+        elif amendment.prorata_amount < 0:
+            text += " " + _("Remboursement jusqu'à l'échéance : %(amount)s.") % {
+                "amount": format_eur(-amendment.prorata_amount)}
+        messages.success(request, text)
         return redirect("contracts:amendments", number=contract.number)
     return render(request, "contracts/amendment_confirm.html", {
         "contract": contract, "form": form, "result": result, "simulation": simulation, "active_menu": "contracts",
         "idempotency_key": source.get("idempotency_key") or uuid.uuid4().hex,
+        "schedule": amendment_schedule(contract=contract, result=result),
     })
 
 
@@ -220,6 +229,19 @@ def contract_conditions(request, number: str):
     document = conditions_for(contract=contract, query=query)
     return render(request, "contracts/conditions.html", {"contract": contract, "conditions": document, "q": query,
                                                          "active_menu": "contracts"})
+
+
+@customer_required
+def contract_conditions_pdf(request, number: str):
+    """The general conditions of the contract's version as a PDF (exclusions in very apparent characters)."""
+    from django.http import HttpResponse
+
+    from abri.contracts.conditions import general_conditions_pdf
+
+    contract = contract_get(customer=request.customer, number=number)
+    response = HttpResponse(general_conditions_pdf(contract.tariff_version), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="conditions-generales-{contract.tariff_version}.pdf"'
+    return response
 
 
 # --- Termination in three clicks ------------------------------------------------------------
@@ -318,7 +340,9 @@ def move_start(request, number: str):
         raise Http404
     form = MoveForm(request.POST or None, initial=request.session.get(MOVE_KEY, {}).get(number))
     if request.method == "POST" and form.is_valid():
-        data = {**form.home(), "moving_date": form.cleaned_data["moving_date"].isoformat()}
+        until = form.cleaned_data.get("old_home_until")
+        data = {**form.home(), "moving_date": form.cleaned_data["moving_date"].isoformat(),
+                "old_home_until": until.isoformat() if until else ""}
         request.session[MOVE_KEY] = {number: data}
         return redirect("contracts:move_confirm", number=contract.number)
     return render(request, "contracts/move_form.html", {"contract": contract, "form": form,
@@ -334,6 +358,8 @@ def move_confirm(request, number: str):
     if not data:
         return redirect("contracts:move", number=contract.number)
     moving_date = date.fromisoformat(data.pop("moving_date"))
+    until = data.pop("old_home_until", "")
+    old_home_until = date.fromisoformat(until) if until else None
     choices = contract_choices(contract)
     if data["occupant_status"] != contract.property.occupant_status or data["rooms"] != contract.property.rooms:
         choices["contents_capital"] = ""  # the ceiling of the new home
@@ -343,7 +369,7 @@ def move_confirm(request, number: str):
     if request.method == "POST":
         try:
             new = services.move_house(customer=request.customer, contract=contract, home=data, moving_date=moving_date,
-                                      choices=choices,
+                                      choices=choices, old_home_until=old_home_until,
                                       idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64])
         except services.ContractError as exc:
             messages.error(request, str(exc))
@@ -354,6 +380,7 @@ def move_confirm(request, number: str):
         return redirect("contracts:detail", number=new.number)
     return render(request, "contracts/move_confirm.html", {
         "contract": contract, "home": data, "moving_date": moving_date, "result": result, "choices": choices,
+        "old_home_until": old_home_until or moving_date,
         "zone": services.risk_zone_for_postcode(data["postcode"]), "idempotency_key": uuid.uuid4().hex,
         "active_menu": "contracts",
     })

@@ -38,6 +38,8 @@ def test_quote_and_simulations(alice, contract):
     quote = post(api, f"/api/v1/contracts/{contract.number}/quote", CHOICES)
     assert quote.status_code == 200 and "legal" in quote.json()["gained"]
     assert float(quote.json()["prorata"]) > 0
+    adjustments = [line for line in quote.json()["schedule"] if line["kind"] == "adjustment"]
+    assert [line["amount"] for line in adjustments] == [quote.json()["prorata"]]  # charged once, shown before
     bad = post(api, f"/api/v1/contracts/{contract.number}/quote", {**CHOICES, "formula": "essentielle",
                                                                    "options": ["new_for_old"]})
     assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"

@@ -18,7 +18,7 @@ from abri.api.types import NUMBER_PATTERN, Money
 from abri.contracts import services
 from abri.contracts.forms import ChangeForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation
-from abri.contracts.pricing import quote_change
+from abri.contracts.pricing import amendment_schedule, quote_change
 from abri.contracts.selectors import contract_get
 
 router = Router(tags=["modifications de contrat"])
@@ -34,6 +34,14 @@ class ChoicesIn(Schema):
     payment_frequency: str = Field("annual", max_length=12)
 
 
+class ScheduleLineOut(Schema):
+    due_date: date
+    amount: Money
+    label: str
+    kind: str = Field(description="adjustment (le prorata, seul montant dû ou remboursé pour la période en cours), "
+                                  "unchanged (échéance de la période en cours), new_price (période suivante).")
+
+
 class QuoteOut(Schema):
     total_annual: Money
     instalment_count: int
@@ -44,6 +52,8 @@ class QuoteOut(Schema):
     lost: list[str]
     advice: list[str]
     tariff_version: str
+    schedule: list[ScheduleLineOut] = Field(default_factory=list,
+                                            description="L'échéancier après signature de l'avenant.")
 
 
 class SimulationIn(ChoicesIn):
@@ -103,8 +113,10 @@ def _choices(request, number, payload: ChoicesIn):
     return contract, form.choices(), None
 
 
-def _quote_payload(result):
-    return {"total_annual": result.quote.total_annual, "instalment_count": result.quote.instalment_count,
+def _quote_payload(result, contract):
+    schedule = [{"due_date": line.due_date, "amount": line.amount, "label": line.label, "kind": line.kind}
+                for line in amendment_schedule(contract=contract, result=result)]
+    return {"schedule": schedule,"total_annual": result.quote.total_annual, "instalment_count": result.quote.instalment_count,
             "instalment_amount": result.quote.instalment_amount,
             "current_total_annual": result.current.total_annual if result.current else None,
             "prorata": result.prorata, "gained": result.gained, "lost": result.lost, "advice": result.advice,
@@ -122,7 +134,7 @@ def quote(request, payload: ChoicesIn, number: str = NUMBER):
     if not result.ok:
         return problem(422, "Choix invalides", "Certains choix sont à corriger.",
                        fields={k: [v] for k, v in result.errors.items()})
-    return _quote_payload(result)
+    return _quote_payload(result, contract)
 
 
 @router.get("/{number}/simulations", response=list[SimulationOut], summary="Mes simulations")

@@ -24,6 +24,7 @@ from abri.billing.models import ScheduleItem
 from abri.claims.choices import ClaimEvent, ClaimStatus
 from abri.claims.models import Claim, ClaimStep
 from abri.contracts.choices import Formula, OccupantStatus, PaymentFrequency, PropertyKind, Residence
+from abri.contracts.conditions import general_conditions_pdf, general_conditions_text
 from abri.contracts.models import Property
 from abri.contracts.services import contract_create
 from abri.documents.choices import DocumentKind, GuaranteeCategory
@@ -87,8 +88,8 @@ def _aware(d: date, hour: int = 10) -> datetime:
 
 
 def _add_document(customer, *, kind, title, lines, issued_on, contract=None, claim=None, amount=None,
-                  category=GuaranteeCategory.GENERAL):
-    pdf = render_text_pdf(title=title, lines=lines)
+                  category=GuaranteeCategory.GENERAL, pdf=None):
+    pdf = pdf or render_text_pdf(title=title, lines=lines)
     doc = Document(customer=customer, contract=contract, property=contract.property if contract else None,
                    claim=claim, kind=kind, title=title, issued_on=issued_on, amount=amount,
                    guarantee_category=category, mime_type="application/pdf", size_bytes=len(pdf),
@@ -204,14 +205,12 @@ class Command(BaseCommand):
     def _documents(self, customer, c_flat, c_house, today: date) -> None:
         for contract in (c_flat, c_house):
             formula = contract.get_formula_display()
+            # The general conditions the portal shows (complete, exclusions framed in bold: L112-4).
             _add_document(customer, kind=DocumentKind.GENERAL_CONDITIONS, contract=contract,
                           title=f"Conditions générales Habitation {formula}", issued_on=contract.start_date,
                           lines=[f"Conditions générales du contrat multirisque habitation, formule {formula}.",
-                                 "Article 1 — Objet du contrat. Le contrat garantit le logement et son contenu.",
-                                 "Article 2 — Dégâts des eaux : fuites, ruptures de canalisations, débordements.",
-                                 "Article 3 — Incendie et explosion. Article 4 — Tempête, grêle, neige.",
-                                 "Article 5 — Catastrophes naturelles : franchise légale de 380 euros.",
-                                 "Article 6 — Responsabilité civile vie privée : 10 000 000 euros."])
+                                 *general_conditions_text(contract.tariff_version)],
+                          pdf=general_conditions_pdf(contract.tariff_version))
             _add_document(customer, kind=DocumentKind.PARTICULAR_CONDITIONS, contract=contract,
                           title=f"Conditions particulières {contract.number}", issued_on=contract.start_date,
                           lines=[f"Assuré : {customer.full_name}. Contrat {contract.number}.",

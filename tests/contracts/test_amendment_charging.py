@@ -1,0 +1,150 @@
+"""A change is charged once (avenant, pro rata temporis): one method, and the schedule shown before signing is
+the one written, and the one the confirmation states."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from freezegun import freeze_time
+
+import abri.urls  # noqa: F401 - the API's schemas are built before the clock is frozen (pydantic and FakeDate)
+from abri.accounts.stepup import step_up_mark_fresh
+from abri.billing.models import ScheduleItem
+from abri.contracts.models import Amendment, Contract
+from abri.notifications.models import OutboxMessage
+from tests.conftest import logged_in_client
+
+pytestmark = pytest.mark.django_db
+NBSP = "\u00a0"
+
+# The issue's case: Camille's flat (demo data of 1 December 2026), Confort 150 € → Intégrale 0 €, paid monthly,
+# three instalments (5 Dec, 5 Jan, 5 Feb) before the main due date of 1 March 2027.
+UPGRADE = {"formula": "integrale", "options": ["valuables"], "deductible": "0", "contents_capital": "14000",
+           "valuables_capital": "3000", "payment_frequency": "monthly"}
+
+
+def _upcoming(contract):
+    return {i.pk: i.amount for i in ScheduleItem.objects.filter(contract=contract, status="upcoming")}
+
+
+def _sign(client, contract, choices, django_capture_on_commit_callbacks):
+    step_up_mark_fresh(client)
+    url = f"/contrats/{contract.number}/avenant/"
+    page = client.get(url, choices).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**choices, "version": version, "idempotency_key": key, "confirm": "1"},
+                               follow=True)
+    return page, response.content.decode()
+
+
+@freeze_time("2026-12-01 10:00:00+01:00")
+def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capture_on_commit_callbacks):
+    """Avenant: the difference for the rest of the period is charged once, pro rata temporis until the next main
+    due date (20,18 €). Before, the three instalments of the period were also raised (+20,46 €): charged twice."""
+    call_command("seed_demo")
+    contract = Contract.objects.get(number="MRH-2024-000101")
+    camille = contract.customer
+    assert contract.main_due_date == date(2027, 3, 1) and contract.payment_frequency == "monthly"
+    before = _upcoming(contract)
+    client = logged_in_client(camille)
+
+    page, confirmation = _sign(client, contract, UPGRADE, django_capture_on_commit_callbacks)
+
+    # Before signing: the pro-rata and the whole new schedule, in French amounts.
+    assert "Votre nouvel échéancier" in page
+    assert f"20,18{NBSP}€" in page
+    assert "Ajustement de l&#x27;avenant jusqu&#x27;au 01/03/2027 (prorata)" in page
+    for day in ("05/12/2026", "05/01/2027", "05/02/2027"):
+        assert re.search(rf"{day}</td><td>Échéance \(inchangée\)</td><td class=\"amount\">16,33{NBSP}€", page), day
+    assert re.search(r"05/03/2027</td><td>Échéance au nouveau tarif", page)
+
+    amendment = Amendment.objects.get(contract=contract)
+    assert amendment.prorata_amount == Decimal("20.18")
+    after = _upcoming(contract)
+    in_period = [pk for pk, item in ScheduleItem.objects.in_bulk(list(before)).items()
+                 if item.due_date < contract.main_due_date]
+    assert len(in_period) == 3
+    assert all(after[pk] == before[pk] for pk in in_period)  # not raised a second time
+    extra = sum(after.values()) - sum(before.values())
+    next_period = sum(after[pk] - before[pk] for pk in before if pk not in in_period)
+    assert extra - next_period == Decimal("20.18")  # the period's difference is charged exactly once
+    adjustment = ScheduleItem.objects.get(contract=contract, reference=f"PRO-{amendment.number}")
+    assert adjustment.amount == Decimal("20.18") and adjustment.due_date == date(2026, 12, 11)
+
+    # What the page showed is what was written.
+    shown = re.findall(r"<tr class=\"schedule-\w+\"><td>(\d\d/\d\d/\d{4})</td><td>.*?</td>"
+                       r"<td class=\"amount\">([\d\u202f]+,\d\d)\u00a0€</td></tr>", page)
+    written = sorted((i.due_date.strftime("%d/%m/%Y"), f"{i.amount:.2f}".replace(".", ","))
+                     for i in ScheduleItem.objects.filter(contract=contract, status="upcoming"))
+    assert sorted(shown) == written
+
+    # The confirmation states the same single charge.
+    assert f"facturé une seule fois : 20,18{NBSP}€" in confirmation
+    assert "restent inchangées" in OutboxMessage.objects.filter(customer=camille, channel="email",
+                                                                subject__contains=amendment.number).get().body
+    assert "20.18 euros" in amendment.document.text and "Échéance (inchangée) le 05/12/2026" in amendment.document.text
+
+
+@freeze_time("2026-12-01 10:00:00+01:00")
+def test_a_new_payment_frequency_applies_from_the_next_due_date_and_is_charged_once(
+        django_capture_on_commit_callbacks):
+    """Avenant changing the payment frequency: the period is paid as scheduled, the pro-rata compares both covers
+    at the current frequency, the new frequency starts at the main due date."""
+    call_command("seed_demo")
+    contract = Contract.objects.get(number="MRH-2024-000101")
+    client = logged_in_client(contract.customer)
+    page, _confirmation = _sign(client, contract, {**UPGRADE, "payment_frequency": "annual"},
+                                django_capture_on_commit_callbacks)
+    assert "Le nouveau mode de paiement s'applique à partir de l'échéance du 01/03/2027." in page
+    amendment = Amendment.objects.get(contract=contract)
+    assert amendment.prorata_amount == Decimal("20.18")  # same cover change, same period price difference
+    upcoming = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0)
+                    .exclude(reference__startswith="PRO-"))
+    assert [i.due_date for i in upcoming if i.due_date < date(2027, 3, 1)] == [
+        date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5)]
+    after_due = [i for i in upcoming if i.due_date >= date(2027, 3, 1)]
+    assert [(i.due_date, i.amount) for i in after_due] == [(date(2027, 3, 1), amendment.new_total_annual)]
+
+
+@pytest.mark.parametrize("frequency", ["annual", "half_yearly", "quarterly", "monthly"])
+@pytest.mark.parametrize("days_to_due", [1, 45, 200, 364])
+def test_amendment_is_charged_once_for_every_payment_frequency(alice, frequency, days_to_due):
+    """Avenant, whatever the frequency and the day: the current period's instalments are not repriced, the only
+    charge for it is one pro-rata item equal to the price difference to the day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from abri.contracts.pricing import contract_choices, quote_change
+    from abri.contracts.rules import add_months
+    from abri.contracts.services import amendment_apply
+    from tests.contracts.factories import make_contract
+
+    today = timezone.localdate()
+    due = today + timedelta(days=days_to_due)
+    contract = make_contract(customer=alice, start_date=add_months(due, -24), main_due_date=due,
+                             payment_frequency=frequency)
+    current = quote_change(contract=contract, choices=contract_choices(contract)).quote
+    step = 12 // current.instalment_count
+    for year in (-1, 0):  # this period's instalments (some already paid) and the next period's
+        for index, amount in enumerate(current.instalments):
+            day = add_months(due, 12 * year + index * step)
+            ScheduleItem.objects.create(customer=alice, contract=contract, due_date=day, amount=amount,
+                                        status="paid" if day <= today else "upcoming")
+    before = _upcoming(contract)
+    choices = {**contract_choices(contract), "formula": "integrale", "deductible": "0"}
+    result = quote_change(contract=contract, choices=choices)
+    amendment = amendment_apply(customer=alice, contract=contract, choices=choices,
+                                expected_version=contract.version, idempotency_key=f"{frequency}-{days_to_due}")
+    assert amendment.prorata_amount == result.prorata and result.prorata > 0
+    after = ScheduleItem.objects.filter(contract=contract, status="upcoming")
+    for item in after.filter(due_date__lt=due).exclude(reference__startswith="PRO-"):
+        assert item.amount == before[item.pk]  # this period: not repriced
+    assert list(after.filter(reference__startswith="PRO-").values_list("amount", flat=True)) == [result.prorata]
+    next_period = list(after.filter(due_date__gte=due).exclude(reference__startswith="PRO-").order_by("due_date")
+                       .values_list("amount", flat=True))
+    assert next_period == list(result.quote.instalments)  # next period: the new price
