@@ -49,6 +49,12 @@ class WhenForm(forms.Form):
     occurred_date = forms.DateField(label=_("Date du sinistre"), widget=forms.DateInput(attrs={"type": "date"}),
                                     error_messages={"required": _("Indiquez la date du sinistre."),
                                                     "invalid": _("Saisissez une date valide, par exemple 25/11/2026.")})
+    learned_date = forms.DateField(
+        label=_("Date à laquelle vous l'avez découvert"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Si vous l'avez découvert plus tard (au retour de vacances, par exemple) : votre délai de "
+                    "déclaration court à partir de ce jour-là. Sinon, laissez vide."),
+        error_messages={"invalid": _("Saisissez une date valide, par exemple 25/11/2026.")})
     occurred_time = forms.TimeField(label=_("Heure approximative"), required=False,
                                     widget=forms.TimeInput(attrs={"type": "time"}),
                                     error_messages={"invalid": _("Saisissez une heure valide, par exemple 22:30.")})
@@ -71,8 +77,17 @@ class WhenForm(forms.Form):
                 _("Ce sinistre date de plus de deux ans (délai de prescription) : contactez votre conseiller."))
         return value
 
+    def clean_learned_date(self):
+        value = self.cleaned_data.get("learned_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("La date de découverte ne peut pas être dans le futur."))
+        return value
+
     def clean(self):
         data = super().clean()
+        occurred, learned = data.get("occurred_date"), data.get("learned_date")
+        if occurred and learned and learned < occurred:
+            self.add_error("learned_date", _("La date de découverte ne peut pas précéder la date du sinistre."))
         mode = data.get("location_mode")
         if mode == "typed" and not _clean_text(data.get("address", "")):
             self.add_error("address", _("Indiquez l'adresse où le sinistre a eu lieu."))
@@ -86,6 +101,7 @@ class WhenForm(forms.Form):
         mode = d["location_mode"]
         return {
             "occurred_date": d["occurred_date"].isoformat(),
+            "learned_date": d["learned_date"].isoformat() if d.get("learned_date") else "",
             "occurred_time": d["occurred_time"].strftime("%H:%M") if d.get("occurred_time") else "",
             "location": {
                 "mode": mode,

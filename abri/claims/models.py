@@ -34,6 +34,8 @@ class Claim(models.Model):
     number = models.CharField(max_length=20, unique=True)
     event_type = models.CharField(max_length=12, choices=ClaimEvent.choices)
     occurred_at = models.DateTimeField()
+    # L113-2 4°: the declaration deadline runs from the day the insured learned of the loss.
+    learned_on = models.DateField(null=True, blank=True)
     declared_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.RECEIVED)
     description = models.TextField(blank=True)

@@ -95,16 +95,21 @@ class Deadline:
     rule: str
 
 
-def declaration_deadline(*, event: str, occurred_on: date, natcat_decree_on: date | None = None) -> Deadline:
-    """Code des assurances L113-2: 5 working days, 2 for theft, 30 days after a Cat Nat decree."""
+def declaration_deadline(*, event: str, learned_on: date, natcat_decree_on: date | None = None) -> Deadline:
+    """Declaration deadline (Code des assurances L113-2 4°), counted from the day the insured learned of the loss.
+
+    5 working days in general — vandalism included —, 2 working days for theft only, 30 days after the
+    publication of the Cat Nat decree (L125-1, A125-1 annex I).
+    """
     if event == "natcat":
         if natcat_decree_on is None:
             return Deadline(None, "30 jours après la publication de l'arrêté de catastrophe naturelle")
         return Deadline(natcat_decree_on + timedelta(days=30),
                         "30 jours après la publication de l'arrêté de catastrophe naturelle")
-    if event in {"theft", "vandalism"}:
-        return Deadline(add_working_days(occurred_on, 2), "2 jours ouvrés (vol, avec dépôt de plainte)")
-    return Deadline(add_working_days(occurred_on, 5), "5 jours ouvrés")
+    if event == "theft":
+        return Deadline(add_working_days(learned_on, 2),
+                        "2 jours ouvrés après la découverte du vol (avec dépôt de plainte)")
+    return Deadline(add_working_days(learned_on, 5), "5 jours ouvrés après la découverte du sinistre")
 
 
 # --- Settlement -----------------------------------------------------------------------------

@@ -198,6 +198,24 @@ def _required_items(event: str, circumstances: dict) -> list[tuple[str, str]]:
     return needs
 
 
+def draft_learned_on(*, data: dict) -> date | None:
+    """The day the customer learned of the loss (the day it occurred unless they said otherwise)."""
+    when = data.get("when", {})
+    value = when.get("learned_date") or when.get("occurred_date")
+    return date.fromisoformat(value) if value else None
+
+
+def draft_deadline(*, data: dict):
+    """The declaration deadline of a draft, once its event and dates are known (L113-2 4°), else None."""
+    event = data.get("event", {}).get("event")
+    learned_on = draft_learned_on(data=data)
+    if not event or learned_on is None:
+        return None
+    decree = data.get("details", {}).get("decree_date")
+    return declaration_deadline(event=event, learned_on=learned_on,
+                                natcat_decree_on=date.fromisoformat(decree) if decree else None)
+
+
 def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
     """Turn a complete draft into a claim, exactly once (double clicks and retries return the same claim)."""
     with transaction.atomic():
@@ -217,11 +235,7 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         occurred_on = date.fromisoformat(when["occurred_date"])
         occurred_time = time.fromisoformat(when.get("occurred_time") or "12:00")
         details = data.get("details", {})
-        decree = details.get("decree_date")
-        deadline = declaration_deadline(
-            event=event, occurred_on=occurred_on,
-            natcat_decree_on=date.fromisoformat(decree) if decree else None,
-        )
+        deadline = draft_deadline(data=data)
         today = timezone.localdate()
         items = data.get("items", {}).get("items", [])
         estimated = sum((Decimal(i["amount"]) for i in items), Decimal("0"))
@@ -230,6 +244,7 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         claim = Claim(
             customer=customer, contract=contract, property=contract.property, number=_claim_number(),
             event_type=event, occurred_at=datetime.combine(occurred_on, occurred_time, tzinfo=PARIS),
+            learned_on=draft_learned_on(data=data),
             description=details.get("description", ""), estimated_amount=estimated,
             is_late=bool(deadline.due and today > deadline.due), declaration_deadline=deadline.due,
             location_address=location.get("address", "") or contract.property.full_address,

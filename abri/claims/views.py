@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from abri.claims import services
 from abri.claims.choices import ClaimStatus
 from abri.claims.forms import EvidenceUploadForm, MessageForm
-from abri.claims.rules import ITEM_CATEGORY_LABELS, declaration_deadline
+from abri.claims.rules import ITEM_CATEGORY_LABELS
 from abri.claims.selectors import claim_get, claims_for_customer, draft_get, drafts_for_customer, evidence_get
 from abri.claims.uploads import MAX_BYTES, MAX_FILES, UploadRejected
 from abri.claims.wizard import STEP_NAMES, STEPS, _next, _previous, _step_form, _step_values
@@ -92,19 +93,18 @@ def _summary_context(draft, contracts):
     event = data.get("event", {}).get("event")
     from abri.claims.choices import ClaimEvent
 
+    when = data.get("when", {})
+    learned_on = services.draft_learned_on(data=data)
     context = {"contract": contract, "event": event, "coverage": None, "deadline": None, "late": False,
+               "occurred_on": date.fromisoformat(when["occurred_date"]) if when.get("occurred_date") else None,
+               "learned_on": learned_on if when.get("learned_date") else None,
                "event_label": ClaimEvent(event).label if event in ClaimEvent.values else ""}
     if contract and event:
         context["coverage"] = services.coverage_for_event(contract=contract, event=event)
-        when = data.get("when", {})
-        if when.get("occurred_date"):
-            from datetime import date
-
+        deadline = services.draft_deadline(data=data)
+        if deadline is not None:
             from django.utils import timezone
 
-            decree = data.get("details", {}).get("decree_date")
-            deadline = declaration_deadline(event=event, occurred_on=date.fromisoformat(when["occurred_date"]),
-                                            natcat_decree_on=date.fromisoformat(decree) if decree else None)
             context["deadline"] = deadline
             context["late"] = bool(deadline.due and timezone.localdate() > deadline.due)
     items = data.get("items", {}).get("items", [])

@@ -37,7 +37,8 @@ def _step_form(step, draft, contracts, data=None, files=None):
     if step == "event":
         return EventForm(data, initial=saved)
     if step == "when":
-        initial = {"occurred_date": saved.get("occurred_date"), "occurred_time": saved.get("occurred_time"),
+        initial = {"occurred_date": saved.get("occurred_date"), "learned_date": saved.get("learned_date") or None,
+                   "occurred_time": saved.get("occurred_time"),
                    "location_mode": saved.get("location", {}).get("mode", "home"),
                    "address": saved.get("location", {}).get("address", ""),
                    "lat": saved.get("location", {}).get("lat"), "lon": saved.get("location", {}).get("lon")}

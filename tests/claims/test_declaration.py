@@ -246,3 +246,45 @@ def test_photos_sent_for_a_claim_appear_in_the_documents(alice, alice_client, al
                               {"files": [photo("salon.jpg")], "kind": "photo"})
     assert later.status_code == 302
     assert Document.objects.filter(customer=alice, kind="photo", title__contains="salon.jpg").exists()
+
+
+@pytest.mark.django_db
+def test_deadline_shown_and_recorded_from_the_day_the_loss_was_discovered_l113_2(alice, alice_client, alice_contract):
+    """L113-2 4°: back from three weeks away, the customer has 5 working days from the discovery, not the event."""
+    from abri.claims.services import draft_submit
+
+    draft, _location = start(alice_client)
+    base = f"/sinistres/declarer/{draft.key}"
+    today = timezone.localdate()
+    occurred, learned = today - timedelta(days=21), today - timedelta(days=1)
+    assert alice_client.post(f"{base}/event/", {"event": "water"}).status_code == 302
+    page = alice_client.get(f"{base}/when/").content.decode()
+    assert "Date à laquelle vous l&#x27;avez découvert" in page
+    assert alice_client.post(f"{base}/when/", {"occurred_date": occurred.isoformat(), "learned_date": learned.isoformat(),
+                                               "location_mode": "home"}).status_code == 302
+    details = {"description": "Fuite découverte au retour de vacances", "neighbour_involved": "no", "water_source": "leak"}
+    assert alice_client.post(f"{base}/details/", details).status_code == 302
+    summary = alice_client.get(f"{base}/summary/").content.decode()
+    assert "5 jours ouvrés après la découverte du sinistre" in summary
+    assert "Découvert le" in summary
+    assert "hors délai" not in summary.lower()
+    claim = draft_submit(customer=alice, draft=ClaimDraft.objects.get(pk=draft.pk))
+    assert claim.learned_on == learned
+    assert claim.is_late is False and claim.declaration_deadline > learned
+
+
+@pytest.mark.django_db
+def test_discovery_date_before_the_event_or_in_the_future_is_refused_in_french(alice_client, alice_contract):
+    draft, _location = start(alice_client)
+    base = f"/sinistres/declarer/{draft.key}"
+    today = timezone.localdate()
+    assert alice_client.post(f"{base}/event/", {"event": "water"}).status_code == 302
+    html = alice_client.post(f"{base}/when/", {"occurred_date": (today - timedelta(days=3)).isoformat(),
+                                               "learned_date": (today - timedelta(days=5)).isoformat(),
+                                               "location_mode": "home"}).content.decode()
+    assert "La date de découverte ne peut pas précéder la date du sinistre." in html
+    assert (today - timedelta(days=5)).isoformat() in html  # what was typed is kept
+    html = alice_client.post(f"{base}/when/", {"occurred_date": (today - timedelta(days=3)).isoformat(),
+                                               "learned_date": (today + timedelta(days=2)).isoformat(),
+                                               "location_mode": "home"}).content.decode()
+    assert "La date de découverte ne peut pas être dans le futur." in html

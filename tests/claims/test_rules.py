@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from abri.claims.rules import (
     SettlementItem,
     add_working_days,
@@ -26,11 +28,27 @@ def test_working_days_skip_weekends_and_holidays():
 
 
 def test_deadlines_by_event():
-    assert declaration_deadline(event="water", occurred_on=date(2026, 11, 20)).due == date(2026, 11, 27)
-    assert declaration_deadline(event="theft", occurred_on=date(2026, 11, 20)).due == date(2026, 11, 24)
-    natcat = declaration_deadline(event="natcat", occurred_on=date(2026, 10, 1), natcat_decree_on=date(2026, 11, 2))
+    assert declaration_deadline(event="water", learned_on=date(2026, 11, 20)).due == date(2026, 11, 27)
+    assert declaration_deadline(event="theft", learned_on=date(2026, 11, 20)).due == date(2026, 11, 24)
+    natcat = declaration_deadline(event="natcat", learned_on=date(2026, 10, 1), natcat_decree_on=date(2026, 11, 2))
     assert natcat.due == date(2026, 12, 2)
-    assert declaration_deadline(event="natcat", occurred_on=date(2026, 10, 1)).due is None
+    assert declaration_deadline(event="natcat", learned_on=date(2026, 10, 1)).due is None
+
+
+def test_vandalism_has_five_working_days_only_theft_has_two_l113_2():
+    """L113-2 4°: 5 working days in general; the 2-day deadline is for theft alone, not vandalism."""
+    friday = date(2026, 11, 20)
+    assert declaration_deadline(event="vandalism", learned_on=friday).due == date(2026, 11, 27)
+    assert declaration_deadline(event="theft", learned_on=friday).due == date(2026, 11, 24)
+    assert "5 jours ouvrés" in declaration_deadline(event="vandalism", learned_on=friday).rule
+
+
+@pytest.mark.parametrize("event", ["water", "fire", "storm", "glass", "electrical", "vandalism", "theft", "other"])
+def test_declaration_deadline_runs_from_the_day_the_loss_was_learned_l113_2(event):
+    """L113-2 4°: the deadline runs « à partir du jour où [l'assuré] en a eu connaissance », not from the event."""
+    learned = date(2026, 8, 24)  # back from holidays: the leak happened on 1 August
+    days = 2 if event == "theft" else 5
+    assert declaration_deadline(event=event, learned_on=learned).due == add_working_days(learned, days)
 
 
 def test_settlement_applies_wear_deductible_and_cap():

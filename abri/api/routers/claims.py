@@ -1,7 +1,7 @@
 """GET /api/v1/claims and /api/v1/claims/{number}: the same selectors as the « Mes sinistres » pages."""
 
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Path, Router, Schema
 
@@ -37,7 +37,9 @@ class ClaimSummaryOut(Schema):
     status_label: str
     is_open: bool
     occurred_at: datetime
+    learned_on: date | None = Field(None, description="Jour où l'assuré a découvert le sinistre (point de départ du délai de déclaration).")
     declared_at: datetime
+    declaration_deadline: date | None = Field(None, description="Date limite de déclaration (article L113-2 du Code des assurances).")
     estimated_amount: Money
     settled_amount: Money | None = Field(description="Indemnité versée ; null tant qu'elle ne l'est pas.")
 
