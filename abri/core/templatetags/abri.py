@@ -31,6 +31,26 @@ def a11y(field):
 
 
 @register.filter
+def field_anchor(field) -> str:
+    """The id an error-summary link should target: the field, or the first input of a radio/checkbox group.
+
+    Django gives radio and checkbox groups no id_for_label (their <label>s point at each option), so a link
+    built from it would be "#" and lead nowhere (RGAA 11.10).
+    """
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.filter
+def has_errors(form) -> bool:
+    """True for a bound form or formset that failed validation (used to prefix the page title)."""
+    if form is None or not getattr(form, "is_bound", False):
+        return False
+    if hasattr(form, "total_error_count"):
+        return form.total_error_count() > 0
+    return bool(form.errors)
+
+
+@register.filter
 def guarantee_label(code: str) -> str:
     """'water' -> 'Dégâts des eaux'."""
     from abri.contracts.choices import GuaranteeCode
