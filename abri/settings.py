@@ -288,6 +288,8 @@ ABRI_FAST_TRACK_MAX = os.environ.get("ABRI_FAST_TRACK_MAX", "800")
 ABRI_MEDIATOR_ADDRESS = os.environ.get(
     "ABRI_MEDIATOR_ADDRESS", "La Médiation de l'Assurance, TSA 50110, 75441 Paris Cedex 09 — www.mediation-assurance.org"
 )
+# Accessibility statement (/accessibilite/, loi 2005-102 art. 47, décret 2019-768): where people report a barrier.
+ABRI_ACCESSIBILITY_CONTACT = os.environ.get("ABRI_ACCESSIBILITY_CONTACT", "accessibilite@abri.example")
 ABRI_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("ABRI_WORKER_HEARTBEAT_MAX_AGE", 120))
 NINJA_PAGINATION_PER_PAGE = 50
 # API rate limits ("<requests>/<s|min|h|d>"): per authenticated login, per address without login.

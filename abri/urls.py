@@ -17,6 +17,7 @@ admin.site.has_permission = backoffice_views.admin_has_permission
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accessibilite/", core_views.accessibility_statement, name="accessibility"),
     path("tableau-de-bord/", core_views.dashboard, name="dashboard"),
     path("", include("abri.accounts.urls")),
     path("contrats/", include("abri.contracts.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.db import connection
@@ -24,6 +25,15 @@ def home(request):
     if request.user.is_authenticated and getattr(request.user, "is_customer", False):
         return redirect("dashboard")
     return redirect("accounts:login")
+
+
+@require_GET
+def accessibility_statement(request):
+    """The RGAA accessibility statement (public; loi 2005-102 art. 47, décret 2019-768)."""
+    return render(request, "core/accessibility.html", {
+        "contact": settings.ABRI_ACCESSIBILITY_CONTACT,
+        "audit_date": date(2026, 12, 1),
+    })
 
 
 @customer_required

@@ -15,9 +15,18 @@ def eur(value) -> str:
     return format_eur(value)
 
 
-@register.filter
-def a11y(field):
-    """Render a bound field's widget with aria-describedby (help, error) and aria-invalid."""
+# WCAG 1.3.5 / RGAA 11.13: fields about the person say their purpose, so browsers and assistive tools can
+# fill them in. Keyed by the field names the portal's forms use for the customer's own details.
+AUTOCOMPLETE_BY_NAME = {
+    "email": "email",
+    "phone": "tel",
+    "address_line": "street-address",
+    "postcode": "postal-code",
+    "city": "address-level2",
+}
+
+
+def _a11y_attrs(field, error_id: str) -> dict:
     ids = []
     if field.help_text:
         ids.append(f"{field.id_for_label}-help")
@@ -25,9 +34,51 @@ def a11y(field):
     if field.errors:
         ids.append(f"{field.id_for_label}-error")
         attrs["aria-invalid"] = "true"
+    if error_id:  # an error shown elsewhere (a form-level message) that is about this field
+        ids.append(error_id)
+        attrs["aria-invalid"] = "true"
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
-    return field.as_widget(attrs=attrs)
+    purpose = AUTOCOMPLETE_BY_NAME.get(field.name)
+    if purpose and "autocomplete" not in field.field.widget.attrs:
+        attrs["autocomplete"] = purpose
+    return attrs
+
+
+@register.filter
+def a11y(field, error_id: str = ""):
+    """Render a bound field's widget with aria-describedby (help, errors), aria-invalid and autocomplete."""
+    return field.as_widget(attrs=_a11y_attrs(field, error_id))
+
+
+@register.filter
+def a11y_cleared(field, error_id: str = ""):
+    """Like a11y, but without the value typed: a wrong one-time code is cleared for the next try."""
+    if not error_id and not field.errors:
+        return a11y(field)
+    widget = field.field.widget
+    attrs = {**widget.attrs, **_a11y_attrs(field, error_id), "id": field.auto_id}
+    return widget.render(field.html_name, "", attrs=attrs)
+
+
+@register.filter
+def field_anchor(field) -> str:
+    """The id an error-summary link should target: the field, or the first input of a radio/checkbox group.
+
+    Django gives radio and checkbox groups no id_for_label (their <label>s point at each option), so a link
+    built from it would be "#" and lead nowhere (RGAA 11.10).
+    """
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+@register.filter
+def has_errors(form) -> bool:
+    """True for a bound form or formset that failed validation (used to prefix the page title)."""
+    if form is None or not getattr(form, "is_bound", False):
+        return False
+    if hasattr(form, "total_error_count"):
+        return form.total_error_count() > 0
+    return bool(form.errors)
 
 
 @register.filter
@@ -36,3 +87,13 @@ def guarantee_label(code: str) -> str:
     from abri.contracts.choices import GuaranteeCode
 
     return dict(GuaranteeCode.choices).get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def field_widget(context, field):
+    """The widget of partials/field.html: `error_id` (a form-level error about this field) and
+    `clear_on_error` (drop a wrong one-time code) come from the include, when it gives them."""
+    error_id = context.get("error_id") or ""
+    if context.get("clear_on_error"):
+        return a11y_cleared(field, error_id)
+    return a11y(field, error_id)
