@@ -445,6 +445,8 @@ def sessions_end_others(*, user, keep_sid: str | None, reason: str = "ended_by_c
 
     reason="credential_change" (PIN, authenticator app, phone) also revokes every API token: a token
     obtained with the old credentials must not outlive them (api_tokens_revoke_for_credential_change).
+    The customer's own « end the others » (reason="ended_by_customer") ends the API tokens too; the count
+    returned then includes them.
     """
     qs = UserSession.objects.filter(user=user, ended_at__isnull=True)
     if keep_sid:
@@ -455,6 +457,13 @@ def sessions_end_others(*, user, keep_sid: str | None, reason: str = "ended_by_c
                      data={"count": count, "reason": reason})
     if reason == "credential_change":
         api_tokens_revoke_for_credential_change(user=user)
+    elif reason == "ended_by_customer":
+        # « Terminer les autres sessions » must also cut off an app or script signed in with stolen credentials.
+        tokens = tokens_revoke_all(user=user, reason=reason)
+        if tokens:
+            audit_record(actor=user, action="auth.api_tokens_revoked", target=_customer_of(user) or user,
+                         data={"count": tokens, "reason": reason})
+        count += tokens
     return count
 
 

@@ -195,3 +195,15 @@ def test_stolen_api_token_dies_when_the_phone_changes(alice, alice_client):
     assert response["Location"] == "/mon-compte/"
     assert _me(raw).status_code == 401
     assert alice_client.get("/mon-compte/").status_code == 200  # the session that made the change stays
+
+
+def test_ending_the_other_sessions_also_cuts_off_a_stolen_api_token(alice):
+    """« Terminer les autres sessions » is what a worried customer presses: an app signed in with their
+    stolen PIN and code must stop working too, not only the other browsers."""
+    raw = _api_login(Client(), alice, HTTP_USER_AGENT=MOBILE)["token"]
+    web = logged_in_client(alice)
+    page = web.post("/securite/sessions/terminer-les-autres/", follow=True).content.decode()
+    assert "autre session a été terminée" in page or "autres sessions ont été terminées" in page
+    assert _me(raw).status_code == 401
+    assert ApiToken.objects.get(user=alice.user).end_reason == "ended_by_customer"
+    assert "Aucune application connectée." in web.get("/securite/").content.decode()
