@@ -165,6 +165,9 @@ else:
             "QUEUES": ["default"],
         }
     }
+# Rate-limit counters must be shared by every process (gunicorn workers, app servers): Redis when
+# it is there, else the database; never the per-process LocMemCache (abri.core.ratelimit).
+ABRI_RATELIMIT_STORE = os.environ.get("ABRI_RATELIMIT_STORE", "cache" if REDIS_URL else "database")
 if env_bool("ABRI_TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
