@@ -14,7 +14,8 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("ABRI_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Private to the portal's user: it holds the database (and its outbox), generated secrets, e-mail and SMS copies.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -44,10 +45,13 @@ def local_secret(name: str, env_name: str) -> str:
 
 DEBUG = env_bool("ABRI_DEBUG", False)
 ABRI_PRODUCTION = env_bool("ABRI_PRODUCTION", False)
-ABRI_DEMO = env_bool("ABRI_DEMO", not ABRI_PRODUCTION)  # the demo outbox shows codes: never in production
 SECRET_KEY = local_secret("secret_key", "SECRET_KEY")
 ABRI_PIN_PEPPER = local_secret("pin_pepper", "ABRI_PIN_PEPPER")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "testserver"})
+# The demo outbox shows every code and link to anyone: on by default only for a local, non-production run
+# (a public host name turns the default off; `check --deploy` fails if it is forced on there: abri.E003).
+ABRI_DEMO = env_bool("ABRI_DEMO", not ABRI_PRODUCTION and set(ALLOWED_HOSTS) <= LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 ABRI_BASE_URL = os.environ.get("ABRI_BASE_URL", "http://127.0.0.1:8000")
 
@@ -165,6 +169,9 @@ else:
             "QUEUES": ["default"],
         }
     }
+# Rate-limit counters must be shared by every process (gunicorn workers, app servers): Redis when
+# it is there, else the database; never the per-process LocMemCache (abri.core.ratelimit).
+ABRI_RATELIMIT_STORE = os.environ.get("ABRI_RATELIMIT_STORE", "cache" if REDIS_URL else "database")
 if env_bool("ABRI_TASKS_IMMEDIATE"):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -1,4 +1,5 @@
-"""Deployment checks (`python -m abri check --deploy`): production secrets come from the environment."""
+"""Deployment checks (`python -m abri check --deploy`): production secrets come from the environment, and
+demo mode never runs on a public host."""
 
 from __future__ import annotations
 
@@ -30,3 +31,19 @@ def production_secrets(app_configs, **kwargs):
         problems.append(Warning("AXES_ENABLED is off: no per-address login throttling by django-axes.",
                                 id="abri.W004"))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def demo_mode_on_public_host(app_configs, **kwargs):
+    """Demo mode publishes every code and link (/demo/outbox.json): only ever on a local machine."""
+    if not getattr(settings, "ABRI_DEMO", False):
+        return []
+    local = getattr(settings, "LOCAL_HOSTS", frozenset())
+    public = sorted(host for host in settings.ALLOWED_HOSTS if host not in local)
+    if not public:
+        return []
+    return [Error(
+        f"ABRI_DEMO is on while the portal answers for {', '.join(public)}: the demo outbox "
+        "(/demo/outbox/, /demo/outbox.json) shows every code and link sent, to anyone.",
+        hint="Set ABRI_DEMO=0 (and ABRI_PRODUCTION=1), or keep ALLOWED_HOSTS to 127.0.0.1, localhost, ::1.",
+        id="abri.E003")]

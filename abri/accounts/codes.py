@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from abri.accounts.models import OneTimeCode
+from abri.core import ratelimit
 
 MAX_ATTEMPTS = 3
 SMS_LIFETIME = timedelta(minutes=5)
@@ -174,14 +174,5 @@ def postal_code_check(*, user, code: str) -> bool:
 
 
 def rate_limit_hit(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one event under `key`; True when the limit is exceeded in the window (cache-backed)."""
-    cache_key = "abri:rl:" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    added = cache.add(cache_key, 1, timeout=window_seconds)
-    if added:
-        return 1 > limit
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        cache.set(cache_key, 1, timeout=window_seconds)
-        count = 1
-    return count > limit
+    """Count one event under `key`; True when the limit is exceeded in the window (shared by every process)."""
+    return not ratelimit.hit(key, limit=limit, window_seconds=window_seconds).allowed

@@ -1,22 +1,21 @@
-"""API rate limits: fixed-window counters in the shared cache (Redis when REDIS_URL is set).
+"""API rate limits: fixed-window counters shared by every process (abri.core.ratelimit: Redis or the database).
 
 Rates are read from settings at each request, so they can be tuned per deployment:
 ABRI_API_RATE_USER (per authenticated login) and ABRI_API_RATE_ANON (per client address, for
 the endpoints open without authentication). Format: "<requests>/<period>", period in s, min,
-h or d. Counters use cache.add + cache.incr (atomic on Redis, shared by every app server), not
-a read-modify-write list, so concurrent requests are all counted. The client address is the
+h or d. Each request is one atomic increment in the shared store (never a per-process memory),
+so concurrent requests on any worker or app server are all counted. The client address is the
 one the portal trusts (abri.core.middleware.client_ip), never a spoofable X-Forwarded-For.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from ninja.throttling import BaseThrottle
 
+from abri.core import ratelimit
 from abri.core.middleware import client_ip
 
 DEFAULT_USER_RATE = "300/min"
@@ -49,17 +48,9 @@ class _SettingsRateThrottle(BaseThrottle):
         if key is None:
             return True
         limit, period = parse_rate(getattr(settings, self.setting_name, self.default_rate))
-        now = time.time()
-        window = int(now // period)
-        window_key = f"{self.key_prefix}:{self.scope}:{key}:{window}"
-        cache.add(window_key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(window_key)
-        except ValueError:  # evicted between add and incr
-            cache.set(window_key, 1, timeout=period + 1)
-            count = 1
-        if count > limit:
-            self._local.wait = (window + 1) * period - now
+        decision = ratelimit.hit(f"{self.key_prefix}:{self.scope}:{key}", limit=limit, window_seconds=period)
+        if not decision.allowed:
+            self._local.wait = decision.retry_after
             return False
         return True
 

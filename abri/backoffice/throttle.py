@@ -1,4 +1,4 @@
-"""Staff login throttling: failure counters in the shared cache (Redis in production).
+"""Staff login throttling: failure counters shared by every process (abri.core.ratelimit: Redis or the database).
 
 django-axes already blocks an IP address after AXES_FAILURE_LIMIT failures across the whole portal;
 this adds the staff policy: an e-mail address is blocked for WINDOW_SECONDS after MAX_PER_ACCOUNT
@@ -7,9 +7,7 @@ consecutive failures (password or code), an address after MAX_PER_IP failures on
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.cache import cache
+from abri.core import ratelimit
 
 KEY_PREFIX = "bo-login-fail"
 WINDOW_SECONDS = 15 * 60
@@ -18,40 +16,25 @@ MAX_PER_IP = 20
 
 
 def _key(kind: str, value: str) -> str:
-    # Hashed so that an e-mail address never appears in the cache keys.
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"{KEY_PREFIX}:{kind}:{digest}"
-
-
-def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
-
-
-def _increment(key: str) -> int:
-    if cache.add(key, 1, timeout=WINDOW_SECONDS):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
+    # The limiter hashes keys: an e-mail address is never stored.
+    return f"{KEY_PREFIX}:{kind}:{value.strip().lower()}"
 
 
 def login_is_throttled(*, email: str, ip: str) -> bool:
     """True when this account or this address has failed too often recently."""
-    return (bool(email) and _count(_key("email", email)) >= MAX_PER_ACCOUNT) or (
-        bool(ip) and _count(_key("ip", ip)) >= MAX_PER_IP
+    return (bool(email) and ratelimit.peek(_key("email", email)) >= MAX_PER_ACCOUNT) or (
+        bool(ip) and ratelimit.peek(_key("ip", ip)) >= MAX_PER_IP
     )
 
 
 def login_failure_count(*, email: str, ip: str) -> None:
     """Count one failed password or code."""
     if email:
-        _increment(_key("email", email))
+        ratelimit.hit(_key("email", email), limit=MAX_PER_ACCOUNT, window_seconds=WINDOW_SECONDS)
     if ip:
-        _increment(_key("ip", ip))
+        ratelimit.hit(_key("ip", ip), limit=MAX_PER_IP, window_seconds=WINDOW_SECONDS)
 
 
 def login_failures_reset(*, email: str) -> None:
     """A full login (password and code) clears the account's counter, not the address's."""
-    cache.delete(_key("email", email))
+    ratelimit.reset(_key("email", email))

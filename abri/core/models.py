@@ -63,3 +63,16 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%H:%M:%S}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit window shared by every process (abri.core.ratelimit, when the store is the database)."""
+
+    # sha256 of the limiter's key: an address or an e-mail never appears in the table.
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    # Unix time (seconds) at which this window ends; a later hit starts a new window.
+    expires_at = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.count}"

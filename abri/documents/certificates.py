@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import segno
 import zxingcpp
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -39,6 +38,7 @@ from reportlab.pdfgen import canvas
 
 from abri.contracts.choices import ContractStatus, GuaranteeCode
 from abri.contracts.models import Contract
+from abri.core import ratelimit
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents import twoddoc
@@ -545,18 +545,8 @@ def verification_rate_limit(*, ip: str) -> int | None:
     """Count one verification for this IP; the seconds to wait when over the limit, else None."""
     limit = int(getattr(settings, "ABRI_VERIFY_RATE_LIMIT", 30))
     window = int(getattr(settings, "ABRI_VERIFY_RATE_WINDOW", 600))
-    now = int(timezone.now().timestamp())
-    bucket = now // window
-    key = f"verify-rate:{ip or 'unknown'}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    if count > limit:
-        return max(1, (bucket + 1) * window - now)
-    return None
+    decision = ratelimit.hit(f"verify-rate:{ip or 'unknown'}", limit=limit, window_seconds=window)
+    return None if decision.allowed else decision.retry_after_seconds
 
 
 def _valid_ip(ip: str | None) -> str | None:

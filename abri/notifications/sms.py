@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from abri.notifications.private_files import private_append_handle
+
 sent_messages: list[dict] = []  # used by MemorySmsBackend (tests)
 
 
@@ -27,11 +29,11 @@ class ConsoleSmsBackend(SmsBackend):
 
 
 class FileSmsBackend(SmsBackend):
-    """Appends SMS as JSON lines to ABRI_SMS_FILE (local runs and demo)."""
+    """Appends SMS as JSON lines to ABRI_SMS_FILE (local runs and demo), readable only by the portal's user."""
 
     def send(self, *, to: str, body: str) -> None:
         line = json.dumps({"to": to, "body": body, "sent_at": datetime.now(UTC).isoformat()})
-        with open(settings.ABRI_SMS_FILE, "a", encoding="utf-8") as handle:
+        with private_append_handle(settings.ABRI_SMS_FILE) as handle:
             handle.write(line + "\n")
 
 

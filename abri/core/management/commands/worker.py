@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -22,13 +23,15 @@ _last_hourly: list[float] = []
 
 
 def heartbeat_once(name: str) -> None:
-    """Record that this worker is alive, deliver any outbox message whose task was lost, and once an hour
+    """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
+    rate-limit windows, and once an hour
     end the contracts whose termination date has come (their certificates are revoked)."""
     from abri.contracts.services import contracts_end_due
     from abri.notifications.services import outbox_sweep
 
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
+    ratelimit.prune()
     now = time.monotonic()
     if not _last_hourly or now - _last_hourly[0] >= HOURLY_EVERY_SECONDS:
         _last_hourly[:] = [now]
