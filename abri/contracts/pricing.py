@@ -101,8 +101,11 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         return result
     result.quote = outcome
     if result.current is not None:
+        from abri.contracts.rules import next_main_due_date
+
+        # The renewal job moves the due date on the day; until it has run, the next one is a year later.
         result.prorata = pricing.prorata(result.current.total_annual, outcome.total_annual, today,
-                                         contract.main_due_date)
+                                         next_main_due_date(contract.main_due_date, today))
         before, after = set(result.current.covered), set(outcome.covered)
         result.gained = sorted(after - before)
         result.lost = sorted(before - after)
