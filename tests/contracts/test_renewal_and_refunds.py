@@ -200,3 +200,34 @@ def test_tenant_hamon_termination_asks_for_the_new_insurer(alice, alice_client):
     termination = TerminationRequest.objects.get(contract=contract)
     assert (termination.new_insurer, termination.new_policy_number) == ("Mutuelle du Rhône", "MR-7")
     assert "Mutuelle du Rhône" in alice_client.get(done["Location"]).content.decode()
+
+
+def test_worker_runs_the_renewal_job_every_hour(alice, monkeypatch):
+    """The hourly worker job renews a contract on its due date, as it ends those whose end date has passed."""
+    from abri.core.management.commands import worker
+
+    today = timezone.localdate()
+    contract = make_contract(customer=alice, start_date=add_months(today, -12), main_due_date=today)
+    monkeypatch.setattr(worker, "_last_hourly", [])
+    worker.heartbeat_once("test-worker")
+    contract.refresh_from_db()
+    assert contract.main_due_date == add_months(today, 12)
+    worker.heartbeat_once("test-worker")  # within the hour: nothing runs again
+    assert ContractRenewal.objects.filter(contract=contract).count() == 1
+
+
+def test_renewal_of_a_contract_ending_later_bills_only_its_covered_days(alice):
+    """A contract whose termination ends after the due date still renews, billed only until its end date."""
+    today = timezone.localdate()
+    contract = make_contract(customer=alice, start_date=add_months(today, -24), main_due_date=today,
+                             payment_frequency="quarterly")
+    end = add_months(today, 4) - timedelta(days=1)  # one quarter and one month
+    Contract.objects.filter(pk=contract.pk).update(status="termination_requested", end_date=end)
+    assert contracts_renew_due(today=today) == 1
+    contract.refresh_from_db()
+    items = list(ScheduleItem.objects.filter(contract=contract, status="upcoming").order_by("due_date"))
+    assert [i.due_date for i in items] == [today, add_months(today, 3)]
+    second_period_days = (add_months(today, 6) - add_months(today, 3)).days
+    covered = (end - add_months(today, 3)).days + 1
+    assert 0 < items[1].amount < items[0].amount
+    assert abs(items[1].amount - items[0].amount * covered / second_period_days) <= Decimal("0.02")
