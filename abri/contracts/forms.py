@@ -48,6 +48,32 @@ class TerminationForm(forms.Form):
         return data
 
 
+class TerminationConfirmForm(forms.Form):
+    """Click 2: the end date among the bases that apply (the earliest offered first) and, for a tenant's Hamon
+    termination, the insurer that takes over the compulsory cover."""
+
+    basis = forms.ChoiceField(label=_("Date de fin de votre contrat"), widget=forms.RadioSelect,
+                              error_messages={"required": _("Choisissez la date de fin de votre contrat.")})
+    new_insurer = forms.CharField(label=_("Nom de votre nouvel assureur"), required=False, max_length=120)
+    new_policy_number = forms.CharField(label=_("Numéro de votre nouveau contrat"), required=False, max_length=60)
+
+    def __init__(self, *args, options, needs_new_insurer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["basis"].choices = [(o["code"], o["label"]) for o in options]
+        self.needs_new_insurer = needs_new_insurer
+
+    def clean(self):
+        data = super().clean()
+        for key in ("new_insurer", "new_policy_number"):
+            data[key] = strip_tags(data.get(key) or "").strip()
+        if data.get("basis") and self.needs_new_insurer(data["basis"]):
+            if not data["new_insurer"]:
+                self.add_error("new_insurer", _("Indiquez le nom de votre nouvel assureur."))
+            if not data["new_policy_number"]:
+                self.add_error("new_policy_number", _("Indiquez le numéro de votre nouveau contrat."))
+        return data
+
+
 DEDUCTIBLES = [("0", _("0 €")), ("150", _("150 €")), ("300", _("300 €")), ("500", _("500 €"))]
 OPTION_LABELS = [
     ("valuables", _("Objets de valeur")),

@@ -192,6 +192,10 @@ class TerminationRequest(models.Model):
     effective_date = models.DateField()
     rule = models.CharField(max_length=200)
     refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    basis = models.CharField(max_length=12, blank=True, help_text="The legal basis of the end date (hamon, chatel…)")
+    new_insurer = models.CharField(max_length=120, blank=True,
+                                   help_text="A tenant's Hamon termination: the insurer taking over (compulsory cover)")
+    new_policy_number = models.CharField(max_length=60, blank=True)
     status = models.CharField(max_length=10, choices=TerminationStatus.choices, default=TerminationStatus.RECEIVED)
     document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
@@ -205,3 +209,23 @@ class TerminationRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ContractRenewal(models.Model):
+    """One tacit renewal at a main due date: when its notice was sent (L113-15-1) and when it was done."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewals")
+    due_date = models.DateField(help_text="The main due date the contract renews on")
+    notice_sent_on = models.DateField(null=True, blank=True,
+                                      help_text="When the renewal notice (avis d'échéance) was sent; empty: never")
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    tariff_version = models.CharField(max_length=20, blank=True)
+    old_annual_premium = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    new_annual_premium = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_date"]
+        constraints = [models.UniqueConstraint(fields=["contract", "due_date"], name="one_renewal_per_due_date")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.due_date}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from abri import pricing
 from abri.contracts.models import Contract
+from abri.contracts.rules import next_main_due_date
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
 
@@ -108,14 +109,15 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         return result
     result.quote = outcome
     if result.current is not None:
-        result.next_due_date = contract.main_due_date
+        # The renewal job moves the due date on the day; until it has run, the next one is a year later.
+        result.next_due_date = next_main_due_date(contract.main_due_date, today)
         result.frequency_changed = outcome.payment_frequency != result.current.payment_frequency
         period_total = outcome.total_annual
         if result.frequency_changed:  # the current period stays at the current frequency (and its surcharge)
             period = pricing.quote(quote_request(contract, choices | {"payment_frequency": contract.payment_frequency},
                                                  effective_date=today, claims=claims))
             period_total = period.total_annual if isinstance(period, pricing.Quote) else outcome.total_annual
-        result.prorata = pricing.prorata(result.current.total_annual, period_total, today, contract.main_due_date)
+        result.prorata = pricing.prorata(result.current.total_annual, period_total, today, result.next_due_date)
         before, after = set(result.current.covered), set(outcome.covered)
         result.gained = sorted(after - before)
         result.lost = sorted(before - after)

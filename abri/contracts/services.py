@@ -57,17 +57,61 @@ def _number(prefix: str) -> str:
     return f"{prefix}-{timezone.localdate().year}-{secrets.randbelow(10**8):08d}"
 
 
-def termination_preview(*, contract: Contract, reason: str, requested_date=None):
-    """The end date and refund that a termination would have, without recording anything."""
-    from abri.contracts.rules import termination_date, unused_premium
+def _renewal_notices(contract: Contract):
+    """The renewal notices recorded for the contract (loi Chatel), as pure values for the rules."""
+    from abri.contracts.models import ContractRenewal
+    from abri.contracts.rules import RenewalNotice
+
+    return [RenewalNotice(due_date=due, sent_on=sent) for due, sent in
+            ContractRenewal.objects.filter(contract=contract).values_list("due_date", "notice_sent_on")]
+
+
+def _regular_instalments(contract: Contract, *, statuses):
+    """The contract's instalments (not pro-rata charges nor refunds), each with the period it pays for."""
+    from abri.billing.models import ScheduleItem
+    from abri.contracts.rules import PaidPeriod, instalment_period
+
+    items = list(ScheduleItem.objects.filter(contract=contract, amount__gt=0)
+                 .exclude(status="cancelled").exclude(reference__startswith="PRO-")
+                 .exclude(reference__startswith="REMB-").order_by("due_date", "id"))
+    periods = []
+    for index, item in enumerate(items):
+        start, stop = instalment_period(item.due_date, contract.payment_frequency)
+        following = next((i.due_date for i in items[index + 1:] if i.due_date > item.due_date), None)
+        if following is not None:  # a change of frequency: the next instalment starts a new period
+            stop = min(stop, following - timedelta(days=1))
+        if item.status in statuses:
+            periods.append((item, PaidPeriod(start=start, end=max(start, stop), amount=item.amount)))
+    return periods
+
+
+def termination_options(*, contract: Contract, reason: str, requested_date=None, today=None):
+    """Every basis that ends this contract for this request, side by side: end date, refund, rule, and which
+    one is offered first (the earliest). Nothing is recorded."""
+    from abri.contracts.rules import BASIS_LABELS, refund_due_by, refund_to_the_day, termination_date
+
+    today = today or timezone.localdate()
+    outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
+                               main_due_date=contract.main_due_date, requested_date=requested_date,
+                               notices=_renewal_notices(contract))
+    paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+    return [{"code": b.code, "label": BASIS_LABELS[b.code], "end": b.end, "effect": b.end + timedelta(days=1),
+             "rule": b.rule, "refund": refund_to_the_day(end=b.end, paid=paid), "refund_by": refund_due_by(b.end),
+             "default": b.code == outcome.basis} for b in outcome.bases]
+
+
+def termination_preview(*, contract: Contract, reason: str, requested_date=None, basis: str | None = None):
+    """The end date (last day covered) and refund that a termination would have, without recording anything."""
+    from abri.contracts.rules import refund_to_the_day, termination_date
 
     today = timezone.localdate()
     outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
-                               main_due_date=contract.main_due_date, requested_date=requested_date)
+                               main_due_date=contract.main_due_date, requested_date=requested_date,
+                               notices=_renewal_notices(contract), basis=basis)
     refund = Decimal("0.00")
     if outcome.effective is not None:
-        refund = unused_premium(annual_total=contract.annual_premium, effective=outcome.effective,
-                                paid_until=_paid_until(contract, today))
+        paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+        refund = refund_to_the_day(end=outcome.effective, paid=paid)
     return outcome, refund
 
 
@@ -80,49 +124,87 @@ def _paid_until(contract: Contract, today) -> date:
     return next_due or contract.main_due_date
 
 
+def _bill_to_the_day(contract: Contract, end: date) -> None:
+    """Instalments not yet paid are due for the covered days only: cancelled after the end date, reduced to
+    the covered share when their period runs past it."""
+    from abri.contracts.rules import covered_share
+
+    for item, period in _regular_instalments(contract, statuses={"upcoming"}):
+        if item.due_date > end:
+            item.status = "cancelled"
+            item.save(update_fields=["status"])
+        elif period.end > end:
+            item.amount = covered_share(period=period, end=end)
+            item.save(update_fields=["amount"])
+
+
+TENANT_NEW_INSURER_REQUIRED = (
+    "Vous êtes locataire : l'assurance des risques locatifs est obligatoire. Pour une résiliation au titre de la "
+    "loi Hamon, indiquez le nom de votre nouvel assureur et le numéro de votre nouveau contrat, afin que vous "
+    "restiez assuré sans interruption.")
+
+
+def termination_needs_new_insurer(*, contract: Contract, basis: str) -> bool:
+    """A tenant's Hamon termination goes with the new insurer's cover (L113-15-2, compulsory insurance)."""
+    return basis == "hamon" and contract.property.occupant_status == "tenant"
+
+
 def termination_request(*, customer, contract: Contract, reason: str, reason_text: str = "",
-                        requested_date=None, idempotency_key: str, actor=None):
-    """Record a termination request once (double clicks and retries return the same one), then acknowledge it."""
+                        requested_date=None, idempotency_key: str, actor=None, basis: str | None = None,
+                        new_insurer: str = "", new_policy_number: str = ""):
+    """Record a termination request once (double clicks and retries return the same one), then acknowledge it.
+
+    The end date is the basis the customer chose among those that apply, else the earliest one; unpaid
+    instalments are billed to the end date and the unused premium is refunded to the day within 30 days.
+    """
     from abri.billing.models import ScheduleItem
     from abri.contracts.models import TerminationRequest
+    from abri.contracts.rules import refund_due_by
 
     existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
     if existing is not None:
         return existing
+    new_insurer, new_policy_number = new_insurer.strip()[:120], new_policy_number.strip()[:60]
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk, customer=customer)
+        contract = Contract.objects.select_for_update().select_related("property").get(pk=contract.pk,
+                                                                                       customer=customer)
         if contract.status not in {"active"}:
             raise ContractError("Ce contrat n'est plus en cours ou une résiliation est déjà demandée.")
-        outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date)
+        outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date,
+                                              basis=basis)
         if outcome.effective is None:
             raise ContractError(outcome.refused)
+        if termination_needs_new_insurer(contract=contract, basis=outcome.basis) and not (
+                new_insurer and new_policy_number):
+            raise ContractError(TENANT_NEW_INSURER_REQUIRED)
+        end = outcome.effective
         termination = TerminationRequest.objects.create(
             customer=customer, contract=contract, number=_number("RES"), idempotency_key=idempotency_key,
             reason=reason, reason_text=reason_text[:2000], requested_date=requested_date,
-            effective_date=outcome.effective, rule=outcome.rule, refund_amount=refund,
+            effective_date=end, rule=outcome.rule[:200], refund_amount=refund, basis=outcome.basis,
+            new_insurer=new_insurer, new_policy_number=new_policy_number,
             created_by=actor or customer.user,
         )
         contract.status = "termination_requested"
-        contract.end_date = outcome.effective
+        contract.end_date = end
         contract.version += 1
         contract.save(update_fields=["status", "end_date", "version"])
-        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=outcome.effective).update(
-            status="cancelled")
+        _bill_to_the_day(contract, end)
         if refund > 0:
             ScheduleItem.objects.create(
                 customer=customer, contract=contract, amount=-refund, status="upcoming", method="transfer",
-                due_date=outcome.effective + timedelta(days=30), reference=f"REMB-{termination.number}"[:35],
+                due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
         audit_record(actor=actor or customer.user, action="contract.termination_requested", target=contract,
-                     customer=customer, data={"reason": reason, "effective": outcome.effective.isoformat(),
+                     customer=customer, data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
                                               "termination": termination.number})
         from abri.notifications.services import notification_create
 
         notification_create(
             customer=customer, title=f"Votre demande de résiliation {termination.number} est enregistrée",
-            body=(f"Contrat {contract.number} : la résiliation prendra effet le {outcome.effective:%d/%m/%Y} "
+            body=(f"Contrat {contract.number} : vos garanties prennent fin le {end:%d/%m/%Y} à 24 h "
                   f"({outcome.rule}). " + (f"La part de cotisation non utilisée ({refund} €) vous sera remboursée "
-                                            "sous 30 jours." if refund > 0 else "")),
+                                            f"au plus tard le {refund_due_by(end):%d/%m/%Y}." if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
@@ -133,6 +215,7 @@ def termination_acknowledgement(*, termination):
     """The acknowledgement on a durable medium: a signed PDF in the customer's documents (idempotent)."""
     from django.core.files.base import ContentFile
 
+    from abri.contracts.rules import refund_due_by
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
     from abri.documents.rendering import render_text_pdf
@@ -147,9 +230,12 @@ def termination_acknowledgement(*, termination):
         f"Contrat : {contract.number}, {contract.property.full_address}.",
         f"Demande reçue le {timezone.localtime(termination.created_at):%d/%m/%Y à %H:%M}.",
         f"Motif : {termination.get_reason_display()}. {termination.reason_text}".strip(),
-        f"Date de fin du contrat : {termination.effective_date:%d/%m/%Y}. {termination.rule}",
-        (f"Cotisation non utilisée remboursée sous 30 jours : {termination.refund_amount} euros."
-         if termination.refund_amount > 0 else "Aucune cotisation non utilisée à rembourser."),
+        f"Fin des garanties : le {termination.effective_date:%d/%m/%Y} à 24 h. {termination.rule}",
+        *([f"Nouvel assureur : {termination.new_insurer}, contrat {termination.new_policy_number}."]
+          if termination.new_insurer else []),
+        (f"Cotisation non utilisée remboursée au plus tard le {refund_due_by(termination.effective_date):%d/%m/%Y} : "
+         f"{termination.refund_amount} euros." if termination.refund_amount > 0
+         else "Aucune cotisation non utilisée à rembourser."),
         "Vos garanties restent acquises jusqu'à la date de fin. Pensez à assurer votre nouveau logement.",
     ]
     pdf = render_text_pdf(title=title, lines=lines)
@@ -175,12 +261,15 @@ def termination_acknowledgement(*, termination):
 
 
 def contracts_end_due(*, today=None) -> int:
-    """Daily: contracts whose termination date has come are ended and their certificates revoked."""
+    """Daily: contracts whose last covered day has passed are ended and their certificates revoked.
+
+    The end date is the last day covered (until 24:00), so a contract ending on D ends on D + 1.
+    """
     from abri.documents.certificates import certificates_revoke_for_contract
 
     today = today or timezone.localdate()
     ended = 0
-    for contract in Contract.objects.filter(status="termination_requested", end_date__lte=today).select_related(
+    for contract in Contract.objects.filter(status="termination_requested", end_date__lt=today).select_related(
             "customer"):
         with transaction.atomic():
             Contract.objects.filter(pk=contract.pk).update(status="terminated")
@@ -189,6 +278,104 @@ def contracts_end_due(*, today=None) -> int:
                          actor_label="system")
         ended += 1
     return ended
+
+
+# --- Renewal (tacite reconduction at the main due date) ---------------------------------------
+def renewal_notice_record(*, contract: Contract, due_date: date, sent_on: date):
+    """Record the day the renewal notice for `due_date` was sent (the billing work sends it): the first
+    sending counts. It feeds the loi Chatel basis (L113-15-1)."""
+    from abri.contracts.models import ContractRenewal
+
+    renewal, created = ContractRenewal.objects.get_or_create(contract=contract, due_date=due_date,
+                                                             defaults={"notice_sent_on": sent_on})
+    if not created and renewal.notice_sent_on is None:
+        ContractRenewal.objects.filter(pk=renewal.pk, notice_sent_on=None).update(notice_sent_on=sent_on)
+        renewal.refresh_from_db()
+    return renewal
+
+
+def _renewal_quote(contract: Contract, due_date: date):
+    """The contract's choices priced under the tariff version in force on the renewal date (None if it cannot
+    be priced online: a referral or no tariff; the premium then stays as it is)."""
+    from abri import pricing
+    from abri.contracts.pricing import contract_choices, quote_request
+
+    try:
+        outcome = pricing.quote(quote_request(contract, contract_choices(contract), effective_date=due_date))
+    except (pricing.TariffValidationError, pricing.NoTariffInForce):
+        return None
+    return outcome if isinstance(outcome, pricing.Quote) else None
+
+
+def contract_renew(*, contract_id: int, today=None) -> bool:
+    """Renew one contract at its main due date, once: the row lock and the due date moving one year make a
+    second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
+    from abri.billing.models import ScheduleItem
+    from abri.contracts.models import ContractRenewal
+    from abri.contracts.rules import (
+        FREQUENCY_MONTHS,
+        PaidPeriod,
+        add_months,
+        covered_share,
+        instalment_period,
+        renewal_schedule,
+    )
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().select_related("property", "customer").get(pk=contract_id)
+        due = contract.main_due_date
+        if contract.status not in {"active", "termination_requested"} or due > today:
+            return False
+        if contract.end_date is not None and contract.end_date < due:
+            return False  # ends before this due date: nothing to renew
+        quote = _renewal_quote(contract, due)
+        old_premium = contract.annual_premium
+        if quote is not None:
+            contract.annual_premium, contract.tariff_version = quote.total_annual, quote.tariff_version
+            instalments = quote.instalments
+        else:
+            count = 12 // FREQUENCY_MONTHS.get(contract.payment_frequency, 12)
+            share = (contract.annual_premium / count).quantize(Decimal("0.01"))
+            instalments = (contract.annual_premium - share * (count - 1),) + (share,) * (count - 1)
+        contract.main_due_date = add_months(due, 12)
+        contract.version += 1
+        contract.save(update_fields=["annual_premium", "tariff_version", "main_due_date", "version"])
+        renewal, _created = ContractRenewal.objects.get_or_create(contract=contract, due_date=due)
+        renewal.renewed_at = timezone.now()
+        renewal.tariff_version = contract.tariff_version
+        renewal.old_annual_premium, renewal.new_annual_premium = old_premium, contract.annual_premium
+        renewal.save(update_fields=["renewed_at", "tariff_version", "old_annual_premium", "new_annual_premium"])
+        # The old price's instalments for the new year give way to the new schedule.
+        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=due, amount__gt=0).exclude(
+            reference__startswith="PRO-").update(status="cancelled")
+        rows = []
+        for day, amount in renewal_schedule(due_date=due, frequency=contract.payment_frequency,
+                                            instalments=instalments):
+            if contract.end_date is not None:
+                if day > contract.end_date:
+                    continue
+                start, stop = instalment_period(day, contract.payment_frequency)
+                amount = covered_share(period=PaidPeriod(start, stop, amount), end=contract.end_date)
+            rows.append(ScheduleItem(customer=contract.customer, contract=contract, due_date=day, amount=amount,
+                                     status="upcoming", reference=f"{contract.number}-R{day:%Y%m%d}"[:35]))
+        ScheduleItem.objects.bulk_create(rows)
+        audit_record(action="contract.renewed", target=contract, customer=contract.customer, actor_label="system",
+                     data={"due_date": due.isoformat(), "tariff_version": contract.tariff_version,
+                           "annual_premium": str(contract.annual_premium),
+                           "notice_sent_on": renewal.notice_sent_on.isoformat() if renewal.notice_sent_on else None})
+    return True
+
+
+def contracts_renew_due(*, today=None) -> int:
+    """Hourly: renew every contract whose main due date has come (several years if the job was stopped)."""
+    today = today or timezone.localdate()
+    renewed = 0
+    for contract_id in Contract.objects.filter(status__in=["active", "termination_requested"],
+                                               main_due_date__lte=today).values_list("pk", flat=True):
+        while contract_renew(contract_id=contract_id, today=today):
+            renewed += 1
+    return renewed
 
 
 # --- Simulations ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from abri import pricing
 from abri.accounts.stepup import step_up_required
 from abri.contracts import services
 from abri.contracts.conditions import conditions_for
-from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationForm
+from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationConfirmForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
 from abri.contracts.pricing import amendment_schedule, contract_choices, quote_change
 from abri.contracts.selectors import (
@@ -260,7 +260,8 @@ def termination_start(request):
 @customer_required
 @step_up_required
 def termination_form(request, number: str):
-    """Click 1: conditions and consequences, then the form (identity, contract, reason, date)."""
+    """Click 1: conditions and consequences, the end dates open to the customer side by side, then the form
+    (identity, contract, reason, date)."""
     contract = contract_get(customer=request.customer, number=number)
     if contract.status != "active":
         pending = contract.terminations.first()
@@ -278,39 +279,49 @@ def termination_form(request, number: str):
             data["requested_date"] = data["requested_date"].isoformat() if data.get("requested_date") else ""
             request.session[SESSION_KEY] = {number: data}
             return redirect("contracts:terminate_summary", number=contract.number)
-    return render(request, "contracts/termination_form.html", {"contract": contract, "form": form,
-                                                                "active_menu": "contracts"})
+    return render(request, "contracts/termination_form.html", {
+        "contract": contract, "form": form, "active_menu": "contracts",
+        "options": services.termination_options(contract=contract, reason="due_date"), "today": timezone.localdate(),
+    }, status=422 if form.is_bound else 200)
 
 
 @customer_required
 @step_up_required
 def termination_summary(request, number: str):
-    """Click 2: the summary, and « Confirmer ma demande de résiliation »."""
+    """Click 2: the summary, the end dates side by side (the earliest chosen), and « Confirmer ma demande de
+    résiliation »."""
     contract = contract_get(customer=request.customer, number=number)
     data = request.session.get(SESSION_KEY, {}).get(number)
     if not data:
         return redirect("contracts:terminate", number=contract.number)
     requested = date.fromisoformat(data["requested_date"]) if data.get("requested_date") else None
-    if request.method == "POST":
+    options = services.termination_options(contract=contract, reason=data["reason"], requested_date=requested)
+    default = next((o["code"] for o in options if o["default"]), None)
+    form = TerminationConfirmForm(
+        request.POST if request.method == "POST" else None, initial={"basis": default}, options=options,
+        needs_new_insurer=lambda basis: services.termination_needs_new_insurer(contract=contract, basis=basis))
+    if request.method == "POST" and form.is_valid():
         try:
             termination = services.termination_request(
                 customer=request.customer, contract=contract, reason=data["reason"],
                 reason_text=data.get("reason_text", ""), requested_date=requested,
                 idempotency_key=(request.POST.get("idempotency_key") or uuid.uuid4().hex)[:64],
+                basis=form.cleaned_data["basis"], new_insurer=form.cleaned_data["new_insurer"],
+                new_policy_number=form.cleaned_data["new_policy_number"],
             )
         except services.ContractError as exc:
             messages.error(request, str(exc))
             return redirect("contracts:terminate", number=contract.number)
         request.session.pop(SESSION_KEY, None)
         return redirect("contracts:termination_done", number=contract.number, termination=termination.number)
-    outcome, refund = services.termination_preview(contract=contract, reason=data["reason"], requested_date=requested)
     from abri.contracts.choices import TerminationReason
 
     return render(request, "contracts/termination_summary.html", {
         "contract": contract, "data": data, "reason_label": TerminationReason(data["reason"]).label,
-        "outcome": outcome, "refund": refund, "idempotency_key": uuid.uuid4().hex, "active_menu": "contracts",
+        "options": options, "form": form, "is_tenant": contract.property.occupant_status == "tenant",
+        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex, "active_menu": "contracts",
         "now": timezone.now(),
-    })
+    }, status=422 if form.is_bound else 200)
 
 
 @customer_required
@@ -319,7 +330,10 @@ def termination_done(request, number: str, termination: str):
     contract = contract_get(customer=request.customer, number=number)
     item = get_object_or_404(TerminationRequest.objects.for_customer(request.customer).filter(contract=contract),
                              number=termination)
+    from abri.contracts.rules import refund_due_by
+
     return render(request, "contracts/termination_done.html", {"contract": contract, "termination": item,
+                                                                "refund_by": refund_due_by(item.effective_date),
                                                                 "active_menu": "contracts"})
 
 

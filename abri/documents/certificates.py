@@ -109,8 +109,13 @@ def school_years_offered(today: dt.date) -> list[str]:
 
 
 def current_period(contract: Contract) -> tuple[dt.date, dt.date]:
-    """The contract's current insurance year: from the last due date to the day before the next one."""
-    due = contract.main_due_date
+    """The contract's current insurance year: from the last due date to the day before the next one.
+
+    Both ends are days covered (cover ends at 24:00 on the last one), as the contract's end date is.
+    """
+    from abri.contracts.rules import next_main_due_date
+
+    due = next_main_due_date(contract.main_due_date, timezone.localdate())
     try:
         start = due.replace(year=due.year - 1)
     except ValueError:  # 29 February

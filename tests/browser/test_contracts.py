@@ -82,6 +82,10 @@ def test_termination_in_three_clicks_in_the_browser(browser, base_url, demo_data
     page.get_by_role("button", name="Continuer").click()  # 1
     page.wait_for_load_state("domcontentloaded")
     axe_check(page)
+    expect(page.get_by_label("Loi Hamon, après un an de contrat (la plus proche)")).to_be_checked()
+    # A tenant's Hamon termination: the new insurer keeps the compulsory cover going (L113-15-2).
+    page.get_by_label("Nom de votre nouvel assureur").fill("Mutuelle du Rhône")
+    page.get_by_label("Numéro de votre nouveau contrat").fill("MR-778812")
     page.get_by_role("button", name="Confirmer ma demande de résiliation").click()  # 2
     page.wait_for_load_state("domcontentloaded")
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre demande de résiliation est enregistrée")

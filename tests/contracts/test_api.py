@@ -72,9 +72,13 @@ def test_termination_through_the_api(alice, contract):
     missing = post(api, f"/api/v1/contracts/{contract.number}/termination", {"reason": "other",
                                                                              "idempotency_key": "term-0001"})
     assert missing.status_code == 422 and "reason_text" in missing.json()["fields"]
-    done = post(api, f"/api/v1/contracts/{contract.number}/termination", {"reason": "hamon",
-                                                                          "idempotency_key": "term-0001"})
-    assert done.status_code == 201
+    tenant_alone = post(api, f"/api/v1/contracts/{contract.number}/termination", {"reason": "hamon",
+                                                                                  "idempotency_key": "term-0001"})
+    assert tenant_alone.status_code == 409 and "nouvel assureur" in tenant_alone.json()["detail"]
+    done = post(api, f"/api/v1/contracts/{contract.number}/termination", {
+        "reason": "hamon", "idempotency_key": "term-0002", "new_insurer": "Mutuelle du Rhône",
+        "new_policy_number": "MR-778812"})
+    assert done.status_code == 201 and done.json()["basis"] == "hamon"
     assert TerminationRequest.objects.get(contract=contract).number == done.json()["number"]
 
 

@@ -49,7 +49,8 @@ def test_advisor_sees_contract_and_applies_a_change_for_the_customer(alice, cont
 
 
 def test_termination_requests_are_listed(alice, contract):
-    termination_request(customer=alice, contract=contract, reason="hamon", idempotency_key="t-0001")
+    termination_request(customer=alice, contract=contract, reason="hamon", idempotency_key="t-0001",
+                        new_insurer="Mutuelle du Rhône", new_policy_number="MR-1")
     client = staff_client(make_staff(ensure_staff_groups(), "advisor"))
     html = client.get("/backoffice/contrats/").content.decode()
     assert "Demandes de résiliation à traiter" in html and contract.number in html

@@ -148,7 +148,9 @@ def test_termination_in_three_clicks(alice, alice_client, contract, django_captu
     assert "Confirmer ma demande de résiliation" in summary
     key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', summary).group(1)
     with django_capture_on_commit_callbacks(execute=True):
-        done = alice_client.post(f"/contrats/{contract.number}/resilier/recapitulatif/", {"idempotency_key": key})
+        done = alice_client.post(f"/contrats/{contract.number}/resilier/recapitulatif/", {
+            "idempotency_key": key, "basis": "hamon", "new_insurer": "Mutuelle du Rhône",
+            "new_policy_number": "MR-778812"})
     termination = TerminationRequest.objects.get(contract=contract)
     assert done["Location"].endswith(f"/resiliation/{termination.number}/")
     expected = timezone.localdate()

@@ -53,7 +53,8 @@ def test_moving_house_keeps_first_subscription_date_for_hamon(alice, alice_clien
         response = alice_client.post(f"/contrats/{new.number}/resilier/", {"reason": "hamon"})
         assert response.status_code == 302, "Hamon refused after a move: " + response.content.decode()[-2000:]
         summary = alice_client.get(response["Location"]).content.decode()
-        assert "Loi Hamon (L113-15-2)" in summary and "11/02/2027" in summary.replace("11 février 2027", "11/02/2027")
+        # One month after the request: covered until 10 February 2027 at 24:00 (the last covered day).
+        assert "Loi Hamon (L113-15-2)" in summary and "10 février 2027" in summary
 
 
 def test_moving_can_keep_the_old_home_insured_until_the_lease_ends(alice, alice_client,
@@ -125,4 +126,8 @@ def test_moving_window_is_open_for_three_calendar_months_on_every_day_of_the_yea
     assert (outcome.effective is not None) == (today <= add_months(event, 3))
     assert moving_window_end(event) >= event + timedelta(days=89)
     if outcome.effective is not None:
-        assert outcome.effective >= add_months(today, 1)  # effective one month after the notification
+        # The moving basis ends one month after the notification (last covered day); another basis that ends
+        # earlier (the due date) is offered first, as the law's "earliest end date" requires.
+        moving = next(b for b in outcome.bases if b.code == "moving")
+        assert moving.end >= add_months(today, 1)
+        assert outcome.effective <= max(moving.end, event)

@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from abri.contracts.rules import add_months, termination_date, unused_premium
+from abri.contracts.rules import add_months, due_date_end, termination_date, unused_premium
 
 TODAY = date(2026, 11, 26)
 
@@ -15,16 +15,16 @@ def test_hamon_needs_one_year_then_one_month():
     young = termination_date(reason="hamon", today=TODAY, start_date=date(2026, 3, 1), main_due_date=date(2027, 3, 1))
     assert young.effective is None and "après un an" in young.refused
     old = termination_date(reason="hamon", today=TODAY, start_date=date(2024, 3, 1), main_due_date=date(2027, 3, 1))
-    assert old.effective == date(2026, 12, 27)
+    assert old.effective == date(2026, 12, 26)  # last day covered (until 24:00): effect on 27/12 at 0:00
 
 
 def test_due_date_needs_one_month_notice():
-    soon = termination_date(reason="due_date", today=TODAY, start_date=date(2024, 12, 10),
-                            main_due_date=date(2026, 12, 10))
-    assert soon.effective == date(2027, 12, 10)  # less than a month before: the following due date
-    later = termination_date(reason="due_date", today=TODAY, start_date=date(2024, 3, 1),
-                             main_due_date=date(2027, 3, 1))
-    assert later.effective == date(2027, 3, 1)
+    # Less than a month before: the following due date (ends the day before it, at 24:00).
+    assert due_date_end(today=TODAY, main_due_date=date(2026, 12, 10)) == date(2027, 12, 9)
+    assert due_date_end(today=TODAY, main_due_date=date(2027, 3, 1)) == date(2027, 2, 28)
+    first_year = termination_date(reason="due_date", today=TODAY, start_date=date(2026, 3, 1),
+                                  main_due_date=date(2027, 3, 1))
+    assert (first_year.effective, first_year.basis) == (date(2027, 2, 28), "due_date")
 
 
 def test_moving_and_sale():
@@ -33,7 +33,7 @@ def test_moving_and_sale():
     assert moving.effective == date(2027, 2, 15)
     quick = termination_date(reason="moving", today=TODAY, start_date=date(2026, 6, 1),
                              main_due_date=date(2027, 6, 1), requested_date=date(2026, 12, 1))
-    assert quick.effective == date(2026, 12, 27)
+    assert quick.effective == date(2026, 12, 26)
     sale = termination_date(reason="sale", today=TODAY, start_date=date(2026, 6, 1), main_due_date=date(2027, 6, 1),
                             requested_date=date(2027, 1, 10))
     assert sale.effective == date(2027, 1, 10)
@@ -64,7 +64,9 @@ def test_contracts_end_at_their_termination_date_and_certificates_are_revoked(db
     Contract.objects.filter(pk=contract.pk).update(status="termination_requested",
                                                    end_date=timezone.localdate() + timedelta(days=1))
     assert contracts_end_due() == 0
-    assert contracts_end_due(today=timezone.localdate() + timedelta(days=1)) == 1
+    # Covered until 24:00 on the end date: still in force that day, ended the day after.
+    assert contracts_end_due(today=timezone.localdate() + timedelta(days=1)) == 0
+    assert contracts_end_due(today=timezone.localdate() + timedelta(days=2)) == 1
     contract.refresh_from_db()
     assert contract.status == "terminated"
     assert Certificate.objects.get(contract=contract).revoked_at is not None

@@ -23,3 +23,20 @@ def test_seed_demo_is_idempotent_and_realistic():
     assert User.objects.filter(email="admin@abri.example", is_staff=True).exists()
     doc = Document.objects.filter(customer=camille).first()
     assert doc.file.read(5) == b"%PDF-"
+
+
+@pytest.mark.django_db
+def test_seed_demo_renewals_carry_their_notice_and_nothing_is_due_for_renewal():
+    """The demo contracts were renewed with a notice sent on time (L113-15-1): the renewal job has nothing to
+    do, loi Chatel does not apply, and the earliest end offered is Hamon's."""
+    from abri.contracts.models import ContractRenewal
+    from abri.contracts.services import contracts_renew_due, termination_options
+
+    call_command("seed_demo")
+    camille = Customer.objects.get(customer_number="DEMO0001G")
+    for contract in camille.contracts.all():
+        renewals = ContractRenewal.objects.filter(contract=contract)
+        assert renewals.exists() and not renewals.filter(notice_sent_on=None).exists()
+        default = next(o for o in termination_options(contract=contract, reason="other") if o["default"])
+        assert default["code"] == "hamon"
+    assert contracts_renew_due() == 0

@@ -95,13 +95,18 @@ class TerminationIn(Schema):
     reason_text: str = Field("", max_length=2000)
     requested_date: date | None = None
     idempotency_key: str = Field("", max_length=64)
+    basis: str | None = Field(None, max_length=12, description="hamon, chatel, due_date, moving or sale; "
+                              "default: the earliest that applies")
+    new_insurer: str = Field("", max_length=120, description="A tenant's Hamon termination: the new insurer")
+    new_policy_number: str = Field("", max_length=60)
 
 
 class TerminationOut(Schema):
     number: str | None = None
-    effective_date: date
+    effective_date: date = Field(description="Last day covered: cover ends at 24:00 on this day.")
     rule: str
     refund_amount: Money
+    basis: str = ""
 
 
 def _choices(request, number, payload: ChoicesIn):
@@ -208,10 +213,11 @@ def termination_preview(request, payload: TerminationIn, number: str = NUMBER):
         return problem(422, "Demande invalide", "Certaines informations sont à corriger.",
                        fields={k: [str(m) for m in v] for k, v in form.errors.items()})
     outcome, refund = services.termination_preview(contract=contract, reason=payload.reason,
-                                                   requested_date=payload.requested_date)
+                                                   requested_date=payload.requested_date, basis=payload.basis)
     if outcome.effective is None:
         return problem(422, "Résiliation impossible pour ce motif", outcome.refused)
-    return {"effective_date": outcome.effective, "rule": outcome.rule, "refund_amount": refund}
+    return {"effective_date": outcome.effective, "rule": outcome.rule, "refund_amount": refund,
+            "basis": outcome.basis}
 
 
 @router.post("/{number}/termination", response={201: TerminationOut}, summary="Résilier le contrat")
@@ -232,8 +238,10 @@ def termination(request, payload: TerminationIn, number: str = NUMBER):
         item = services.termination_request(customer=customer, contract=contract, reason=payload.reason,
                                             reason_text=form.cleaned_data["reason_text"],
                                             requested_date=payload.requested_date,
-                                            idempotency_key=payload.idempotency_key)
+                                            idempotency_key=payload.idempotency_key, basis=payload.basis,
+                                            new_insurer=payload.new_insurer,
+                                            new_policy_number=payload.new_policy_number)
     except services.ContractError as exc:
         return problem(409, "Résiliation impossible", str(exc))
     return 201, {"number": item.number, "effective_date": item.effective_date, "rule": item.rule,
-                 "refund_amount": item.refund_amount}
+                 "refund_amount": item.refund_amount, "basis": item.basis}

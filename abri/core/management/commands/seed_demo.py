@@ -127,6 +127,23 @@ def _schedule(customer, contract, *, months_back: int, months_ahead: int, today:
     ScheduleItem.objects.bulk_create(rows)
 
 
+NOTICE_LEAD = timedelta(days=60)  # renewal notices go out 60 days before the due date: on time for loi Chatel
+
+
+def _renewals(contract, *, today: date) -> None:
+    """The renewals already done, each with the day its notice was sent (what the renewal job records)."""
+    from abri.contracts.models import ContractRenewal
+    from abri.contracts.rules import add_months
+
+    due = add_months(contract.start_date, 12)
+    while due <= today:
+        ContractRenewal.objects.create(contract=contract, due_date=due, notice_sent_on=due - NOTICE_LEAD,
+                                       renewed_at=_aware(due, 0), tariff_version=contract.tariff_version,
+                                       old_annual_premium=contract.annual_premium,
+                                       new_annual_premium=contract.annual_premium)
+        due = add_months(due, 12)
+
+
 def _claim(customer, contract, *, number, event, occurred, status, description, amount, settled=None,
            steps=()):
     claim = Claim.objects.create(
@@ -194,6 +211,7 @@ class Command(BaseCommand):
         for contract in (c_flat, c_house):
             _price_with_tariff(contract)
             _schedule(customer, contract, months_back=24, months_ahead=3, today=today)
+            _renewals(contract, today=today)
         self._documents(customer, c_flat, c_house, today)
         self._notifications(customer, today)
 
@@ -220,7 +238,7 @@ class Command(BaseCommand):
             for year_back in (1, 0):
                 due = contract.main_due_date.replace(year=contract.main_due_date.year - 1 - year_back)
                 _add_document(customer, kind=DocumentKind.DUE_NOTICE, contract=contract, amount=contract.annual_premium,
-                              title=f"Avis d'échéance {due.year} — {contract.number}", issued_on=due - timedelta(days=45),
+                              title=f"Avis d'échéance {due.year} — {contract.number}", issued_on=due - NOTICE_LEAD,
                               lines=[f"Votre cotisation pour la période du {due:%d/%m/%Y} au "
                                      f"{due.replace(year=due.year + 1):%d/%m/%Y} s'élève à {contract.annual_premium} euros.",
                                      "Vous pouvez résilier votre contrat jusqu'à 20 jours après l'envoi de cet avis "
@@ -307,6 +325,7 @@ class Command(BaseCommand):
         )
         _price_with_tariff(contract)
         _schedule(customer, contract, months_back=12, months_ahead=3, today=today)
+        _renewals(contract, today=today)
         _add_document(customer, kind=DocumentKind.PARTICULAR_CONDITIONS, contract=contract,
                       title=f"Conditions particulières {contract.number}", issued_on=start,
                       lines=[f"Assuré : {customer.full_name}.", f"Logement : {flat.full_address}."])

@@ -24,9 +24,10 @@ _last_hourly: list[float] = []
 
 def heartbeat_once(name: str) -> None:
     """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
-    rate-limit windows, and once an hour
-    end the contracts whose termination date has come (their certificates are revoked)."""
-    from abri.contracts.services import contracts_end_due
+    rate-limit windows, and once an hour renew the contracts whose main due date has come and end those
+    whose termination date has passed (their certificates are revoked). Both jobs are idempotent: two
+    workers may run them at once."""
+    from abri.contracts.services import contracts_end_due, contracts_renew_due
     from abri.notifications.services import outbox_sweep
 
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
@@ -35,6 +36,9 @@ def heartbeat_once(name: str) -> None:
     now = time.monotonic()
     if not _last_hourly or now - _last_hourly[0] >= HOURLY_EVERY_SECONDS:
         _last_hourly[:] = [now]
+        renewed = contracts_renew_due()
+        if renewed:
+            logger.info("%s contract renewal(s) at their main due date", renewed)
         ended = contracts_end_due()
         if ended:
             logger.info("%s contract(s) ended at their termination date", ended)
