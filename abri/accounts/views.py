@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import time
+from functools import wraps
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.http import HttpResponse
@@ -132,6 +135,31 @@ def _code_render(request, template: str, context: dict, result=None):
     if status == 429:
         response["Retry-After"] = str(result.retry_after)
     return response
+
+
+def identity_check_seconds() -> float:
+    """How long every anonymous identity check takes to answer (ABRI_IDENTITY_CHECK_SECONDS, 0.3 s)."""
+    return float(getattr(settings, "ABRI_IDENTITY_CHECK_SECONDS", 0.3))
+
+
+def same_answer_time(view):
+    """Anonymous identity checks (activation, recovery, number reminder) answer a POST after the same fixed
+    time whether the identity matched or not: a match does more work (code, outbox, audit) than a decoy,
+    and that difference must not be measurable (OWASP Forgot Password cheat sheet, « consistent time »).
+    The per-address limit (_too_many) bounds how many such requests one address can hold open."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        started = time.perf_counter()
+        response = view(request, *args, **kwargs)
+        left = identity_check_seconds() - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+        return response
+
+    return wrapper
 
 
 def _too_many(request, key: str) -> bool:
@@ -338,6 +366,7 @@ def _now():
 
 # --- Activation --------------------------------------------------------------------------------
 @never_cache
+@same_answer_time
 def activation_view(request):
     """Step 1: customer number + contract number + date of birth → a code to the phone or e-mail on file."""
     form = forms.ActivationForm(request.POST or None)
@@ -458,6 +487,7 @@ SAME_ANSWER = ("Si ces informations correspondent à un espace client, nous veno
 
 
 @never_cache
+@same_answer_time
 def recovery_pin_view(request):
     """Forgotten PIN: identity check, then a link by e-mail (1 hour) or a code by SMS (5 minutes)."""
     form = forms.RecoveryForm(request.POST or None)
@@ -552,6 +582,7 @@ def recovery_new_pin_view(request):
 
 
 @never_cache
+@same_answer_time
 def recovery_number_view(request):
     """Forgotten customer number: sent to the e-mail or phone on file."""
     form = forms.NumberReminderForm(request.POST or None)
