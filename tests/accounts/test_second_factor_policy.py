@@ -246,7 +246,7 @@ def test_repeated_recoveries_cannot_guess_the_app_code(client, alice, alice_app)
     seen = []
     for _ in range(4):
         _recovery_link(client, alice)
-        while True:
+        for _attempt in range(10):  # bounded: the old code let this go on for ever
             response = _new_pin(client, wrong)
             seen.append(response.status_code)
             if response.status_code in (410, 423):
