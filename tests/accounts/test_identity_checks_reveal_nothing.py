@@ -155,11 +155,11 @@ def test_recovery_code_page_answers_the_same_whether_the_identity_matched(alice)
     matched = _run_code_flow(lambda c: _recovery(c, alice.customer_number), "/identifiants-oublies/code/",
                              _wrong_code_for(alice))
     assert OneTimeCode.objects.filter(user=alice.user, purpose="recovery").exists()  # a real code was sent
-    matched_failures = LoginThrottle.objects.get(customer_number=alice.customer_number).factor_failures
+    matched_failures = LoginFailure.objects.filter(customer_number=alice.customer_number).count()
     _reset_counters()
     wrong_birth_date = _run_code_flow(lambda c: _recovery(c, alice.customer_number, "01/01/1970"),
                                       "/identifiants-oublies/code/", _wrong_code_for(alice))
-    decoy_failures = LoginThrottle.objects.get(customer_number=alice.customer_number).factor_failures
+    decoy_failures = LoginFailure.objects.filter(customer_number=alice.customer_number).count()
     _reset_counters()
     unknown = _run_code_flow(lambda c: _recovery(c, UNKNOWN), "/identifiants-oublies/code/", "000000")
     assert matched == wrong_birth_date == unknown
