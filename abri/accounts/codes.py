@@ -22,6 +22,7 @@ from abri.accounts.models import OneTimeCode
 from abri.core import ratelimit
 
 MAX_ATTEMPTS = 3
+WARN_WHEN_REMAINING = 3  # same as the PIN policy (services.WARN_WHEN_REMAINING)
 SMS_LIFETIME = timedelta(minutes=5)
 EMAIL_CODE_LIFETIME = timedelta(minutes=15)
 LINK_LIFETIME = timedelta(hours=1)
@@ -62,6 +63,8 @@ class CheckStatus(enum.StrEnum):
     EXPIRED = "expired"
     USED = "used"  # replayed
     UNKNOWN = "unknown"
+    THROTTLED = "throttled"  # per-person delay running: not checked, not counted
+    LOCKED = "locked"  # per-person lock (too many wrong second-factor codes)
 
 
 @dataclass
@@ -69,14 +72,22 @@ class CheckResult:
     status: CheckStatus
     code: OneTimeCode | None = None
     tries_left: int = 0
+    checked: bool = False  # a wrong code was actually compared (counts in the per-person policy)
+    retry_after: int = 0  # per-person delay now running (seconds)
+    remaining: int | None = None  # wrong codes left before the per-person lock
 
     @property
     def ok(self) -> bool:
         return self.status == CheckStatus.OK
 
+    @property
+    def warn(self) -> bool:
+        """The person should be warned that the lock is near (same threshold as for PINs)."""
+        return self.remaining is not None and self.remaining <= WARN_WHEN_REMAINING
+
 
 def code_issue(*, user, purpose: str, channel: str, lifetime: timedelta | None = None,
-               code: str | None = None) -> tuple[str, str]:
+               code: str | None = None, customer_number: str = "") -> tuple[str, str]:
     """Create one code; returns (challenge, code) in clear for the caller to send, never stored."""
     if lifetime is None:
         lifetime = {
@@ -90,6 +101,7 @@ def code_issue(*, user, purpose: str, channel: str, lifetime: timedelta | None =
     now = timezone.now()
     OneTimeCode.objects.create(
         user=user,
+        customer_number=customer_number,
         purpose=purpose,
         channel=channel,
         challenge_digest=digest("challenge:" + challenge),
@@ -98,6 +110,24 @@ def code_issue(*, user, purpose: str, channel: str, lifetime: timedelta | None =
         expires_at=now + lifetime,
     )
     return challenge, code
+
+
+def decoy_issue(*, purpose: str, channel: str, customer_number: str, lifetime: timedelta) -> str:
+    """A challenge for an identity that matched nothing: a row like a real one (3 tries, expiry, same
+    queries), whose digest no typed code can ever produce. Returns the challenge; nothing is sent."""
+    challenge = new_challenge()
+    now = timezone.now()
+    OneTimeCode.objects.create(
+        user=None,
+        customer_number=customer_number,
+        purpose=purpose,
+        channel=channel,
+        challenge_digest=digest("challenge:" + challenge),
+        code_digest=digest("decoy:" + secrets.token_hex(16)),  # never "code:…": unmatchable
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    return challenge
 
 
 def code_find(*, challenge: str, purpose: str) -> OneTimeCode | None:
@@ -141,7 +171,7 @@ def code_check(*, challenge: str, code: str, purpose: str, consume: bool = True)
     row.attempts += 1
     row.save(update_fields=["attempts"])
     left = MAX_ATTEMPTS - row.attempts
-    return CheckResult(CheckStatus.WRONG if left > 0 else CheckStatus.EXHAUSTED, row, left)
+    return CheckResult(CheckStatus.WRONG if left > 0 else CheckStatus.EXHAUSTED, row, left, checked=True)
 
 
 @transaction.atomic

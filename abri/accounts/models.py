@@ -134,6 +134,10 @@ class LoginThrottle(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     retry_not_before = models.DateTimeField(null=True, blank=True)
+    # Wrong second-factor codes (SMS, e-mail, TOTP, recovery codes), counted apart from wrong PINs so
+    # that a correct PIN never wipes them (docs/security.md §5); same thresholds, same lock.
+    factor_failures = models.PositiveIntegerField(default=0)
+    factor_retry_not_before = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
     lock_reason = models.CharField(max_length=40, blank=True)
 
@@ -142,9 +146,15 @@ class LoginThrottle(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login (wrong PIN or unknown number), for the 24-hour and per-IP counts."""
+    """One failed login (wrong PIN or unknown number) or wrong second-factor code, for the 24-hour and
+    per-IP counts."""
+
+    class Kind(models.TextChoices):
+        PIN = "pin", "code secret"
+        SECOND_FACTOR = "second_factor", "second facteur"
 
     customer_number = models.CharField(max_length=9)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PIN)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -173,7 +183,11 @@ class OneTimeCode(models.Model):
         POST = "post", "courrier"
         TOTP = "totp", "TOTP"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_codes")
+    # No user: a decoy, opened when an activation or recovery matched nothing; it behaves like a real code
+    # (3 tries, expiry, counted against the number typed) but no code can ever match it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="one_time_codes")
+    customer_number = models.CharField(max_length=9, blank=True, help_text="Number typed (activation, recovery)")
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     challenge_digest = models.CharField(max_length=64, unique=True)
@@ -181,6 +195,8 @@ class OneTimeCode(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
+    factor_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong authenticator codes at the final step (recovery, activation): 3 consume it")
     used_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True, help_text="Code checked, final step pending")
 

@@ -37,6 +37,7 @@ from abri.accounts.numbers import (
     normalize_customer_number,
 )
 from abri.accounts.tokens import token_end, tokens_revoke_all
+from abri.core.request_context import current_request_meta
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create, outbox_enqueue
 
@@ -48,7 +49,8 @@ DELAY_FROM_FAILURE = 5  # consecutive failures before the first delay
 BASE_DELAY_SECONDS = 60  # then 60 s, 120 s, 240 s, 480 s, 960 s
 LOCK_AFTER_CONSECUTIVE = 10
 LOCK_AFTER_IN_24H = 25
-WARN_WHEN_REMAINING = 3
+WARN_WHEN_REMAINING = codes.WARN_WHEN_REMAINING
+FACTOR_LOCK_REASONS = ("second_factor_consecutive", "second_factor_daily")
 IP_WINDOW = timedelta(hours=1)
 OTP_SENDS_PER_HOUR = 10
 OTP_RESEND_MIN_SECONDS = 30
@@ -131,11 +133,11 @@ def pin_set(*, user, pin: str, reason: str = "change", actor=None, keep_sid: str
         raise ValueError(problem)
     user.set_password(pin)
     user.save(update_fields=["password"])
-    LoginThrottle.objects.filter(user=user).update(consecutive_failures=0, retry_not_before=None,
-                                                   locked_at=None, lock_reason="")
+    reset = {"consecutive_failures": 0, "retry_not_before": None, "locked_at": None, "lock_reason": "",
+             "factor_failures": 0, "factor_retry_not_before": None}
+    LoginThrottle.objects.filter(user=user).update(**reset)
     if customer is not None:
-        LoginThrottle.objects.filter(customer_number=customer.customer_number).update(
-            consecutive_failures=0, retry_not_before=None, locked_at=None, lock_reason="")
+        LoginThrottle.objects.filter(customer_number=customer.customer_number).update(**reset)
     sessions_end_others(user=user, keep_sid=keep_sid, reason="credential_change")
     tokens_revoke_all(user=user)
     audit_record(actor=actor or user, action=f"auth.pin_{reason}", target=customer or user)
@@ -233,13 +235,14 @@ def _login_failed(*, number: str, ip: str | None) -> LoginResult:
     customer = _customer_by_number(number)
     throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
         customer_number=number, defaults={"user": customer.user if customer else None})
-    LoginFailure.objects.create(customer_number=number, ip_address=ip or None)
+    LoginFailure.objects.create(customer_number=number, ip_address=ip or None, kind=LoginFailure.Kind.PIN)
     throttle.consecutive_failures = F("consecutive_failures") + 1
     throttle.last_failure_at = now
     throttle.save(update_fields=["consecutive_failures", "last_failure_at"])
     throttle.refresh_from_db(fields=["consecutive_failures"])
     consecutive = throttle.consecutive_failures
-    in_24h = LoginFailure.objects.filter(customer_number=number, created_at__gte=now - timedelta(hours=24)).count()
+    in_24h = LoginFailure.objects.filter(customer_number=number, kind=LoginFailure.Kind.PIN,
+                                         created_at__gte=now - timedelta(hours=24)).count()
     audit_record(action="auth.login_failed", customer=customer, actor_label="anonyme",
                  data={"customer_number": number, "consecutive": consecutive, "in_24h": in_24h})
     if consecutive >= LOCK_AFTER_CONSECUTIVE or in_24h >= LOCK_AFTER_IN_24H:
@@ -273,7 +276,8 @@ def login_unknown_number_cost(pin: str) -> None:
 def customer_unlock(*, staff, customer: Customer) -> bool:
     """An advisor unlocks a customer's access from the back-office (audited, customer notified)."""
     updated = LoginThrottle.objects.filter(customer_number=customer.customer_number).update(
-        locked_at=None, lock_reason="", consecutive_failures=0, retry_not_before=None)
+        locked_at=None, lock_reason="", consecutive_failures=0, retry_not_before=None, factor_failures=0,
+        factor_retry_not_before=None)
     audit_record(actor=staff, action="auth.unlocked_by_advisor", target=customer,
                  data={"was_locked": bool(updated)})
     _alert(customer, title=_("Votre accès a été débloqué"),
@@ -342,22 +346,160 @@ def second_factor_start(*, user, purpose: str = OneTimeCode.Purpose.LOGIN,
 
 
 def second_factor_verify(*, challenge: str, code: str, purpose: str = OneTimeCode.Purpose.LOGIN) -> CheckResult:
-    """Check the code of a challenge (SMS/e-mail code, or TOTP / recovery code); single use, 3 tries."""
+    """Check the code of a challenge (SMS/e-mail code, or TOTP / recovery code): single use, 3 tries per
+    challenge, and the per-person policy across challenges (second_factor_checked)."""
     row = codes.code_find(challenge=challenge, purpose=purpose)
     if row is None:
         return CheckResult(CheckStatus.UNKNOWN)
     if row.channel != OneTimeCode.Channel.TOTP:
-        result = codes.code_check(challenge=challenge, code=code, purpose=purpose)
+        def check():
+            return codes.code_check(challenge=challenge, code=code, purpose=purpose)
     else:
-        result = _totp_challenge_check(row=row, code=code)
-    customer = _customer_of(row.user)
-    if result.ok:
-        audit_record(actor=row.user, action="auth.second_factor_passed", target=customer or row.user,
-                     data={"channel": row.channel, "purpose": purpose})
-    else:
-        audit_record(actor=row.user, action="auth.second_factor_failed", target=customer or row.user,
-                     data={"channel": row.channel, "purpose": purpose, "status": str(result.status)})
+        def check():
+            return _totp_challenge_check(row=row, code=code)
+    result = second_factor_checked(number=code_row_number(row), check=check, row=row)
+    _factor_audit(row=row, result=result)
     return result
+
+
+def _factor_audit(*, row: OneTimeCode, result: CheckResult) -> None:
+    """Audit one second-factor check (counted failures are audited by _factor_failed, with the counts)."""
+    if row.user is None or result.checked:
+        return
+    customer = _customer_of(row.user)
+    action = "auth.second_factor_passed" if result.ok else "auth.second_factor_failed"
+    data = {"channel": row.channel, "purpose": row.purpose}
+    if not result.ok:
+        data["status"] = str(result.status)
+    audit_record(actor=row.user, action=action, target=customer or row.user, data=data)
+
+
+# --- Second-factor policy: wrong codes counted per person, across challenges and doors -----------
+def _number_of(user) -> str | None:
+    """The customer number the per-person counters are kept under (None for staff)."""
+    customer = _customer_of(user) if user is not None else None
+    return customer.customer_number if customer is not None else None
+
+
+def code_row_number(row: OneTimeCode) -> str | None:
+    """Whose counter a code counts against: the number typed (activation, recovery, decoys) or its owner's."""
+    return row.customer_number or _number_of(row.user)
+
+
+def _factor_blocked(number: str) -> CheckResult | None:
+    """A per-person delay or second-factor lock in force: the code is then neither checked nor counted."""
+    throttle = LoginThrottle.objects.select_for_update().filter(customer_number=number).first()
+    if throttle is None:
+        return None
+    if throttle.locked_at is not None and throttle.lock_reason in FACTOR_LOCK_REASONS:
+        return CheckResult(CheckStatus.LOCKED)
+    now = timezone.now()
+    if throttle.factor_retry_not_before and throttle.factor_retry_not_before > now:
+        wait = int((throttle.factor_retry_not_before - now).total_seconds()) + 1
+        return CheckResult(CheckStatus.THROTTLED, retry_after=max(1, wait))
+    return None
+
+
+def second_factor_checked(*, number: str | None, check, row: OneTimeCode | None = None) -> CheckResult:
+    """Apply the login policy to one second-factor check, whatever the code (SMS, e-mail, TOTP, recovery
+    code), the challenge and the door (web, API, step-up, recovery, activation): refused unchecked during
+    a delay or a second-factor lock; a wrong code is counted per person; a right one resets the count.
+    The throttle row is locked for the whole check, so parallel guesses are serialised and all counted."""
+    if not number:  # staff: only the per-challenge limits apply (their TOTP is checked elsewhere)
+        return check()
+    with transaction.atomic():
+        blocked = _factor_blocked(number)
+        if blocked is not None:
+            blocked.code = row
+            return blocked
+        result = check()
+        if result.ok:
+            LoginThrottle.objects.filter(customer_number=number).filter(
+                Q(factor_failures__gt=0) | Q(factor_retry_not_before__isnull=False)).update(
+                factor_failures=0, factor_retry_not_before=None)
+        elif result.checked:
+            _factor_failed(number=number, result=result)
+    return result
+
+
+def _factor_failed(*, number: str, result: CheckResult) -> None:
+    """Count one wrong second-factor code: delay from the 5th, lock at 10 consecutive or 25 in 24 h,
+    warn before, alert at the lock (same thresholds as wrong PINs). Updates `result` in place."""
+    now = timezone.now()
+    customer = _customer_by_number(number)
+    throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
+        customer_number=number, defaults={"user": customer.user if customer else None})
+    LoginFailure.objects.create(customer_number=number, ip_address=current_request_meta().get("ip") or None,
+                                kind=LoginFailure.Kind.SECOND_FACTOR)
+    throttle.factor_failures = F("factor_failures") + 1
+    throttle.last_failure_at = now
+    throttle.save(update_fields=["factor_failures", "last_failure_at"])
+    throttle.refresh_from_db(fields=["factor_failures"])
+    consecutive = throttle.factor_failures
+    in_24h = LoginFailure.objects.filter(customer_number=number, kind=LoginFailure.Kind.SECOND_FACTOR,
+                                         created_at__gte=now - timedelta(hours=24)).count()
+    row = result.code
+    actor = getattr(row, "user", None)
+    audit_record(action="auth.second_factor_failed", customer=customer, actor=actor,
+                 actor_label="" if actor else "anonyme",
+                 data={"customer_number": number, "consecutive": consecutive, "in_24h": in_24h,
+                       "purpose": getattr(row, "purpose", ""), "channel": getattr(row, "channel", "")})
+    if consecutive >= LOCK_AFTER_CONSECUTIVE or in_24h >= LOCK_AFTER_IN_24H:
+        reason = FACTOR_LOCK_REASONS[0] if consecutive >= LOCK_AFTER_CONSECUTIVE else FACTOR_LOCK_REASONS[1]
+        LoginThrottle.objects.filter(pk=throttle.pk).update(locked_at=now, lock_reason=reason,
+                                                            factor_retry_not_before=None, retry_not_before=None)
+        audit_record(action="auth.locked", customer=customer, actor_label="système",
+                     data={"customer_number": number, "reason": reason})
+        if customer is not None:
+            # Whoever is guessing may hold the PIN, a session or a token: all of them end.
+            tokens_revoke_all(user=customer.user)
+            sessions_end_others(user=customer.user, keep_sid=None, reason="locked")
+            _alert(customer, title=_("Votre accès a été bloqué"),
+                   body=_("Trop de codes de vérification erronés ont été saisis. Si ce n'est pas vous, quelqu'un "
+                          "connaît peut-être votre code secret. Pour débloquer votre accès, appelez votre "
+                          "conseiller."), url="/identifiants-oublies/")
+        result.status, result.remaining, result.retry_after = CheckStatus.LOCKED, 0, 0
+        return
+    if consecutive >= DELAY_FROM_FAILURE:
+        result.retry_after = BASE_DELAY_SECONDS * 2 ** (consecutive - DELAY_FROM_FAILURE)
+        LoginThrottle.objects.filter(pk=throttle.pk).update(
+            factor_retry_not_before=now + timedelta(seconds=result.retry_after))
+    result.remaining = min(LOCK_AFTER_CONSECUTIVE - consecutive, LOCK_AFTER_IN_24H - in_24h)
+
+
+class SecondFactorRefused(PermissionError):
+    """The authenticator code asked at the last step of a recovery or activation was refused."""
+
+    def __init__(self, result: CheckResult):
+        super().__init__(str(result.status))
+        self.result = result
+
+
+def _final_step_factor(*, row: OneTimeCode, code: str | None) -> None:
+    """An enrolled authenticator app at the last step of a recovery or activation: its code or a recovery
+    code; 3 wrong ones consume the request; counted per person. Raises SecondFactorRefused."""
+    def check() -> CheckResult:
+        locked = OneTimeCode.objects.select_for_update().select_related("user").get(pk=row.pk)
+        if locked.used_at is not None:
+            return CheckResult(CheckStatus.USED, locked)
+        if locked.factor_attempts >= codes.MAX_ATTEMPTS:
+            return CheckResult(CheckStatus.EXHAUSTED, locked)
+        cleaned = (code or "").strip()
+        if totp_verify(user=locked.user, code=cleaned) or recovery_code_use(user=locked.user, code=cleaned):
+            return CheckResult(CheckStatus.OK, locked)
+        locked.factor_attempts += 1
+        left = codes.MAX_ATTEMPTS - locked.factor_attempts
+        fields = ["factor_attempts"]
+        if not left:  # third wrong code: this request is consumed, a new one must be made
+            locked.used_at = timezone.now()
+            fields.append("used_at")
+        locked.save(update_fields=fields)
+        return CheckResult(CheckStatus.WRONG if left else CheckStatus.EXHAUSTED, locked, left, checked=True)
+
+    result = second_factor_checked(number=code_row_number(row), check=check, row=row)
+    _factor_audit(row=row, result=result)
+    if not result.ok:
+        raise SecondFactorRefused(result)
 
 
 @transaction.atomic
@@ -377,7 +519,7 @@ def _totp_challenge_check(*, row: OneTimeCode, code: str) -> CheckResult:
     row.attempts += 1
     row.save(update_fields=["attempts"])
     left = codes.MAX_ATTEMPTS - row.attempts
-    return CheckResult(CheckStatus.WRONG if left else CheckStatus.EXHAUSTED, row, left)
+    return CheckResult(CheckStatus.WRONG if left else CheckStatus.EXHAUSTED, row, left, checked=True)
 
 
 # --- Trusted devices --------------------------------------------------------------------------
@@ -509,32 +651,54 @@ def _identity_match(*, customer_number: str, birth_date: date, contract_number: 
     return customer
 
 
+ACTIVATION_CODE_LIFETIME = timedelta(minutes=15)
+
+
+def _decoy(*, purpose: str, channel: str, number: str) -> str:
+    """The challenge given when an identity check matched nothing (or must not be served): it behaves
+    exactly like a real one (docs/security.md §6) and nothing is sent."""
+    if purpose == OneTimeCode.Purpose.RECOVERY and channel == "email":
+        channel, lifetime = OneTimeCode.Channel.EMAIL, codes.LINK_LIFETIME
+    elif purpose == OneTimeCode.Purpose.RECOVERY:
+        channel, lifetime = OneTimeCode.Channel.SMS, codes.SMS_LIFETIME
+    else:
+        lifetime = ACTIVATION_CODE_LIFETIME
+    return codes.decoy_issue(purpose=purpose, channel=channel, customer_number=number, lifetime=lifetime)
+
+
 def activation_start(*, customer_number: str, contract_number: str, birth_date: date, channel: str) -> str:
-    """Identity check, then a 15-minute code to the phone or e-mail on file. Always returns a challenge:
-    a decoy one when nothing matched, so that the answer never reveals whether an account exists."""
+    """Identity check, then a 15-minute code to the phone or e-mail on file. Only for an account without a
+    PIN: an active one is answered exactly like an unknown one (it is sent to « Identifiants oubliés »).
+    Always returns a challenge: a decoy when nothing may be sent, so that the answer reveals nothing."""
+    number = normalize_customer_number(customer_number)[:9]
     customer = _identity_match(customer_number=customer_number, birth_date=birth_date,
                                contract_number=contract_number)
-    if customer is None:
-        audit_record(action="auth.activation_refused", actor_label="anonyme",
-                     data={"customer_number": normalize_customer_number(customer_number)[:9]})
-        return codes.new_challenge()
-    if channel == "sms" and not customer.phone:
-        channel = "email"
-    if channel == "email" and not customer.email:
-        channel = "sms"
-    with transaction.atomic():
-        try:
-            _check_send_budget(customer.user, OneTimeCode.Purpose.ACTIVATION)
-        except SendRefused:
-            audit_record(action="auth.activation_send_refused", target=customer, actor_label="anonyme")
-            return codes.new_challenge()
-        challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
-                                           channel=channel, lifetime=timedelta(minutes=15))
-        _send_code(customer=customer, channel=channel, code=code, purpose=OneTimeCode.Purpose.ACTIVATION,
-                   minutes=15)
-        audit_record(action="auth.activation_started", target=customer, actor_label="anonyme",
-                     data={"channel": channel})
-    return challenge
+    if customer is not None and customer.user.has_usable_password():
+        audit_record(action="auth.activation_refused", target=customer, actor_label="anonyme",
+                     data={"customer_number": number, "reason": "already_active"})
+        customer = None
+    elif customer is None:
+        audit_record(action="auth.activation_refused", actor_label="anonyme", data={"customer_number": number})
+    if customer is not None:
+        if channel == "sms" and not customer.phone:
+            channel = "email"
+        if channel == "email" and not customer.email:
+            channel = "sms"
+        with transaction.atomic():
+            try:
+                _check_send_budget(customer.user, OneTimeCode.Purpose.ACTIVATION)
+            except SendRefused:
+                audit_record(action="auth.activation_send_refused", target=customer, actor_label="anonyme")
+            else:
+                challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                                   channel=channel, lifetime=ACTIVATION_CODE_LIFETIME,
+                                                   customer_number=customer.customer_number)
+                _send_code(customer=customer, channel=channel, code=code,
+                           purpose=OneTimeCode.Purpose.ACTIVATION, minutes=15)
+                audit_record(action="auth.activation_started", target=customer, actor_label="anonyme",
+                             data={"channel": channel})
+                return challenge
+    return _decoy(purpose=OneTimeCode.Purpose.ACTIVATION, channel=channel, number=number)
 
 
 @transaction.atomic
@@ -548,36 +712,73 @@ def activation_postal_issue(*, customer: Customer, staff=None) -> str:
 
 
 def activation_verify(*, challenge: str, code: str, customer_number: str) -> CheckResult:
-    """The code sent (15 minutes) or the postal code (21 days); not consumed until the PIN is chosen."""
-    result = codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.ACTIVATION,
-                              consume=False)
-    if result.ok:
-        return result
-    customer = _customer_by_number(normalize_customer_number(customer_number))
-    if customer is not None and len(codes.normalize_code(code)) == 10 and codes.postal_code_check(
-            user=customer.user, code=code):
-        # The postal code proves possession of the letter: open a fresh challenge for the PIN step.
-        new_challenge, _code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
-                                                channel=OneTimeCode.Channel.POST, code="",
-                                                lifetime=timedelta(minutes=15))
-        row = codes.code_find(challenge=new_challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
-        OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
-        row.refresh_from_db()
-        row.new_challenge = new_challenge
-        return CheckResult(CheckStatus.OK, row)
-    return result
+    """The code sent (15 minutes) or the postal code (21 days); not consumed until the PIN is chosen.
+    Wrong codes count per person (the number typed), decoy or not."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    number = row.customer_number if row is not None and row.customer_number else (
+        normalize_customer_number(customer_number)[:9])
+
+    def check() -> CheckResult:
+        if len(codes.normalize_code(code)) == 10:  # the code of an activation letter
+            customer = _customer_by_number(number)
+            if (customer is not None and not customer.user.has_usable_password()
+                    and codes.postal_code_check(user=customer.user, code=code)):
+                return _postal_challenge(customer)
+        return codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                consume=False)
+
+    return second_factor_checked(number=number, check=check, row=row)
+
+
+def _postal_challenge(customer: Customer) -> CheckResult:
+    """The postal code proves possession of the letter: open a fresh, verified challenge for the PIN step."""
+    new_challenge, _code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
+                                            channel=OneTimeCode.Channel.POST, code="",
+                                            lifetime=ACTIVATION_CODE_LIFETIME,
+                                            customer_number=customer.customer_number)
+    row = codes.code_find(challenge=new_challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
+    row.refresh_from_db()
+    row.new_challenge = new_challenge
+    return CheckResult(CheckStatus.OK, row)
+
+
+def _final_step_row(*, challenge: str, purpose: str) -> OneTimeCode:
+    """The verified, unused, unexpired code behind the last step of an activation or recovery."""
+    row = codes.code_find(challenge=challenge, purpose=purpose)
+    if (row is None or row.user is None or row.verified_at is None or row.used_at is not None
+            or row.expires_at <= timezone.now()):
+        raise PermissionError("not verified, expired or already used")
+    return row
+
+
+def activation_needs_totp(*, challenge: str) -> bool:
+    """An enrolled authenticator app is asked on every path, activation included."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    return row is not None and row.user is not None and totp_is_enrolled(row.user)
+
+
+def activation_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
+    """Choose the PIN after a verified activation code (and the authenticator code when an app is
+    enrolled); only for an account without a PIN. Returns the user (logged in by the caller, no step-up)."""
+    row = _final_step_row(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    user = row.user
+    if user.has_usable_password():
+        raise PermissionError("already active: use the recovery")
+    problem = pin_problem(pin, birth_date=getattr(_customer_of(user), "birth_date", None))
+    if problem:
+        raise ValueError(problem)
+    if totp_is_enrolled(user):
+        _final_step_factor(row=row, code=totp_code)
+    return _activation_finish(challenge=challenge, user=user, pin=pin)
 
 
 @transaction.atomic
-def activation_complete(*, challenge: str, pin: str) -> object:
-    """Choose the PIN after a verified activation code; returns the user (logged in by the caller)."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
-    if row is None or row.verified_at is None or row.used_at is not None or row.expires_at <= timezone.now():
-        raise PermissionError("activation code not verified or already used")
-    user = row.user
-    pin_set(user=user, pin=pin, reason="activation")
+def _activation_finish(*, challenge: str, user, pin: str):
+    """Consume the verified code, set the PIN, audit and welcome, in one transaction."""
     if codes.code_consume(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION) is None:
         raise PermissionError("activation code already used")
+    pin_set(user=user, pin=pin, reason="activation")
     customer = _customer_of(user)
     audit_record(actor=user, action="auth.activated", target=customer or user)
     _alert(customer, title=_("Votre espace client est activé"),
@@ -590,16 +791,17 @@ def activation_complete(*, challenge: str, pin: str) -> object:
 def recovery_start(*, customer_number: str, birth_date: date, channel: str) -> str:
     """Forgotten PIN: identity check, then a 1-hour link by e-mail or a 5-minute code by SMS.
     Returns a challenge (a decoy when nothing matched: the answer never reveals an account)."""
+    number = normalize_customer_number(customer_number)[:9]
     customer = _identity_match(customer_number=customer_number, birth_date=birth_date)
     if customer is None:
-        audit_record(action="auth.recovery_refused", actor_label="anonyme",
-                     data={"customer_number": normalize_customer_number(customer_number)[:9]})
-        return codes.new_challenge()
-    try:
-        with transaction.atomic():
-            return _recovery_send(customer=customer, channel=channel, actor=None)
-    except SendRefused:
-        return codes.new_challenge()
+        audit_record(action="auth.recovery_refused", actor_label="anonyme", data={"customer_number": number})
+    else:
+        try:
+            with transaction.atomic():
+                return _recovery_send(customer=customer, channel=channel, actor=None)
+        except SendRefused:
+            pass
+    return _decoy(purpose=OneTimeCode.Purpose.RECOVERY, channel=channel, number=number)
 
 
 def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
@@ -611,7 +813,7 @@ def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
     if channel == "email":
         challenge, _code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
                                             channel=OneTimeCode.Channel.EMAIL, code="",
-                                            lifetime=codes.LINK_LIFETIME)
+                                            lifetime=codes.LINK_LIFETIME, customer_number=customer.customer_number)
         # The link carries the challenge itself: single use, 1 hour.
         link = f"{settings.ABRI_BASE_URL}/identifiants-oublies/lien/{challenge}/"
         outbox_enqueue(channel="email", to=customer.email, subject=_("Choisir un nouveau code secret"),
@@ -622,7 +824,8 @@ def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
                        customer=customer)
     else:
         challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
-                                           channel=OneTimeCode.Channel.SMS, lifetime=codes.SMS_LIFETIME)
+                                           channel=OneTimeCode.Channel.SMS, lifetime=codes.SMS_LIFETIME,
+                                           customer_number=customer.customer_number)
         _send_code(customer=customer, channel="sms", code=code, purpose=OneTimeCode.Purpose.RECOVERY, minutes=5)
     audit_record(actor=actor, action="auth.recovery_started", target=customer,
                  actor_label="" if actor else "anonyme", data={"channel": channel})
@@ -630,15 +833,22 @@ def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
 
 
 def recovery_verify_code(*, challenge: str, code: str) -> CheckResult:
-    """The SMS code of a recovery (5 minutes, 3 tries); not consumed until the new PIN is set."""
-    return codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.RECOVERY, consume=False)
+    """The SMS code of a recovery (5 minutes, 3 tries); not consumed until the new PIN is set.
+    Wrong codes count per person (the number typed), decoy or not."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
+    if row is None:
+        return CheckResult(CheckStatus.UNKNOWN)
+    return second_factor_checked(
+        number=code_row_number(row), row=row,
+        check=lambda: codes.code_check(challenge=challenge, code=code, purpose=OneTimeCode.Purpose.RECOVERY,
+                                       consume=False))
 
 
 @transaction.atomic
 def recovery_open_link(*, challenge: str) -> CheckResult:
     """Opening the e-mailed link verifies it (1 hour, single use once the PIN is set)."""
     row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
-    if row is None or row.channel != OneTimeCode.Channel.EMAIL:
+    if row is None or row.user is None or row.channel != OneTimeCode.Channel.EMAIL:
         return CheckResult(CheckStatus.UNKNOWN)
     if row.used_at is not None:
         return CheckResult(CheckStatus.USED, row)
@@ -651,28 +861,25 @@ def recovery_open_link(*, challenge: str) -> CheckResult:
 def recovery_needs_totp(*, challenge: str) -> bool:
     """An enrolled authenticator app is never bypassed: recovery then also asks for it."""
     row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
-    return row is not None and totp_is_enrolled(row.user)
+    return row is not None and row.user is not None and totp_is_enrolled(row.user)
 
 
-@transaction.atomic
 def recovery_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
-    """Set the new PIN after a verified recovery (and the TOTP when enrolled); unlocks the access."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
-    if row is None or row.verified_at is None or row.used_at is not None or row.expires_at <= timezone.now():
-        raise PermissionError("recovery not verified, expired or already used")
+    """Set the new PIN after a verified recovery (and the TOTP when enrolled: 3 tries, then the request
+    is consumed; counted per person); unlocks the access. Raises SecondFactorRefused, PermissionError,
+    ValueError (French message of a refused PIN)."""
+    row = _final_step_row(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
     user = row.user
-    if totp_is_enrolled(user):
-        code = (totp_code or "").strip()
-        if not (totp_verify(user=user, code=code) or recovery_code_use(user=user, code=code)):
-            audit_record(actor=user, action="auth.recovery_second_factor_failed", target=_customer_of(user) or user)
-            raise PermissionError("second factor required")
     pin_problem_text = pin_problem(pin, birth_date=getattr(_customer_of(user), "birth_date", None))
     if pin_problem_text:
         raise ValueError(pin_problem_text)
-    if codes.code_consume(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY) is None:
-        raise PermissionError("already used")
-    pin_set(user=user, pin=pin, reason="reset")
-    audit_record(actor=user, action="auth.recovery_completed", target=_customer_of(user) or user)
+    if totp_is_enrolled(user):
+        _final_step_factor(row=row, code=totp_code)
+    with transaction.atomic():
+        if codes.code_consume(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY) is None:
+            raise PermissionError("already used")
+        pin_set(user=user, pin=pin, reason="reset")
+        audit_record(actor=user, action="auth.recovery_completed", target=_customer_of(user) or user)
     return user
 
 

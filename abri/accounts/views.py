@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import time
+from functools import wraps
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.http import HttpResponse
@@ -25,7 +28,7 @@ from abri.accounts.mfa import (
     totp_verify,
 )
 from abri.accounts.models import ApiToken, OneTimeCode, RecoveryCode, TotpDevice, TrustedDevice, UserSession
-from abri.accounts.services import LoginStatus, SendRefused
+from abri.accounts.services import LoginStatus, SecondFactorRefused, SendRefused
 from abri.accounts.stepup import step_up_mark, step_up_required
 from abri.accounts.tokens import tokens_active_for
 from abri.core.decorators import customer_required
@@ -65,6 +68,7 @@ EVENT_LABELS = {
     "auth.pin_reset": gettext_lazy("Nouveau code secret choisi"),
     "auth.pin_activation": gettext_lazy("Code secret choisi à l'activation"),
     "auth.activated": gettext_lazy("Espace client activé"),
+    "auth.activation_refused": gettext_lazy("Demande d'activation refusée"),
     "auth.mfa_enrolled": gettext_lazy("Application d'authentification ajoutée"),
     "auth.mfa_removed": gettext_lazy("Application d'authentification retirée"),
     "auth.recovery_started": gettext_lazy("Demande de nouveau code secret"),
@@ -85,18 +89,81 @@ def _wait_text(seconds: int) -> str:
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
+FACTOR_LOCKED = ("Votre accès est bloqué après trop de codes de vérification erronés. Pour le débloquer, "
+                 "appelez votre conseiller.")
+
+
 def _code_error(result) -> str:
-    """The French next step for a refused code."""
+    """The French next step for a refused code, with the per-person delay and warning when they apply."""
+    if result.status == CheckStatus.THROTTLED:
+        return _("Trop de codes erronés. Par sécurité, réessayez dans %(wait)s.") % {
+            "wait": _wait_text(result.retry_after)}
+    if result.status == CheckStatus.LOCKED:
+        return _(FACTOR_LOCKED)
     if result.status == CheckStatus.WRONG:
-        return ngettext("Code incorrect. Il vous reste %(n)s essai.", "Code incorrect. Il vous reste %(n)s essais.",
+        text = ngettext("Code incorrect. Il vous reste %(n)s essai.", "Code incorrect. Il vous reste %(n)s essais.",
                         result.tries_left) % {"n": result.tries_left}
-    if result.status == CheckStatus.EXPIRED:
-        return _("Ce code a expiré. Demandez un nouveau code.")
-    if result.status == CheckStatus.USED:
-        return _("Ce code a déjà été utilisé. Demandez un nouveau code.")
-    if result.status == CheckStatus.EXHAUSTED:
-        return _("Trois codes erronés : ce code n'est plus valable. Demandez un nouveau code.")
-    return _("Code incorrect.")
+    elif result.status == CheckStatus.EXPIRED:
+        text = _("Ce code a expiré. Demandez un nouveau code.")
+    elif result.status == CheckStatus.USED:
+        text = _("Ce code a déjà été utilisé. Demandez un nouveau code.")
+    elif result.status == CheckStatus.EXHAUSTED:
+        text = _("Trois codes erronés : ce code n'est plus valable. Demandez un nouveau code.")
+    else:
+        text = _("Code incorrect.")
+    return text + _policy_suffix(result)
+
+
+def _policy_suffix(result) -> str:
+    """The delay now running and the warning before the lock (same words as for wrong PINs)."""
+    text = ""
+    if result.retry_after:
+        text += " " + _("Par sécurité, attendez %(wait)s avant de réessayer.") % {
+            "wait": _wait_text(result.retry_after)}
+    if result.warn:
+        text += " " + ngettext("Attention : après %(n)s nouvelle erreur, votre accès sera bloqué.",
+                               "Attention : après %(n)s nouvelles erreurs, votre accès sera bloqué.",
+                               result.remaining) % {"n": result.remaining}
+    return text
+
+
+def _code_status(result) -> int:
+    """HTTP status of a page answering a refused code: 429 during a delay, 423 once locked."""
+    return {CheckStatus.THROTTLED: 429, CheckStatus.LOCKED: 423}.get(result.status, 200)
+
+
+def _code_render(request, template: str, context: dict, result=None):
+    """Render a code page; a delay or a lock gets its status (and Retry-After)."""
+    status = _code_status(result) if result is not None else 200
+    response = render(request, template, context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def identity_check_seconds() -> float:
+    """How long every anonymous identity check takes to answer (ABRI_IDENTITY_CHECK_SECONDS, 0.3 s)."""
+    return float(getattr(settings, "ABRI_IDENTITY_CHECK_SECONDS", 0.3))
+
+
+def same_answer_time(view):
+    """Anonymous identity checks (activation, recovery, number reminder) answer a POST after the same fixed
+    time whether the identity matched or not: a match does more work (code, outbox, audit) than a decoy,
+    and that difference must not be measurable (OWASP Forgot Password cheat sheet, « consistent time »).
+    The per-address limit (_too_many) bounds how many such requests one address can hold open."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        started = time.perf_counter()
+        response = view(request, *args, **kwargs)
+        left = identity_check_seconds() - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+        return response
+
+    return wrapper
 
 
 def _too_many(request, key: str) -> bool:
@@ -175,6 +242,7 @@ def second_factor_view(request):
         return redirect("accounts:login")
     form = forms.SecondFactorForm(request.POST or None)
     error = ""
+    result = None
     if request.method == "POST" and form.is_valid():
         result = services.second_factor_verify(challenge=pending["challenge"], code=form.cleaned_data["code"])
         if result.ok:
@@ -192,9 +260,11 @@ def second_factor_view(request):
             auth_flow.pending_clear(request)
             messages.error(request, error + " " + _("Reconnectez-vous pour recevoir un nouveau code."))
             return redirect("accounts:login")
-    return render(request, "accounts/second_factor.html", {
+        if result.status == CheckStatus.LOCKED:
+            auth_flow.pending_clear(request)
+    return _code_render(request, "accounts/second_factor.html", {
         "form": form, "error": error, "method": pending["method"], "customer": getattr(user, "customer", None),
-        "resend_url": "accounts:second_factor_resend"})
+        "resend_url": "accounts:second_factor_resend"}, result)
 
 
 @require_POST
@@ -275,6 +345,7 @@ def step_up_view(request):
             return render(request, "accounts/step_up.html", {"form": None, "next": next_url}, status=429)
     form = forms.StepUpForm(request.POST or None)
     error = ""
+    result = None
     if request.method == "POST" and form.is_valid():
         result = services.second_factor_verify(challenge=state["challenge"], code=form.cleaned_data["code"],
                                                purpose=OneTimeCode.Purpose.STEP_UP)
@@ -284,11 +355,11 @@ def step_up_view(request):
             audit_record(actor=user, action="auth.step_up", target=request.customer)
             return redirect(next_url)
         error = _code_error(result)
-        if result.status != CheckStatus.WRONG:
+        if result.status not in (CheckStatus.WRONG, CheckStatus.THROTTLED):
             request.session.pop(STEP_UP_KEY, None)
-    return render(request, "accounts/step_up.html", {
+    return _code_render(request, "accounts/step_up.html", {
         "form": form, "error": error, "method": state["method"], "next": next_url,
-        "customer": request.customer})
+        "customer": request.customer}, result)
 
 
 def _now():
@@ -299,6 +370,7 @@ def _now():
 
 # --- Activation --------------------------------------------------------------------------------
 @never_cache
+@same_answer_time
 def activation_view(request):
     """Step 1: customer number + contract number + date of birth → a code to the phone or e-mail on file."""
     form = forms.ActivationForm(request.POST or None)
@@ -324,6 +396,7 @@ def activation_code_view(request):
         return redirect("accounts:activation")
     form = forms.StepUpForm(request.POST or None)
     error = ""
+    result = None
     if request.method == "POST" and form.is_valid():
         result = services.activation_verify(challenge=state["challenge"], code=form.cleaned_data["code"],
                                             customer_number=state["number"])
@@ -335,7 +408,7 @@ def activation_code_view(request):
         error = _code_error(result)
         if result.status == CheckStatus.UNKNOWN:
             error = _("Code incorrect. Vérifiez le code reçu ou recommencez l'activation.")
-    return render(request, "accounts/activation_code.html", {"form": form, "error": error, "state": state})
+    return _code_render(request, "accounts/activation_code.html", {"form": form, "error": error}, result)
 
 
 @never_cache
@@ -347,28 +420,58 @@ def activation_pin_view(request):
     from abri.accounts.codes import code_find
 
     row = code_find(challenge=state["challenge"], purpose=OneTimeCode.Purpose.ACTIVATION)
-    if row is None or row.used_at is not None or row.expires_at <= _now():
+    if row is None or row.user is None or row.used_at is not None or row.expires_at <= _now():
         request.session.pop(ACTIVATION_KEY, None)
         messages.error(request, _("Votre code d'activation a expiré. Recommencez l'activation."))
         return redirect("accounts:activation")
     customer = getattr(row.user, "customer", None)
-    form = forms.ActivationPinForm(request.POST or None, birth_date=getattr(customer, "birth_date", None))
+    form = forms.ActivationPinForm(request.POST or None, birth_date=getattr(customer, "birth_date", None),
+                                   ask_totp=totp_is_enrolled(row.user))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.activation_complete(challenge=state["challenge"], pin=form.cleaned_data["pin"])
+            user = services.activation_complete(challenge=state["challenge"], pin=form.cleaned_data["pin"],
+                                                totp_code=form.cleaned_data.get("totp_code"))
+        except SecondFactorRefused as refused:
+            status = _final_step_refused(request, form, refused.result, session_key=ACTIVATION_KEY)
+            if status is None:
+                messages.error(request, _("Trois codes erronés : cette demande n'est plus valable. "
+                                          "Recommencez l'activation."))
+                return redirect("accounts:activation")
         except (PermissionError, ValueError):
             request.session.pop(ACTIVATION_KEY, None)
             messages.error(request, _("Ce code d'activation a déjà été utilisé. Recommencez l'activation."))
             return redirect("accounts:activation")
-        request.session.pop(ACTIVATION_KEY, None)
-        auth_flow.login_finish(request, user, method="activation", new_device=False)
-        step_up_mark(request)  # a one-time code was just passed: enrolling an app needs no new code
-        response = redirect("accounts:activation_done")
-        if form.cleaned_data.get("trust_device"):
-            auth_flow.device_cookie_set(response, services.device_trust(user=user,
-                                                                        label=auth_flow.device_label(request)))
-        return response
-    return render(request, "accounts/activation_pin.html", {"form": form})
+        else:
+            request.session.pop(ACTIVATION_KEY, None)
+            # Logged in on this device, but no step-up: a sensitive action will ask for a code again.
+            auth_flow.login_finish(request, user, method="activation", new_device=False)
+            response = redirect("accounts:activation_done")
+            if form.cleaned_data.get("trust_device"):
+                auth_flow.device_cookie_set(response, services.device_trust(user=user,
+                                                                            label=auth_flow.device_label(request)))
+            return response
+    return render(request, "accounts/activation_pin.html", {"form": form}, status=status)
+
+
+def _final_step_refused(request, form, result, *, session_key: str) -> int | None:
+    """The authenticator code at the last step of an activation or recovery was refused: the error beside
+    the field and the page status, or None when the request is over (3 wrong codes: start again)."""
+    if result.status in (CheckStatus.EXHAUSTED, CheckStatus.USED):
+        request.session.pop(session_key, None)
+        return None
+    if result.status == CheckStatus.LOCKED:
+        request.session.pop(session_key, None)
+    if result.status == CheckStatus.WRONG:
+        error = ngettext("Code incorrect : saisissez le code affiché par votre application ou un code de secours. "
+                         "Il vous reste %(n)s essai.",
+                         "Code incorrect : saisissez le code affiché par votre application ou un code de secours. "
+                         "Il vous reste %(n)s essais.", result.tries_left) % {"n": result.tries_left}
+        error += _policy_suffix(result)
+    else:
+        error = _code_error(result)
+    form.add_error("totp_code", error)
+    return _code_status(result)
 
 
 @customer_required
@@ -388,6 +491,7 @@ SAME_ANSWER = ("Si ces informations correspondent à un espace client, nous veno
 
 
 @never_cache
+@same_answer_time
 def recovery_pin_view(request):
     """Forgotten PIN: identity check, then a link by e-mail (1 hour) or a code by SMS (5 minutes)."""
     form = forms.RecoveryForm(request.POST or None)
@@ -413,6 +517,7 @@ def recovery_code_view(request):
         return redirect("accounts:recovery_pin")
     form = forms.StepUpForm(request.POST or None)
     error = ""
+    result = None
     if request.method == "POST" and form.is_valid():
         result = services.recovery_verify_code(challenge=state["challenge"], code=form.cleaned_data["code"])
         if result.ok:
@@ -420,8 +525,8 @@ def recovery_code_view(request):
             request.session[RECOVERY_KEY] = state
             return redirect("accounts:recovery_new_pin")
         error = _code_error(result)
-    return render(request, "accounts/recovery_code.html", {"form": form, "error": error,
-                                                           "message": _(SAME_ANSWER)})
+    return _code_render(request, "accounts/recovery_code.html", {"form": form, "error": error,
+                                                                 "message": _(SAME_ANSWER)}, result)
 
 
 @never_cache
@@ -448,7 +553,7 @@ def recovery_new_pin_view(request):
     from abri.accounts.codes import code_find
 
     row = code_find(challenge=state["challenge"], purpose=OneTimeCode.Purpose.RECOVERY)
-    if row is None or row.used_at is not None or row.expires_at <= _now():
+    if row is None or row.user is None or row.used_at is not None or row.expires_at <= _now():
         request.session.pop(RECOVERY_KEY, None)
         return render(request, "accounts/recovery_link_invalid.html", {
             "reason": _("Cette demande a expiré ou a déjà servi.")}, status=410)
@@ -456,28 +561,32 @@ def recovery_new_pin_view(request):
     ask_totp = totp_is_enrolled(row.user)
     form = forms.NewPinForm(request.POST or None, birth_date=getattr(customer, "birth_date", None),
                             ask_totp=ask_totp)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.recovery_complete(challenge=state["challenge"], pin=form.cleaned_data["pin"],
                                        totp_code=form.cleaned_data.get("totp_code"))
-        except PermissionError:
-            if ask_totp:
-                form.add_error("totp_code", _("Code incorrect : saisissez le code affiché par votre application "
-                                              "ou un code de secours."))
-            else:
-                request.session.pop(RECOVERY_KEY, None)
+        except SecondFactorRefused as refused:
+            status = _final_step_refused(request, form, refused.result, session_key=RECOVERY_KEY)
+            if status is None:
                 return render(request, "accounts/recovery_link_invalid.html", {
-                    "reason": _("Cette demande a expiré ou a déjà servi.")}, status=410)
+                    "reason": _("Trois codes erronés : cette demande n'est plus valable. Faites une nouvelle "
+                                "demande.")}, status=410)
+        except PermissionError:
+            request.session.pop(RECOVERY_KEY, None)
+            return render(request, "accounts/recovery_link_invalid.html", {
+                "reason": _("Cette demande a expiré ou a déjà servi.")}, status=410)
         except ValueError as exc:
             form.add_error("pin", str(exc))
         else:
             request.session.pop(RECOVERY_KEY, None)
             messages.success(request, _("Votre nouveau code secret est enregistré. Connectez-vous."))
             return redirect("accounts:login")
-    return render(request, "accounts/recovery_new_pin.html", {"form": form})
+    return render(request, "accounts/recovery_new_pin.html", {"form": form}, status=status)
 
 
 @never_cache
+@same_answer_time
 def recovery_number_view(request):
     """Forgotten customer number: sent to the e-mail or phone on file."""
     form = forms.NumberReminderForm(request.POST or None)

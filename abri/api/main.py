@@ -4,6 +4,7 @@ from ninja.openapi.docs import Swagger
 
 from abri.api.openapi import AbriNinjaAPI
 from abri.api.problems import install_problem_handlers
+from abri.api.routers.auth import auth_throttles
 from abri.api.routers.auth import router as auth_router
 from abri.api.routers.certificates import router as certificates_router
 from abri.api.routers.claim_declaration import claim_space as claim_space_router
@@ -37,8 +38,9 @@ api = AbriNinjaAPI(
 )
 install_problem_handlers(api)
 
-# The auth router declares auth=None on its operations and applies the login policy itself.
-api.add_router("/auth", auth_router)
+# The auth router declares auth=None on its operations and applies the login policy itself; its own
+# (stricter) rates sit in front of that policy.
+api.add_router("/auth", auth_router, throttle=auth_throttles)
 api.add_router("/me", me_router, throttle=api_throttles)
 api.add_router("/contracts", contracts_router, throttle=api_throttles)
 api.add_router("/contracts", contract_changes_router, throttle=api_throttles)

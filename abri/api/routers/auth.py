@@ -29,11 +29,32 @@ from abri.accounts.services import LoginStatus, SendRefused
 from abri.accounts.stepup import STEP_UP_FRESH_SECONDS
 from abri.accounts.tokens import TOKEN_LIFETIME, token_issue, token_revoke, token_step_up_mark
 from abri.api.problems import problem
+from abri.api.throttling import AnonRateThrottle, UserRateThrottle
 from abri.core.middleware import client_ip
 from abri.core.services import audit_record
 
 router = Router(tags=["auth"])
 GENERIC_ERROR = "Numéro client ou code secret incorrect."
+
+
+class AuthAnonRateThrottle(AnonRateThrottle):
+    """/auth/login and /auth/second-factor per client address (ABRI_API_RATE_AUTH_ANON, default 30/min):
+    in front of the per-person policy, it slows one address spraying many customers."""
+
+    scope = "api_auth_anon"
+    setting_name = "ABRI_API_RATE_AUTH_ANON"
+    default_rate = "30/min"
+
+
+class AuthUserRateThrottle(UserRateThrottle):
+    """/auth/step-up and /auth/logout per token owner (ABRI_API_RATE_AUTH_USER, default 30/min)."""
+
+    scope = "api_auth_user"
+    setting_name = "ABRI_API_RATE_AUTH_USER"
+    default_rate = "30/min"
+
+
+auth_throttles = [AuthUserRateThrottle(), AuthAnonRateThrottle()]
 
 
 class LoginIn(Schema):
@@ -123,6 +144,17 @@ def login(request, payload: LoginIn):
 
 
 def _code_problem(result):
+    """A refused code: 401 (wrong, expired, used…), 429 + Retry-After during the per-person delay, 423 once
+    the wrong codes locked the access. `remaining_attempts` warns before the lock, as for PINs."""
+    if result.status == CheckStatus.THROTTLED:
+        response = problem(429, _("Trop de tentatives"), _("Trop de codes erronés. Réessayez plus tard."),
+                           reason=str(result.status), retry_after=result.retry_after)
+        response["Retry-After"] = str(result.retry_after)
+        return response
+    if result.status == CheckStatus.LOCKED:
+        return problem(423, _("Accès bloqué"), _("Votre accès est bloqué après trop de codes de vérification "
+                                                 "erronés. Pour le débloquer, appelez votre conseiller."),
+                       reason=str(result.status))
     detail = {
         CheckStatus.WRONG: _("Code incorrect."),
         CheckStatus.EXPIRED: _("Ce code a expiré : recommencez pour recevoir un nouveau code."),
@@ -130,7 +162,14 @@ def _code_problem(result):
         CheckStatus.EXHAUSTED: _("Trois codes erronés : recommencez pour recevoir un nouveau code."),
     }.get(result.status, _("Défi inconnu : recommencez."))
     extra = {"tries_left": result.tries_left} if result.status == CheckStatus.WRONG else {}
-    return problem(401, _("Code refusé"), detail, reason=str(result.status), **extra)
+    if result.warn:
+        extra["remaining_attempts"] = result.remaining
+    if result.retry_after:
+        extra["retry_after"] = result.retry_after
+    response = problem(401, _("Code refusé"), detail, reason=str(result.status), **extra)
+    if result.retry_after:
+        response["Retry-After"] = str(result.retry_after)
+    return response
 
 
 @router.post("/second-factor", auth=None)
