@@ -87,9 +87,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "abri.core.middleware.PersonalPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abri.core.middleware.RequestIdMiddleware",
+    "abri.core.middleware.RejectNulCharactersMiddleware",
     "abri.accounts.middleware.SessionSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

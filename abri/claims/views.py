@@ -232,7 +232,7 @@ def evidence_file(request, key):
                             as_attachment=evidence.content_type == "application/pdf" and not request.GET.get("apercu"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store, private"  # a photo of the home: no cache keeps it
     return response
 
 
