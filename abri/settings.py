@@ -274,7 +274,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("ABRI_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["redact"]},
+        # runserver's request lines: through the filtered console, not Django's default handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact"]},
         "axes": {"level": "WARNING"},
     },
 }
