@@ -91,9 +91,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "abri.core.middleware.PersonalPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abri.core.middleware.RequestIdMiddleware",
+    "abri.core.middleware.RejectNulCharactersMiddleware",
     "abri.accounts.middleware.SessionSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -279,7 +281,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("ABRI_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["redact"]},
+        # runserver's request lines: through the filtered console, not Django's default handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact"]},
         "axes": {"level": "WARNING"},
     },
 }

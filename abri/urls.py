@@ -7,6 +7,7 @@ from django.urls import include, path
 from abri.backoffice import views as backoffice_views
 from abri.core import views as core_views
 
+handler400 = "abri.core.views.error_400"
 handler404 = "abri.core.views.error_404"
 handler500 = "abri.core.views.error_500"
 

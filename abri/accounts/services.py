@@ -845,6 +845,18 @@ def recovery_verify_code(*, challenge: str, code: str) -> CheckResult:
 
 
 @transaction.atomic
+def recovery_link_status(*, challenge: str) -> CheckResult:
+    """What opening the e-mailed link would give, without using it (a mail scanner's preview changes nothing)."""
+    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
+    if row is None or row.channel != OneTimeCode.Channel.EMAIL:
+        return CheckResult(CheckStatus.UNKNOWN)
+    if row.used_at is not None:
+        return CheckResult(CheckStatus.USED, row)
+    if row.expires_at <= timezone.now():
+        return CheckResult(CheckStatus.EXPIRED, row)
+    return CheckResult(CheckStatus.OK, row)
+
+
 def recovery_open_link(*, challenge: str) -> CheckResult:
     """Opening the e-mailed link verifies it (1 hour, single use once the PIN is set)."""
     row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)

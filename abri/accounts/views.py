@@ -10,7 +10,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout, update_session_auth_hash
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -79,7 +79,9 @@ EVENT_LABELS = {
 
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: anything else ("abc", a URL name) would make redirect() raise (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/tableau-de-bord/"
 
@@ -531,17 +533,31 @@ def recovery_code_view(request):
 
 @never_cache
 def recovery_link_view(request, challenge: str):
-    """The e-mailed link (1 hour, single use)."""
-    result = services.recovery_open_link(challenge=challenge)
+    """The e-mailed link (1 hour, single use): GET shows a button, only the POST opens the request.
+
+    A mail scanner or a link preview fetches the page (GET) without using it; the token in the path is
+    masked in every log line (abri.core.logging).
+    """
+    if request.method == "POST":
+        result = services.recovery_open_link(challenge=challenge)
+    elif request.method in ("GET", "HEAD"):
+        result = services.recovery_link_status(challenge=challenge)
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
     if not result.ok:
         reason = {
             CheckStatus.EXPIRED: _("Ce lien a expiré : il n'est valable qu'une heure."),
             CheckStatus.USED: _("Ce lien a déjà été utilisé : il ne sert qu'une fois."),
         }.get(result.status, _("Ce lien n'est pas valable."))
-        return render(request, "accounts/recovery_link_invalid.html", {"reason": reason}, status=410
-                      if result.status in (CheckStatus.EXPIRED, CheckStatus.USED) else 404)
-    request.session[RECOVERY_KEY] = {"challenge": challenge, "verified": True}
-    return redirect("accounts:recovery_new_pin")
+        response = render(request, "accounts/recovery_link_invalid.html", {"reason": reason}, status=410
+                          if result.status in (CheckStatus.EXPIRED, CheckStatus.USED) else 404)
+    elif request.method == "POST":
+        request.session[RECOVERY_KEY] = {"challenge": challenge, "verified": True}
+        return redirect("accounts:recovery_new_pin")
+    else:
+        response = render(request, "accounts/recovery_link.html")
+    response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+    return response
 
 
 @never_cache

@@ -9,7 +9,13 @@ from __future__ import annotations
 import logging
 import math
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -133,6 +139,16 @@ def too_many_requests(request, exc: HttpError) -> JsonResponse:
     return response
 
 
+def request_too_big(request, exc: Exception) -> JsonResponse:
+    """413: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE (or has too many fields): refused, never a 500."""
+    return problem(413, status_title(413), _("La requête est trop volumineuse."))
+
+
+def bad_request(request, exc: Exception) -> JsonResponse:
+    """400: input Django itself refuses (SuspiciousOperation); nothing of it is echoed back."""
+    return problem(400, status_title(400), _("Requête refusée."))
+
+
 def server_error(request, exc: Exception) -> JsonResponse:
     """500: logged with the request id, answered with that reference and nothing else."""
     reference = getattr(request, "request_id", "")
@@ -155,4 +171,8 @@ def install_problem_handlers(api) -> None:
     api.add_exception_handler(Throttled, too_many_requests)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(RequestDataTooBig, request_too_big)
+    api.add_exception_handler(TooManyFieldsSent, request_too_big)
+    api.add_exception_handler(TooManyFilesSent, request_too_big)
+    api.add_exception_handler(SuspiciousOperation, bad_request)
     api.add_exception_handler(Exception, server_error)

@@ -238,7 +238,9 @@ class BankForm(forms.Form):
     iban = forms.CharField(label=_("IBAN du compte pour l'indemnité"), max_length=42, required=False,
                            help_text=_("Commence par FR76 pour un compte en France."),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                                         "autocapitalize": "characters"}))
+                                                         "autocapitalize": "characters",
+                                                         # never copied to the browser's local storage
+                                                         "data-no-local-copy": ""}))
     holder = forms.CharField(label=_("Titulaire du compte"), max_length=120, required=False)
     later = forms.BooleanField(label=_("Je donnerai mes coordonnées bancaires plus tard"), required=False)
 

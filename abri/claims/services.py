@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abri.claims.choices import OPEN_STATUSES, ClaimStatus, EvidenceKind, RequestStatus, ScanStatus
 from abri.claims.models import (
@@ -59,14 +60,62 @@ def draft_start(*, customer) -> ClaimDraft:
 @transaction.atomic
 def draft_save_step(*, customer, draft: ClaimDraft, step: str, values: dict, next_step: str) -> ClaimDraft:
     """Merge one validated step into the draft (the server keeps everything typed)."""
+    if step == "bank" and values.get("iban_encrypted"):
+        raise ValueError("an IBAN is saved by draft_bank_details_set, after a step-up")
     draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
     if draft.submitted_at:
         raise ClaimError("Cette déclaration a déjà été envoyée.")
     data = dict(draft.data)
     data[step] = values
+    if step == "bank":
+        data.pop(BANK_PENDING, None)  # « plus tard »: an IBAN waiting for its step-up is dropped
     draft.data = data
     draft.step = next_step
     draft.save(update_fields=["data", "step", "updated_at"])
+    return draft
+
+
+BANK_PENDING = "bank_pending"
+
+
+@transaction.atomic
+def draft_bank_details_hold(*, customer, draft: ClaimDraft, values: dict) -> ClaimDraft:
+    """Keep an IBAN typed in the wizard (encrypted) while the customer passes the step-up; not used yet."""
+    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    if draft.submitted_at:
+        raise ClaimError("Cette déclaration a déjà été envoyée.")
+    draft.data = {**draft.data, BANK_PENDING: {k: values[k] for k in ("iban_last4", "iban_encrypted", "holder")}}
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def draft_bank_details_set(*, customer, draft: ClaimDraft, values: dict, next_step: str) -> ClaimDraft:
+    """Record the IBAN for the indemnity (the caller checked a fresh step-up), and tell the customer.
+
+    Bank details follow the portal's rule for every bank-details change: second factor, then an alert by
+    e-mail and SMS that shows only the last 4 characters.
+    """
+    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    if draft.submitted_at:
+        raise ClaimError("Cette déclaration a déjà été envoyée.")
+    bank = {"iban_last4": values["iban_last4"], "iban_encrypted": values["iban_encrypted"],
+            "holder": values.get("holder", ""), "later": False}
+    data = {k: v for k, v in draft.data.items() if k != BANK_PENDING}
+    data["bank"] = bank
+    draft.data = data
+    draft.step = next_step
+    draft.save(update_fields=["data", "step", "updated_at"])
+    audit_record(action="claim.bank_details_set", target=draft, customer=customer,
+                 data={"iban_last4": bank["iban_last4"]})
+    last4 = {"last4": bank["iban_last4"]}
+    title = _("Vos coordonnées bancaires ont été enregistrées")
+    body = _("Le compte se terminant par %(last4)s recevra l'indemnité de votre déclaration de sinistre. "
+             "Si vous n'êtes pas à l'origine de ce changement, appelez-nous immédiatement.") % last4
+    sms_body = _("%(insurer)s : vos coordonnées bancaires ont été enregistrées (compte se terminant par "
+                 "%(last4)s). Si ce n'est pas vous, appelez-nous.") % {"insurer": settings.ABRI_INSURER_NAME, **last4}
+    notification_create(customer=customer, title=title, body=body, url="/securite/", category="security",
+                        email=True, sms=True, sms_body=sms_body)
     return draft
 
 
@@ -159,7 +208,7 @@ def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
 
 def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
     """Remove a file from a draft (not from a submitted claim: evidence is kept)."""
-    deleted, _ = Evidence.objects.filter(customer=customer, draft=draft, claim__isnull=True, key=evidence_key).delete()
+    deleted, _details = Evidence.objects.filter(customer=customer, draft=draft, claim__isnull=True, key=evidence_key).delete()
     return deleted
 
 

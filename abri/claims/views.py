@@ -11,9 +11,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from abri.accounts.stepup import step_up_is_fresh
 from abri.claims import services
 from abri.claims.choices import ClaimStatus
 from abri.claims.forms import EvidenceUploadForm, MessageForm
@@ -34,7 +36,8 @@ def keep_post_when_logged_out(view):
     def wrapper(request, *args, **kwargs):
         user = request.user
         if (not user.is_authenticated or not getattr(user, "is_customer", False)) and request.method == "POST":
-            data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+            # The IBAN is not kept in clear in the session: it is typed again after the login.
+            data = {k: v for k, v in request.POST.lists() if k not in {"csrfmiddlewaretoken", "iban"}}
             request.session[PENDING_KEY] = {"path": request.path, "data": data}
             return redirect_to_login(request.path)
         return customer_required(view)(request, *args, **kwargs)
@@ -142,6 +145,10 @@ def declare_step(request, key, step):
                 return redirect("claims:declare_step", key=draft.key, step="evidence")
         elif step == "summary":
             return redirect("claims:declare_step", key=draft.key, step="summary")
+        elif step == "bank" and "confirm_pending" in request.POST:
+            return _bank_details_confirm(request, draft)
+        elif step == "bank" and form.is_valid() and form.cleaned_data.get("iban"):
+            return _bank_details_save(request, draft, _step_values(step, form))
         elif form.is_valid():
             if step in {"items", "third_parties"} and "add_row" in request.POST:
                 values = _step_values(step, form)
@@ -169,10 +176,44 @@ def declare_step(request, key, step):
         "max_files": MAX_FILES, "max_mb": MAX_BYTES // (1024 * 1024),
         "event": draft.data.get("event", {}).get("event"), "contracts": contracts,
     }
+    if step == "bank":
+        context["bank_pending"] = draft.data.get(services.BANK_PENDING)
     if step == "summary":
         context.update(_summary_context(draft, contracts))
         context["missing"] = [label for name, label in STEPS[:4] if name not in draft.data]
     return render(request, "claims/declare_step.html", context)
+
+
+def _step_up_then_back(request, draft):
+    """To the second factor, then back to the bank step, where the IBAN kept (encrypted) waits."""
+    back = reverse("claims:declare_step", args=[draft.key, "bank"])
+    return redirect(reverse("accounts:step_up") + "?" + urlencode({"next": back}))
+
+
+def _bank_details_save(request, draft, values):
+    """An IBAN given or changed: like any bank-details change, only after a fresh second factor.
+
+    Without one, what was typed is kept in the draft (encrypted) before going to the step-up, so that
+    nothing is lost; the customer then confirms it on the same step.
+    """
+    if not step_up_is_fresh(request):
+        services.draft_bank_details_hold(customer=request.customer, draft=draft, values=values)
+        messages.info(request, _("Pour enregistrer des coordonnées bancaires, confirmez d'abord votre identité. "
+                                 "Votre saisie est conservée."))
+        return _step_up_then_back(request, draft)
+    services.draft_bank_details_set(customer=request.customer, draft=draft, values=values, next_step=_next("bank"))
+    messages.success(request, _("Vos coordonnées bancaires sont enregistrées."))
+    return redirect("claims:declare_step", key=draft.key, step=_next("bank"))
+
+
+def _bank_details_confirm(request, draft):
+    """« Enregistrer cet IBAN » after the step-up: the IBAN kept in the draft becomes the indemnity account."""
+    pending = draft.data.get(services.BANK_PENDING)
+    if not pending:
+        return redirect("claims:declare_step", key=draft.key, step="bank")
+    if not step_up_is_fresh(request):
+        return _step_up_then_back(request, draft)
+    return _bank_details_save(request, draft, pending)
 
 
 def _handle_evidence_post(request, draft, form) -> list[str]:
@@ -232,7 +273,7 @@ def evidence_file(request, key):
                             as_attachment=evidence.content_type == "application/pdf" and not request.GET.get("apercu"))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store, private"  # a photo of the home: no cache keeps it
     return response
 
 

@@ -104,7 +104,7 @@ def simulation_list(request, number: str):
     """Saved simulations; choose 2 to 4 to compare side by side."""
     contract = contract_get(customer=request.customer, number=number)
     simulations = list(Simulation.objects.for_customer(request.customer).filter(contract=contract))
-    selected_ids = {int(i) for i in request.GET.getlist("comparer") if i.isdigit()}
+    selected_ids = {int(i) for i in request.GET.getlist("comparer") if i.isascii() and i.isdigit()}
     compared = [s for s in simulations if s.pk in selected_ids]
     error = ""
     if request.GET.getlist("comparer") and not 2 <= len(compared) <= 4:
@@ -143,8 +143,11 @@ def amendment_confirm(request, number: str):
     source = request.POST if request.method == "POST" else request.GET
     simulation = None
     if source.get("simulation"):
+        simulation_id = source.get("simulation")
+        if not (simulation_id.isascii() and simulation_id.isdigit()):
+            raise Http404
         simulation = get_object_or_404(Simulation.objects.for_customer(request.customer).filter(contract=contract),
-                                       pk=source.get("simulation"))
+                                       pk=simulation_id)
         stale = services.simulation_is_stale(simulation)
         if stale:
             messages.error(request, stale)

@@ -1,4 +1,4 @@
-"""Security headers (strict CSP, no inline script) and a request id on every request."""
+"""Security headers (strict CSP, no inline script), no cache for personal pages, a request id on every request."""
 
 import uuid
 
@@ -62,3 +62,71 @@ class RequestIdMiddleware:
             reset_request_meta(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+# Pages about identity (login, second factor, activation, recovery, security, back-office login) are
+# kept out of every cache even before anyone is logged in: they carry codes, challenges and errors.
+NO_STORE_PREFIXES = (
+    "/connexion/", "/deconnexion/", "/activation/", "/identifiants-oublies/", "/securite/", "/mon-compte/",
+    "/session/", "/backoffice/", "/admin/", "/demo/",
+)
+# Public, identical for everyone: caches may keep them.
+CACHEABLE_PREFIXES = ("/static/", "/verifier/", "/healthz")
+NO_STORE = "no-store, private"
+
+
+class PersonalPagesNoStoreMiddleware:
+    """Every answer to a logged-in customer or staff member says `Cache-Control: no-store, private`.
+
+    A shared proxy or the browser's back/forward cache must never keep a personal page (after logout, on
+    a shared computer). A view that set a header of its own (file downloads) is overridden unless it is
+    already at least as strict.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path
+        if path.startswith(CACHEABLE_PREFIXES):
+            return response
+        user = getattr(request, "user", None)
+        if path.startswith(NO_STORE_PREFIXES) or (user is not None and user.is_authenticated):
+            current = response.get("Cache-Control", "")
+            directives = {d.strip().split("=")[0].lower() for d in current.split(",")}
+            if not {"no-store", "private"} <= directives:
+                response["Cache-Control"] = NO_STORE
+        return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the path, the query string or a posted form field is answered 400 before any view.
+
+    No page needs one, and PostgreSQL refuses it in text (DataError: a 500 if it got that far). The API
+    answers it as problem+json itself (abri.api.urls).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and self._has_nul(request):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path:
+            return True
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                 "multipart/form-data"):
+            sources.append(request.POST)  # form fields only (files may hold any byte); CSRF reads it anyway
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return True
+        return False

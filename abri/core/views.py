@@ -80,6 +80,21 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def error_400(request, exception=None):
+    """Input Django refuses before any view (SuspiciousOperation): a body over the size limit is a
+    French 413, anything else a French 400; the API answers problem+json. Never a traceback."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    status = 413 if too_big else 400
+    if request.path.startswith("/api/"):
+        from abri.api.problems import bad_request, request_too_big
+
+        return request_too_big(request, exception) if too_big else bad_request(request, exception)
+    return render(request, "413.html" if too_big else "400.html",
+                  {"max_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}, status=status)
+
+
 def error_500(request):
     """French 500 page with a reference id and nothing leaked."""
     reference = getattr(request, "request_id", "")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from abri.accounts import services
@@ -33,7 +34,8 @@ def test_email_link_sets_a_new_pin_and_unlocks(client, alice):
     html = _ask(client, alice).content.decode()
     assert "Si ces informations correspondent" in html
     link = _link(alice)
-    assert client.get(link)["Location"] == "/identifiants-oublies/nouveau-code-secret/"
+    assert "Choisir un nouveau code secret" in client.get(link).content.decode()
+    assert client.post(link)["Location"] == "/identifiants-oublies/nouveau-code-secret/"
     response = client.post("/identifiants-oublies/nouveau-code-secret/", {"pin": "582017", "pin_confirm": "582017"})
     assert response["Location"] == "/connexion/"
     alice.user.refresh_from_db()
@@ -41,6 +43,7 @@ def test_email_link_sets_a_new_pin_and_unlocks(client, alice):
     assert not services.customer_is_locked(customer=alice)
     assert OutboxMessage.objects.filter(to=alice.phone, body__contains="code secret a été modifié").exists()
     # Single use: the same link again is refused with a clear next step.
+    assert client.post(link).status_code == 410
     again = client.get(link)
     assert again.status_code == 410 and "déjà été utilisé" in again.content.decode()
     assert "Faire une nouvelle demande" in again.content.decode()
@@ -51,6 +54,7 @@ def test_expired_link_is_refused_with_next_step(client, alice):
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.get(_link(alice))
     assert response.status_code == 410 and "expiré" in response.content.decode()
+    assert client.post(_link(alice)).status_code == 410
 
 
 def test_sms_code_recovery(client, alice):
@@ -74,7 +78,7 @@ def test_enrolled_authenticator_app_is_never_bypassed(client, alice):
     secret, _uri = totp_provision(user=alice.user)
     totp_verify(user=alice.user, code=pyotp.TOTP(secret).now(), confirm=True)
     _ask(client, alice)
-    client.get(_link(alice))
+    client.post(_link(alice))
     html = client.post("/identifiants-oublies/nouveau-code-secret/",
                        {"pin": "582017", "pin_confirm": "582017", "totp_code": "000000"}).content.decode()
     assert "Code incorrect" in html
@@ -117,3 +121,18 @@ def test_anonymous_requests_are_rate_limited_per_address(client, alice):
     for _ in range(10):
         _ask(client, alice, birth_date="01/01/1970")
     assert _ask(client, alice).status_code == 429
+
+
+def test_a_mail_scanner_opening_the_link_neither_uses_it_nor_opens_a_session(client, alice):
+    """Link previews (mail scanners, chat apps) fetch the page with GET: only the POST behind the button opens
+    the request, in the browser that pressed it."""
+    _ask(client, alice)
+    link = _link(alice)
+    scanner = Client()
+    page = scanner.get(link)
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert "Choisir un nouveau code secret" in page.content.decode()
+    assert OneTimeCode.objects.get(user=alice.user, purpose="recovery").verified_at is None
+    assert scanner.get("/identifiants-oublies/nouveau-code-secret/")["Location"] == "/identifiants-oublies/code-secret/"
+    assert client.post(link)["Location"] == "/identifiants-oublies/nouveau-code-secret/"
+    assert client.get("/identifiants-oublies/nouveau-code-secret/").status_code == 200

@@ -213,7 +213,7 @@ def _recovery_link(client, customer):
                                                        "birth_date": "15/06/1985", "channel": "email"})
     body = last_message(to=customer.email, channel="email").body
     link = re.search(r"https?://[^/]+(/identifiants-oublies/lien/[^/\s]+/)", body).group(1)
-    assert client.get(link)["Location"] == "/identifiants-oublies/nouveau-code-secret/"
+    assert client.post(link)["Location"] == "/identifiants-oublies/nouveau-code-secret/"
 
 
 def _new_pin(client, totp_code):

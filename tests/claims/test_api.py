@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from abri.accounts.models import ApiToken
 from abri.accounts.tokens import token_issue
 from abri.claims.models import Claim
 
@@ -48,6 +49,9 @@ def test_declare_through_the_api(alice, alice_contract):
     assert items.status_code == 422 and "positif" in items.json()["fields"]["0.amount"][0]
     assert put(client, f"{base}/steps/items", {"items": [{"label": "Parquet", "category": "building",
                                                     "amount": "800"}]}).status_code == 200
+    bank = put(client, f"{base}/steps/bank", {"iban": "FR1420041010050500013M02606", "holder": "Alice"})
+    assert bank.status_code == 403 and bank.json()["step_up_url"] == "/api/v1/auth/step-up"
+    ApiToken.objects.filter(user=alice.user).update(step_up_at=timezone.now())
     bank = put(client, f"{base}/steps/bank", {"iban": "FR1420041010050500013M02606", "holder": "Alice"})
     assert bank.status_code == 200 and "iban_encrypted" not in bank.json()["data"]["bank"]
     first = client.post(f"{base}/evidence", {"file": jpeg()}, HTTP_X_UPLOAD_TOKEN="tok-1")

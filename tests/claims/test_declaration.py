@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from abri.accounts.stepup import step_up_mark_fresh
 from abri.claims.models import Claim, ClaimDraft, Evidence
 from abri.documents.models import Document
 from abri.notifications.models import Notification, OutboxMessage
@@ -41,6 +42,7 @@ def fill_until_evidence(client, draft, event="water"):
              "items-1-label": "", "items-1-amount": ""}
     assert client.post(f"{base}/items/", items).status_code == 302
     assert client.post(f"{base}/third_parties/", {"parties-TOTAL_FORMS": "1", "parties-INITIAL_FORMS": "0"}).status_code == 302
+    step_up_mark_fresh(client)  # bank details ask for the second factor (tests/claims/test_bank_details.py)
     assert client.post(f"{base}/bank/", {"iban": "FR14 2004 1010 0505 0001 3M02 606", "holder": "Alice Durand"}).status_code == 302
 
 

@@ -251,7 +251,8 @@ def test_operators_and_sql_fragments_are_plain_words(alice, alice_client, query)
     vault_document(alice, title="Fuite", body="fuite d'eau")
     results = documents_search(customer=alice, query=query)
     assert results.total in (0, 1)
-    assert alice_client.get("/documents/", {"q": query}).status_code == 200
+    # A NUL character is refused (French 400) before any view: PostgreSQL would refuse it in text.
+    assert alice_client.get("/documents/", {"q": query}).status_code == (400 if "\x00" in query else 200)
     assert Document.objects.filter(customer=alice).count() == 1
 
 

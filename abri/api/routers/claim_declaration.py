@@ -13,6 +13,7 @@ from django.http import QueryDict
 from ninja import Body, Field, File, Path, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 
+from abri.accounts.stepup import api_step_up_required
 from abri.api.problems import problem
 from abri.api.security import request_customer
 from abri.api.types import NUMBER_PATTERN
@@ -37,10 +38,8 @@ class DraftOut(Schema):
 
     @staticmethod
     def resolve_data(obj) -> dict:
-        data = dict(obj.data)
-        if "bank" in data:
-            data["bank"] = {k: v for k, v in data["bank"].items() if k != "iban_encrypted"}
-        return data
+        return {step: {k: v for k, v in values.items() if k != "iban_encrypted"} if isinstance(values, dict) else values
+                for step, values in obj.data.items()}
 
     @staticmethod
     def resolve_evidence(obj) -> list[dict]:
@@ -164,6 +163,12 @@ def draft_step(request, key: UUID, step: str, payload: dict = Body(...)):  # noq
     form = _step_form(step, draft, contracts, _as_form_data(step, payload))
     if not form.is_valid():
         return problem(422, "Données invalides", "Certaines informations sont à corriger.", fields=_form_errors(form))
+    if step == "bank" and form.cleaned_data.get("iban"):
+        # Bank details: the same step-up as any other bank-details change (403 step-up-required).
+        if (refused := api_step_up_required(request)) is not None:
+            return refused
+        return services.draft_bank_details_set(customer=customer, draft=draft, values=_step_values(step, form),
+                                               next_step=_next(step))
     return services.draft_save_step(customer=customer, draft=draft, step=step, values=_step_values(step, form),
                                     next_step=_next(step))
 

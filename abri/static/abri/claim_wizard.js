@@ -8,7 +8,9 @@
   var form = document.querySelector(".wizard-form");
   if (form && window.localStorage) {
     var storeKey = "abri-claim-" + form.dataset.draft + "-" + form.dataset.step;
-    var fields = form.querySelectorAll("input[name]:not([type=hidden]):not([type=file]), textarea[name], select[name]");
+    // Bank details are never copied to the device (data-no-local-copy): a shared computer keeps nothing.
+    var fields = form.querySelectorAll("input[name]:not([type=hidden]):not([type=file]):not([data-no-local-copy]), " +
+                                       "textarea[name]:not([data-no-local-copy]), select[name]");
     try {
       var saved = JSON.parse(localStorage.getItem(storeKey) || "{}");
       fields.forEach(function (el) {
