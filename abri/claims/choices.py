@@ -51,6 +51,11 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", _("Autre document")
 
 
+# What a customer may call a file they send; the expert's report is filed by a claims handler only.
+CUSTOMER_EVIDENCE_KINDS = (EvidenceKind.PHOTO, EvidenceKind.INVOICE, EvidenceKind.POLICE_REPORT,
+                           EvidenceKind.JOINT_REPORT, EvidenceKind.ESTIMATE, EvidenceKind.OTHER)
+
+
 class ScanStatus(models.TextChoices):
     NOT_SCANNED = "not_scanned", _("Non analysé")
     CLEAN = "clean", _("Sain")

@@ -272,7 +272,7 @@ class EvidenceUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de document"), required=False, choices=[
         ("photo", _("Photo des dommages")), ("invoice", _("Facture")), ("police_report", _("Dépôt de plainte")),
         ("joint_report", _("Constat amiable")), ("estimate", _("Devis")), ("other", _("Autre")),
-    ])
+    ], error_messages={"invalid_choice": _("Choisissez le type de document dans la liste.")})
 
 
 class MessageForm(forms.Form):

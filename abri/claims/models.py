@@ -145,6 +145,8 @@ class Evidence(models.Model):
     gps_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     scan_status = models.CharField(max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED)
     uploaded_by_staff = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="The customer's or the claims handler's login")
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -79,6 +79,7 @@ def claim_for_staff(*, number: str) -> Claim:
     qs = Claim.objects.select_related("customer", "contract", "contract__property", "handler").prefetch_related(
         Prefetch("steps", queryset=ClaimStep.objects.select_related("actor").order_by("created_at", "id")),
         "requests", Prefetch("messages", queryset=ClaimMessage.objects.select_related("author")),
-        "evidence", "payments", "contract__guarantees",
+        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("received_at", "id")),
+        "payments", "contract__guarantees",
     )
     return get_object_or_404(qs, number=number)

@@ -17,7 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from abri.claims.choices import OPEN_STATUSES, ClaimStatus, EvidenceKind, RequestStatus, ScanStatus
+from abri.accounts.codes import rate_limit_hit
+from abri.claims.choices import (
+    CUSTOMER_EVIDENCE_KINDS,
+    OPEN_STATUSES,
+    ClaimStatus,
+    EvidenceKind,
+    RequestStatus,
+    ScanStatus,
+)
 from abri.claims.models import (
     Claim,
     ClaimDraft,
@@ -45,13 +53,31 @@ PARIS = ZoneInfo("Europe/Paris")
 IBAN_PURPOSE = "claim-iban"
 
 
+# Per customer and per hour. A real declaration is one draft and up to MAX_FILES files (plus a few
+# files added later); these leave room for three complete declarations in an hour, and stop a script
+# from filling the disk or keeping the image decoder busy.
+DRAFTS_PER_HOUR = 10
+UPLOADS_PER_HOUR = 100
+
+
 class ClaimError(Exception):
     """A workflow rule was broken; the message is French and can be shown as is."""
 
 
+class DraftRateLimited(ClaimError):
+    """Too many declarations started in the last hour (answered 429)."""
+
+
+class UploadRateLimited(UploadRejected):
+    """Too many files sent in the last hour (answered 429)."""
+
+
 # --- Drafts ---------------------------------------------------------------------------------
 def draft_start(*, customer) -> ClaimDraft:
-    """Start a new declaration draft."""
+    """Start a new declaration draft (at most DRAFTS_PER_HOUR an hour)."""
+    if rate_limit_hit(f"claims:drafts:{customer.pk}", limit=DRAFTS_PER_HOUR, window_seconds=3600):
+        raise DraftRateLimited(_("Vous avez commencé plus de %(limit)s déclarations en une heure : reprenez une "
+                                 "déclaration en cours, ou réessayez dans une heure.") % {"limit": DRAFTS_PER_HOUR})
     draft = ClaimDraft.objects.create(customer=customer)
     audit_record(action="claim.draft_started", target=draft, customer=customer)
     return draft
@@ -136,13 +162,20 @@ def evidence_add(
     claim: Claim | None = None,
     client_token: str = "",
     by_staff: bool = False,
+    staff_user=None,
 ) -> Evidence:
-    """Verify, re-encode and store one file; idempotent on the client's token (retries are safe)."""
+    """Verify, re-encode and store one file; idempotent on the client's token (retries are safe).
+
+    A customer chooses the kind among CUSTOMER_EVIDENCE_KINDS and sends at most UPLOADS_PER_HOUR files
+    an hour; a claims handler (by_staff, staff_user) may file any kind, and is recorded as the sender.
+    """
     if (draft is None) == (claim is None):
         raise ValueError("evidence belongs to exactly one draft or claim")
     owner_customer_id = (draft or claim).customer_id
     if owner_customer_id != customer.pk:
         raise ValueError("evidence owner mismatch")
+    if kind not in (EvidenceKind.values if by_staff else CUSTOMER_EVIDENCE_KINDS):
+        raise UploadRejected(_("Choisissez le type de document dans la liste."))
     client_token = (client_token or "")[:64]
     if client_token:
         existing = Evidence.objects.filter(customer=customer, client_token=client_token).first()
@@ -151,6 +184,9 @@ def evidence_add(
     count = Evidence.objects.filter(draft=draft).count() if draft else Evidence.objects.filter(claim=claim).count()
     if count >= MAX_FILES:
         raise UploadRejected(f"Vous avez déjà envoyé {MAX_FILES} fichiers, le maximum pour une déclaration.")
+    if not by_staff and rate_limit_hit(f"claims:uploads:{customer.pk}", limit=UPLOADS_PER_HOUR, window_seconds=3600):
+        raise UploadRateLimited(_("Vous avez envoyé plus de %(limit)s fichiers en une heure : réessayez dans une "
+                                  "heure.") % {"limit": UPLOADS_PER_HOUR})
     # Slow work (decode, re-encode, scan) happens before any transaction.
     processed = process_upload(data)
     scan = scan_for_malware(data)
@@ -164,7 +200,7 @@ def evidence_add(
         size_bytes=len(processed.content), sha256=processed.sha256, width=processed.width,
         height=processed.height, taken_at=processed.taken_at, gps_latitude=processed.gps_latitude,
         gps_longitude=processed.gps_longitude, scan_status=ScanStatus.CLEAN if scan == "clean" else ScanStatus.NOT_SCANNED,
-        uploaded_by_staff=by_staff,
+        uploaded_by_staff=by_staff, uploaded_by_id=(staff_user.pk if staff_user else None) if by_staff else customer.user_id,
     )
     evidence.file.save(f"evidence{processed.extension}", ContentFile(processed.content), save=False)
     if processed.thumbnail:
@@ -522,7 +558,7 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
     """Upload the expert's report: stored as evidence and in the customer's documents."""
     _staff_check(actor, claim)
     evidence = evidence_add(customer=claim.customer, data=data, filename=filename,
-                            kind=EvidenceKind.EXPERT_REPORT, claim=claim, by_staff=True)
+                            kind=EvidenceKind.EXPERT_REPORT, claim=claim, by_staff=True, staff_user=actor)
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
 

@@ -78,7 +78,13 @@ def claim_list(request):
 def declare_start(request):
     """Start a declaration (or resume one in progress)."""
     if request.method == "POST":
-        draft = services.draft_start(customer=request.customer)
+        try:
+            draft = services.draft_start(customer=request.customer)
+        except services.DraftRateLimited as exc:
+            messages.error(request, str(exc))
+            return render(request, "claims/declare_start.html", {
+                "drafts": drafts_for_customer(customer=request.customer), "active_menu": "claims",
+            }, status=429)
         contracts = _active_contracts(request.customer)
         if len(contracts) == 1:
             services.draft_save_step(customer=request.customer, draft=draft, step="home",
@@ -251,6 +257,8 @@ def evidence_upload(request, key):
             kind=request.POST.get("kind") or "photo", draft=draft,
             client_token=request.headers.get("X-Upload-Token", "")[:64],
         )
+    except services.UploadRateLimited as exc:
+        return JsonResponse({"error": str(exc)}, status=429, headers={"Retry-After": "3600"})
     except UploadRejected as exc:
         return JsonResponse({"error": str(exc)}, status=422)
     return JsonResponse({

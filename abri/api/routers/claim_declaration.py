@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from ninja import Body, Field, File, Path, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 
@@ -122,6 +123,10 @@ def _upload(request, customer, file, kind: str, *, draft=None, claim=None):
         evidence = services.evidence_add(customer=customer, data=file.read(), filename=file.name or "", kind=kind,
                                          draft=draft, claim=claim,
                                          client_token=request.headers.get("X-Upload-Token", "")[:64])
+    except services.UploadRateLimited as exc:
+        response = problem(429, _("Trop de fichiers envoyés"), str(exc))
+        response["Retry-After"] = "3600"
+        return response
     except UploadRejected as exc:
         return problem(422, "Fichier refusé", str(exc))
     return 201, evidence
@@ -131,7 +136,12 @@ def _upload(request, customer, file, kind: str, *, draft=None, claim=None):
 def draft_create(request):
     """A new draft; with a single active contract the home step is filled in already."""
     customer = request_customer(request)
-    draft = services.draft_start(customer=customer)
+    try:
+        draft = services.draft_start(customer=customer)
+    except services.DraftRateLimited as exc:
+        response = problem(429, _("Trop de déclarations commencées"), str(exc))
+        response["Retry-After"] = "3600"
+        return response
     contracts = list(Contract.objects.for_customer(customer).filter(status__in=["active", "termination_requested"]))
     if len(contracts) == 1:
         draft = services.draft_save_step(customer=customer, draft=draft, step="home",
