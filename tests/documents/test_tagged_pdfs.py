@@ -190,3 +190,12 @@ def _contract(customer):
     from tests.contracts.factories import make_contract
 
     return make_contract(customer=customer)
+
+
+def test_accessibility_statement_says_new_documents_are_tagged_and_what_remains(client):
+    page = client.get("/accessibilite/").content.decode()
+
+    assert "Critère 13.3" in page
+    assert "Les documents émis depuis sont des PDF balisés" in page
+    assert "alternative textuelle des codes 2D-Doc et QR" in page
+    assert "ne sont pas\n    balisés pour l'accessibilité" not in page
