@@ -161,9 +161,13 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph as PdfParagraph
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 
+    from abri.documents.tagging import DEFAULT_LANG, LayoutTable, Node, TaggedCanvas
+    from abri.documents.tagging import TaggedParagraph as PdfParagraph
+
+    # Tagged while drawn (RGAA 13.3): /H1 title, /H2 per article, /P paragraphs; each exclusion box is a
+    # /Div with its /H3 and one /P per exclusion, its border and background are artifacts.
     data = load_general_conditions(version)
     terms = {key: key for key in data.get("definitions", {})}
     styles = getSampleStyleSheet()
@@ -171,20 +175,24 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
     heading = ParagraphStyle("heading", parent=styles["Heading3"], fontName="Helvetica-Bold", fontSize=11)
     excluded = ParagraphStyle("excluded", parent=body, fontName="Helvetica-Bold", fontSize=10.5, leading=13.5)
     title = data.get("title", "Conditions générales")
-    story = [PdfParagraph(xml_escape(f"{title} (version {data.get('version', version)})"), styles["Title"])]
+    story = [PdfParagraph(xml_escape(f"{title} (version {data.get('version', version)})"), styles["Title"],
+                          node=Node("H1"))]
     for article in data.get("articles", []):
-        story.append(PdfParagraph(xml_escape(article["title"]), heading))
-        story.extend(PdfParagraph(xml_escape(_plain(text, terms)), body) for text in article.get("paragraphs", []))
+        story.append(PdfParagraph(xml_escape(article["title"]), heading, node=Node("H2")))
+        story.extend(PdfParagraph(xml_escape(_plain(text, terms)), body, node=Node("P"))
+                     for text in article.get("paragraphs", []))
         if article.get("exclusions"):
-            rows = [[PdfParagraph("EXCLUSIONS — CE QUI N'EST PAS GARANTI", excluded)]]
-            rows += [[PdfParagraph(xml_escape(_plain(text, terms)), excluded)] for text in article["exclusions"]]
-            box = Table(rows, colWidths=[170 * mm])
+            box_node = Node("Div")
+            rows = [[PdfParagraph("EXCLUSIONS — CE QUI N'EST PAS GARANTI", excluded, node=Node("H3", box_node))]]
+            rows += [[PdfParagraph(xml_escape(_plain(text, terms)), excluded, node=Node("P", box_node))]
+                     for text in article["exclusions"]]
+            box = LayoutTable(rows, colWidths=[170 * mm])
             box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.black),
                                      ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff3e0")),
                                      ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))
             story += [Spacer(1, 2 * mm), box, Spacer(1, 2 * mm)]
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=title, author=insurer, subject=title,
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=title, author=insurer, subject=title, lang=DEFAULT_LANG,
                                  leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm)
-    document.build(story)
+    document.build(story, canvasmaker=TaggedCanvas)
     return buffer.getvalue()

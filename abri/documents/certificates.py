@@ -51,6 +51,7 @@ from abri.documents.models import (
     VerificationOutcome,
 )
 from abri.documents.signing import pdf_sign, signing_material
+from abri.documents.tagging import DEFAULT_LANG, Tagger
 
 logger = logging.getLogger(__name__)
 
@@ -315,53 +316,90 @@ def _draw_datamatrix(pdf, content: str, x: float, y: float, size: float) -> None
 
 
 def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_url: str, number: str) -> bytes:
+    """The certificate, tagged while it is drawn (RGAA 13.3, see abri.documents.tagging): /H1 title,
+    /H2 sections, /P paragraphs, a /L list of guarantees or a /Table (header row in /TH), and the two
+    barcodes as /Figure with their alternative text; /Lang fr-FR and the title shown by the reader."""
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang="fr-FR")
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang=DEFAULT_LANG)
     pdf.setTitle(f"{title} — {number}")
     pdf.setAuthor(settings.ABRI_INSURER_NAME)
     pdf.setSubject(title)
     pdf.setKeywords(["attestation", "assurance habitation", number])
     pdf.setCreator("Abri")
+    tagger = Tagger(pdf)
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
-    pdf.setFont("Helvetica-Bold", 11)
-    pdf.drawString(left, height - 16 * mm, settings.ABRI_INSURER_NAME)
+    with tagger.tag("P"):
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawString(left, height - 16 * mm, settings.ABRI_INSURER_NAME)
     pdf.setFont("Helvetica-Bold", 15)
     y = height - 28 * mm
-    for line in _wrap(pdf, title, "Helvetica-Bold", 15, right - left):
-        pdf.drawString(left, y, line)
-        y -= 7 * mm
+    with tagger.tag("H1"):
+        for line in _wrap(pdf, title, "Helvetica-Bold", 15, right - left):
+            pdf.drawString(left, y, line)
+            y -= 7 * mm
     y -= 2 * mm
     barcode_zone = 58 * mm  # keep the bottom free for the barcodes
+    table = bullets = None
     for block in blocks:
+        if block.style != "row":
+            table = None
+        if not (block.style == "p" and block.text.startswith("• ")):
+            bullets = None
         if block.style == "h":
             y -= 2.5 * mm
             pdf.setFont("Helvetica-Bold", 11)
             pdf.setFillColor(colors.HexColor("#1d4e89"))
-            pdf.drawString(left, y, block.text)
+            with tagger.tag("H2"):
+                pdf.drawString(left, y, block.text)
             pdf.setFillColor(colors.black)
             y -= 5.5 * mm
         elif block.style == "row":
+            header = table is None  # the first row of a table names its columns
+            table = table or tagger.node("Table")
+            row = tagger.node("TR", table)
             pdf.setFont("Helvetica", 9)
             col_x = (left, left + 90 * mm, left + 135 * mm)
             for x, cell in zip(col_x, block.text.split("\t"), strict=False):
-                pdf.drawString(x, y, cell)
+                with tagger.tag("TH" if header else "TD", row):
+                    pdf.drawString(x, y, cell)
             y -= 4.6 * mm
+        elif bullets is not None or block.text.startswith("• "):
+            bullets = bullets or tagger.node("L")
+            item = tagger.node("LI", bullets)
+            pdf.setFont("Helvetica", 10)
+            with tagger.tag("Lbl", item):
+                pdf.drawString(left, y, "•")
+            indent = pdf.stringWidth("• ", "Helvetica", 10)
+            body = tagger.node("LBody", item)
+            for line in _wrap(pdf, block.text[2:], "Helvetica", 10, right - left - indent):
+                with tagger.mark(body):
+                    pdf.drawString(left + indent, y, line)
+                y -= 5 * mm
         else:
             font, size, step = ("Helvetica", 8.5, 4.2 * mm) if block.style == "small" else ("Helvetica", 10, 5 * mm)
             pdf.setFont(font, size)
-            for line in _wrap(pdf, block.text, font, size, right - left):
-                pdf.drawString(left, y, line)
-                y -= step
+            with tagger.tag("P"):
+                for line in _wrap(pdf, block.text, font, size, right - left):
+                    pdf.drawString(left, y, line)
+                    y -= step
         if y < barcode_zone:
             logger.warning("certificate %s: text reaches the barcode zone", number)
     # 2D-Doc as DataMatrix (ANTS symbology), verification link as QR code.
-    _draw_datamatrix(pdf, twoddoc_text, left, 14 * mm, 36 * mm)
+    with tagger.tag("Figure", alt=_(
+        "Code 2D-Doc de l'attestation %(number)s, signé électroniquement par l'assureur : il reprend l'assuré, "
+        "l'adresse du logement et la période de validité, et se vérifie hors ligne avec un lecteur 2D-Doc."
+    ) % {"number": number}, bbox=(left, 14 * mm, left + 36 * mm, 50 * mm)):
+        _draw_datamatrix(pdf, twoddoc_text, left, 14 * mm, 36 * mm)
     pdf.setFont("Helvetica", 7.5)
-    pdf.drawString(left, 10 * mm, _("2D-Doc signé (vérifiable hors ligne)"))
-    _draw_qr(pdf, verify_url, right - 32 * mm, 14 * mm, 32 * mm)
-    pdf.drawRightString(right, 10 * mm, _("Vérifier en ligne : scannez ce code"))
-    pdf.showPage()
+    with tagger.tag("P"):
+        pdf.drawString(left, 10 * mm, _("2D-Doc signé (vérifiable hors ligne)"))
+    with tagger.tag("Figure", alt=_("Code QR menant à la page de vérification en ligne de l'attestation : %(url)s")
+                    % {"url": verify_url}, bbox=(right - 32 * mm, 14 * mm, right, 46 * mm)):
+        _draw_qr(pdf, verify_url, right - 32 * mm, 14 * mm, 32 * mm)
+    with tagger.tag("P"):
+        pdf.drawRightString(right, 10 * mm, _("Vérifier en ligne : scannez ce code"))
+    tagger.finish()
     pdf.save()
     return buffer.getvalue()
 
