@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from abri.contracts.guarantees import guarantees_for
+from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractGuarantee, Property
 from abri.core.services import audit_record
 
@@ -27,10 +27,18 @@ def contract_create(
     deductible: Decimal = Decimal("150"),
     **fields,
 ) -> Contract:
-    """Create a contract on one of the customer's homes, with the guarantees of its formula."""
+    """Create a contract on one of the customer's homes, with the guarantees of its formula.
+
+    Owners insure the building: without a declared `building_capital`, it is computed from the surface at
+    the tariff's rebuild value per m².
+    """
     if property.customer_id != customer.pk:
         raise ValueError("property belongs to another customer")
     options = options or []
+    if not fields.get("building_capital"):
+        fields["building_capital"] = building_capital_computed(
+            kind=property.kind, surface_m2=property.surface_m2, occupant_status=property.occupant_status,
+            tariff_version=fields.get("tariff_version"))
     contract = Contract.objects.create(
         customer=customer, property=property, number=number, formula=formula, options=options,
         deductible=deductible, annual_premium=annual_premium, start_date=start_date,
@@ -39,7 +47,8 @@ def contract_create(
     ContractGuarantee.objects.bulk_create(
         ContractGuarantee(contract=contract, **row)
         for row in guarantees_for(formula=formula, options=options, occupant_status=property.occupant_status,
-                                  rooms=property.rooms, deductible=deductible)
+                                  rooms=property.rooms, deductible=deductible,
+                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version)
     )
     audit_record(action="contract.created", target=contract, actor_label="system")
     return contract
@@ -292,7 +301,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
             ContractGuarantee(contract=contract, **row)
             for row in guarantees_for(formula=contract.formula, options=contract.options,
                                       occupant_status=contract.property.occupant_status,
-                                      rooms=contract.property.rooms, deductible=contract.deductible)
+                                      rooms=contract.property.rooms, deductible=contract.deductible,
+                                      building_capital=contract.building_capital,
+                                      tariff_version=contract.tariff_version)
         )
         # Future instalments at the new price; the pro-rata as one charge or refund.
         ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gt=today, amount__gt=0).update(
