@@ -334,7 +334,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
 
 def amendment_document(*, amendment):
-    """The amendment as a signed PDF in the customer's documents; certificates of the old cover are revoked."""
+    """The amendment as a signed PDF in the customer's documents; certificates it made untrue are replaced."""
     from django.core.files.base import ContentFile
 
     from abri.documents.choices import DocumentKind
@@ -376,9 +376,10 @@ def amendment_document(*, amendment):
         from abri.documents.services import document_added
 
         document_added(document=document)
-    from abri.documents.certificates import certificates_revoke_for_contract
+    from abri.documents.certificates import certificates_refresh_for_contract
 
-    certificates_revoke_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
+    # Only the certificates this amendment made untrue are revoked, and reissued at once (the customer is told).
+    certificates_refresh_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
     return document
 
 
