@@ -96,6 +96,9 @@ def _summary_context(draft, contracts):
                "event_label": ClaimEvent(event).label if event in ClaimEvent.values else ""}
     if contract and event:
         context["coverage"] = services.coverage_for_event(contract=contract, event=event)
+        if context["coverage"] is not None:
+            context["deductible"] = services.deductible_for_event(contract=contract, event=event,
+                                                                  guarantee=context["coverage"])
         when = data.get("when", {})
         if when.get("occurred_date"):
             from datetime import date
