@@ -86,3 +86,11 @@ def test_owner_premium_prices_the_declared_building_capital(alice):
     assert price[computed.pk].building_capital == Decimal("209000")
     assert price[higher.pk].building_capital == Decimal("300000")
     assert price[higher.pk].total_annual > price[computed.pk].total_annual
+
+
+def test_price_detail_names_the_fgti_contribution(alice, alice_client, alice_contract):
+    """The per-contract contribution is the terrorism fund's (FGTI), shown in the price detail."""
+    page = plain(alice_client.get(f"/contrats/{alice_contract.number}/modifier/",
+                                  {"formula": "confort", "deductible": "150", "payment_frequency": "annual",
+                                   "contents_capital": "", "valuables_capital": "0", "partial": "1"}))
+    assert "dont contribution attentats (FGTI) 6,50 €" in page
