@@ -12,6 +12,8 @@ class ClaimEvent(models.TextChoices):
     GLASS = "glass", _("Bris de glace")
     ELECTRICAL = "electrical", _("Dommage électrique")
     NATCAT = "natcat", _("Catastrophe naturelle")
+    SUBSIDENCE = "subsidence", _("Sécheresse : fissures dues au retrait-gonflement des argiles (catastrophe naturelle)")
+    TECHCAT = "techcat", _("Catastrophe technologique (accident industriel)")
     VANDALISM = "vandalism", _("Vandalisme")
     LIABILITY = "liability", _("Dommage causé à un tiers")
     OTHER = "other", _("Autre")

@@ -151,6 +151,7 @@ class DetailsForm(forms.Form):
         "theft": ["police_report_number", "break_in"],
         "vandalism": ["police_report_number", "break_in"],
         "natcat": ["decree_date"],
+        "subsidence": ["decree_date"],
         "fire": ["fire_brigade"],
         "liability": ["third_party_damage"],
     }
@@ -318,6 +319,10 @@ class SettlementForm(forms.Form):
                                           max_digits=12, decimal_places=2, localize=True)
     required_capital = forms.DecimalField(label=_("Capital qui aurait dû être déclaré (€)"), required=False,
                                           min_value=0, max_digits=12, decimal_places=2, localize=True)
+    building_required_capital = forms.DecimalField(
+        label=_("Valeur de reconstruction à neuf du bâtiment constatée (€)"), required=False, min_value=0,
+        max_digits=12, decimal_places=2, localize=True,
+        help_text=_("Propriétaire : comparée au capital bâtiment du contrat (règle proportionnelle, L121-5)."))
 
 
 class QueueFilterForm(forms.Form):

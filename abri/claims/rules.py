@@ -20,6 +20,8 @@ EVENT_GUARANTEE = {
     "glass": "glass",
     "electrical": "electrical",
     "natcat": "natcat",
+    "subsidence": "natcat",  # drought / subsidence of clay soils: a Cat Nat event with its own legal deductible
+    "techcat": "techcat",
     "vandalism": "theft",
     "liability": "liability",
     "other": None,
@@ -101,7 +103,7 @@ def declaration_deadline(*, event: str, learned_on: date, natcat_decree_on: date
     5 working days in general — vandalism included —, 2 working days for theft only, 30 days after the
     publication of the Cat Nat decree (L125-1, A125-1 annex I).
     """
-    if event == "natcat":
+    if event in {"natcat", "subsidence"}:
         if natcat_decree_on is None:
             return Deadline(None, "30 jours après la publication de l'arrêté de catastrophe naturelle")
         return Deadline(natcat_decree_on + timedelta(days=30),
@@ -120,6 +122,7 @@ WEAR = {
     "appliance": (Decimal("0.15"), Decimal("0.80")),
     "clothing": (Decimal("0.20"), Decimal("0.80")),
     "building": (Decimal("0.03"), Decimal("0.50")),
+    "structure": (Decimal("0.02"), Decimal("0.40")),
     "decoration": (Decimal("0.10"), Decimal("0.80")),
     "other": (Decimal("0.10"), Decimal("0.80")),
 }
@@ -129,11 +132,36 @@ ITEM_CATEGORY_LABELS = {
     "appliance": "Électroménager",
     "clothing": "Vêtements",
     "building": "Embellissements, revêtements",
+    "structure": "Bâtiment (murs, toiture, gros œuvre)",
     "decoration": "Décoration",
     "other": "Autre",
 }
 IRSI_TRANCHE_1 = Decimal("1600")  # excl. tax: occupant's insurer pays without recourse
 IRSI_TRANCHE_2 = Decimal("5000")
+IRSI_EVENTS = {"water", "fire"}  # the IRSI convention covers water damage and fire in a building, nothing else
+# For an owner, damage to these categories is damage to the building (under-insurance on the building capital).
+BUILDING_CATEGORIES = {"structure", "building"}
+# VAT in the replacement value, per line: work on a home over two years old 10 % (CGI art. 279-0 bis),
+# goods 20 % (art. 278). Used to state the amounts excluding tax (IRSI thresholds are excl. tax).
+VAT_RATES = {"structure": Decimal("0.10"), "building": Decimal("0.10")}
+DEFAULT_VAT_RATE = Decimal("0.20")
+
+
+def vat_rate_for(category: str) -> Decimal:
+    """The VAT rate included in the replacement value of an item of this category."""
+    return VAT_RATES.get(category, DEFAULT_VAT_RATE)
+
+
+def event_deductible(*, event: str, guarantee_deductible: Decimal, legal_deductible: Decimal | None = None,
+                     event_deductibles: dict | None = None) -> Decimal:
+    """The deductible of a claim: the one the law sets for this event (Cat Nat subsidence 1 520 €,
+    A125-1 annex I), else the guarantee's legal one (Cat Nat 380 €, technological catastrophe 0 € by L128-2),
+    else the contract guarantee's."""
+    if event_deductibles and event in event_deductibles:
+        return Decimal(event_deductibles[event])
+    if legal_deductible is not None:
+        return Decimal(legal_deductible)
+    return guarantee_deductible
 
 
 @dataclass(frozen=True)
@@ -155,6 +183,8 @@ class SettlementLine:
     wear_rate: Decimal
     wear_amount: Decimal
     indemnity: Decimal
+    vat_rate: Decimal = DEFAULT_VAT_RATE
+    replacement_value_excl_tax: Decimal = Decimal("0")
 
 
 @dataclass
@@ -166,6 +196,7 @@ class Settlement:
     wear_total: Decimal = Decimal("0")
     new_for_old_refund: Decimal = Decimal("0")
     under_insurance_ratio: Decimal = Decimal("1")
+    building_under_insurance_ratio: Decimal = Decimal("1")
     under_insurance_reduction: Decimal = Decimal("0")
     deductible: Decimal = Decimal("0")
     ceiling_reduction: Decimal = Decimal("0")
@@ -178,12 +209,14 @@ class Settlement:
         return {
             "lines": [
                 {"label": li.label, "category": li.category, "replacement_value": str(li.replacement_value),
-                 "wear_rate": str(li.wear_rate), "wear_amount": str(li.wear_amount), "indemnity": str(li.indemnity)}
+                 "wear_rate": str(li.wear_rate), "wear_amount": str(li.wear_amount), "indemnity": str(li.indemnity),
+                 "vat_rate": str(li.vat_rate), "replacement_value_excl_tax": str(li.replacement_value_excl_tax)}
                 for li in self.lines
             ],
             "replacement_total": str(self.replacement_total), "wear_total": str(self.wear_total),
             "new_for_old_refund": str(self.new_for_old_refund),
             "under_insurance_ratio": str(self.under_insurance_ratio),
+            "building_under_insurance_ratio": str(self.building_under_insurance_ratio),
             "under_insurance_reduction": str(self.under_insurance_reduction),
             "deductible": str(self.deductible), "ceiling_reduction": str(self.ceiling_reduction),
             "indemnity": str(self.indemnity), "deferred_new_for_old": str(self.deferred_new_for_old),
@@ -196,7 +229,7 @@ def _q(value: Decimal) -> Decimal:
 
 
 def irsi_tranche(amount_excl_tax: Decimal) -> str:
-    """IRSI convention tranche for water damage in a building with several insurers."""
+    """IRSI convention tranche for water damage or fire in a building with several insurers."""
     if amount_excl_tax <= IRSI_TRANCHE_1:
         return "Tranche 1 (≤ 1 600 € HT) : gestion par l'assureur de l'occupant, sans recours"
     if amount_excl_tax <= IRSI_TRANCHE_2:
@@ -213,14 +246,23 @@ def compute_settlement(
     declared_capital: Decimal | None = None,
     required_capital: Decimal | None = None,
     event: str = "",
+    building_declared_capital: Decimal | None = None,
+    building_required_capital: Decimal | None = None,
+    several_insurers: bool = False,
 ) -> Settlement:
     """Indemnity = replacement value − wear (+ new-for-old if covered) × under-insurance ratio − deductible.
 
     New-for-old: with the option, wear is paid back on invoice (within 2 years); without an invoice it is
-    deferred (shown, not paid now). Under-insurance (règle proportionnelle, L121-5): declared / required.
+    deferred (shown, not paid now). Under-insurance (règle proportionnelle, L121-5): declared / required
+    capital. For an owner, damage to the building (categories BUILDING_CATEGORIES) is reduced by the ratio of
+    the building capital to its rebuild value found by the expert, the rest by the contents ratio.
+    IRSI tranche: only for water damage and fire in a building with several insurers, on the amount
+    excluding VAT (each line's VAT rate).
     """
     result = Settlement()
     immediate = Decimal("0")
+    building_part = Decimal("0")
+    split = building_required_capital is not None
     for item in items:
         rate, cap = WEAR.get(item.category, WEAR["other"])
         wear_rate = min(rate * max(item.age_years, Decimal("0")), cap)
@@ -232,15 +274,27 @@ def compute_settlement(
                 refund = wear_amount
             else:
                 result.deferred_new_for_old += wear_amount
+        vat = vat_rate_for(item.category)
         result.lines.append(SettlementLine(item.label, item.category, _q(item.replacement_value), wear_rate,
-                                           wear_amount, _q(value_after_wear + refund)))
+                                           wear_amount, _q(value_after_wear + refund), vat,
+                                           _q(item.replacement_value / (1 + vat))))
         result.replacement_total += item.replacement_value
         result.wear_total += wear_amount
         result.new_for_old_refund += refund
         immediate += value_after_wear + refund
+        if split and item.category in BUILDING_CATEGORIES:
+            building_part += value_after_wear + refund
+    contents_part = immediate - building_part
+    reduced = immediate
+    if split and building_declared_capital is not None and building_required_capital \
+            and building_declared_capital < building_required_capital:
+        result.building_under_insurance_ratio = (building_declared_capital / building_required_capital).quantize(
+            Decimal("0.0001"))
+        reduced -= building_part * (1 - result.building_under_insurance_ratio)
     if declared_capital and required_capital and declared_capital < required_capital:
         result.under_insurance_ratio = (declared_capital / required_capital).quantize(Decimal("0.0001"))
-        reduced = immediate * result.under_insurance_ratio
+        reduced -= (contents_part if split else immediate) * (1 - result.under_insurance_ratio)
+    if reduced != immediate:
         result.under_insurance_reduction = _q(immediate - reduced)
         immediate = reduced
     result.deductible = _q(deductible)
@@ -253,6 +307,7 @@ def compute_settlement(
     result.wear_total = _q(result.wear_total)
     result.new_for_old_refund = _q(result.new_for_old_refund)
     result.deferred_new_for_old = _q(result.deferred_new_for_old)
-    if event == "water":
-        result.irsi_tranche = irsi_tranche(result.replacement_total / Decimal("1.20"))
+    if event in IRSI_EVENTS and several_insurers:
+        result.irsi_tranche = irsi_tranche(sum((line.replacement_value_excl_tax for line in result.lines),
+                                               Decimal("0")))
     return result

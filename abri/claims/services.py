@@ -42,6 +42,7 @@ from abri.claims.rules import (
     SettlementItem,
     compute_settlement,
     declaration_deadline,
+    event_deductible,
 )
 from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_for_malware
 from abri.contracts.models import Contract
@@ -572,27 +573,59 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
         return claim_transition(claim=claim, to_status=ClaimStatus.REPORT_RECEIVED, actor=actor)
 
 
+def deductible_for_event(*, contract: Contract, event: str, guarantee=None) -> Decimal:
+    """The deductible of a claim: fixed by law for Cat Nat (380 €; 1 520 € for subsidence, A125-1 annex I) and
+    technological catastrophes (none, L128-2), as the tariff file states; else the contract guarantee's."""
+    from abri.contracts.guarantees import tariff_for
+
+    guarantee = guarantee if guarantee is not None else coverage_for_event(contract=contract, event=event)
+    if guarantee is None:
+        return contract.deductible
+    data = tariff_for(contract.tariff_version).guarantees.get(guarantee.code)
+    return event_deductible(event=event, guarantee_deductible=guarantee.deductible,
+                            legal_deductible=data.deductible if data is not None else None,
+                            event_deductibles=data.event_deductibles if data is not None else None)
+
+
+def several_insurers_involved(claim: Claim) -> bool:
+    """Whether the loss concerns a building with several insurers (IRSI): a flat in a co-owned building, a let
+    home (the occupant's and the owner's insurers), or a neighbour or third party involved."""
+    home = claim.contract.property
+    return (home.kind == "apartment" or home.occupant_status in {"tenant", "pno"}
+            or bool((claim.circumstances or {}).get("neighbour_involved")) or bool(claim.third_parties))
+
+
 def claim_settlement_preview(*, claim: Claim, items: list[SettlementItem], declared_capital: Decimal | None = None,
-                             required_capital: Decimal | None = None):
-    """Compute the settlement with the contract's guarantee for this event (nothing saved)."""
-    guarantee = coverage_for_event(contract=claim.contract, event=claim.event_type)
-    new_for_old = claim.contract.guarantees.filter(code="new_for_old").exists()
+                             required_capital: Decimal | None = None,
+                             building_required_capital: Decimal | None = None):
+    """Compute the settlement with the contract's guarantee for this event (nothing saved).
+
+    Building damage is reduced by the rule of L121-5 when the contract's building capital is below the rebuild
+    value the expert found (building_required_capital)."""
+    contract = claim.contract
+    guarantee = coverage_for_event(contract=contract, event=claim.event_type)
+    new_for_old = contract.guarantees.filter(code="new_for_old").exists()
     return compute_settlement(
-        items=items, deductible=guarantee.deductible if guarantee else claim.contract.deductible,
+        items=items, deductible=deductible_for_event(contract=contract, event=claim.event_type, guarantee=guarantee),
         ceiling=guarantee.ceiling if guarantee else None, new_for_old_covered=new_for_old,
         declared_capital=declared_capital, required_capital=required_capital, event=claim.event_type,
+        building_declared_capital=contract.building_capital if contract.building_capital else None,
+        building_required_capital=building_required_capital if contract.building_capital else None,
+        several_insurers=several_insurers_involved(claim),
     )
 
 
 @transaction.atomic
 def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declared_capital: Decimal | None = None,
-                     required_capital: Decimal | None = None) -> Claim:
+                     required_capital: Decimal | None = None,
+                     building_required_capital: Decimal | None = None) -> Claim:
     """Compute and send the indemnity offer with its breakdown."""
     _staff_check(actor, claim)
     if not items:
         raise ClaimError("Ajoutez au moins un bien endommagé pour calculer l'indemnité.")
     settlement = claim_settlement_preview(claim=claim, items=items, declared_capital=declared_capital,
-                                          required_capital=required_capital)
+                                          required_capital=required_capital,
+                                          building_required_capital=building_required_capital)
     Claim.objects.filter(pk=claim.pk).update(settlement=settlement.as_dict(), offer_amount=settlement.indemnity)
     return claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=actor,
                             note=f"Proposition : {settlement.indemnity} €.")

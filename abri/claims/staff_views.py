@@ -175,7 +175,8 @@ def settlement(request, number: str):
         for f in formset.forms if f.cleaned_data.get("replacement_value")
     ]
     capitals = {"declared_capital": form.cleaned_data.get("declared_capital"),
-                "required_capital": form.cleaned_data.get("required_capital")}
+                "required_capital": form.cleaned_data.get("required_capital"),
+                "building_required_capital": form.cleaned_data.get("building_required_capital")}
     if "send" in request.POST:
         return _run(request, claim, lambda: services.claim_make_offer(claim=claim, items=items, actor=request.user,
                                                                       **capitals))

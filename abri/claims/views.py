@@ -110,6 +110,9 @@ def _summary_context(draft, contracts):
                "event_label": ClaimEvent(event).label if event in ClaimEvent.values else ""}
     if contract and event:
         context["coverage"] = services.coverage_for_event(contract=contract, event=event)
+        if context["coverage"] is not None:
+            context["deductible"] = services.deductible_for_event(contract=contract, event=event,
+                                                                  guarantee=context["coverage"])
         deadline = services.draft_deadline(data=data)
         if deadline is not None:
             from django.utils import timezone

@@ -60,6 +60,13 @@ class GuaranteeCode(models.TextChoices):
     OUTBUILDINGS = "outbuildings", _("Dépendances")
 
 
+# Liability sub-limits as stated in the conditions (keys of the tariff file's sub_limits).
+SUB_LIMIT_LABELS = {
+    "bodily": _("dommages corporels"),
+    "material": _("dommages matériels et immatériels"),
+}
+
+
 class TerminationReason(models.TextChoices):
     DUE_DATE = "due_date", _("À l'échéance annuelle")
     HAMON = "hamon", _("Après un an de contrat (loi Hamon)")

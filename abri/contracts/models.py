@@ -74,6 +74,10 @@ class Contract(models.Model):
     options = models.JSONField(default=list, blank=True)
     deductible = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("150.00"))
     contents_capital = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    building_capital = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"),
+        help_text="Capital bâtiment en valeur de reconstruction à neuf (propriétaires) ; 0 pour un locataire",
+    )
     valuables_capital = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     annual_premium = models.DecimalField(max_digits=10, decimal_places=2)
     payment_frequency = models.CharField(
@@ -116,6 +120,9 @@ class ContractGuarantee(models.Model):
     ceiling = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     deductible = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     is_option = models.BooleanField(default=False)
+    sub_limits = models.JSONField(
+        default=dict, blank=True, help_text="Sous-plafonds (responsabilité civile : bodily, material), en euros",
+    )
 
     class Meta:
         unique_together = [("contract", "code")]
@@ -123,6 +130,14 @@ class ContractGuarantee(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+    @builtins.property
+    def sub_limit_rows(self) -> list[tuple[str, Decimal]]:
+        """The sub-limits with their French labels, bodily injury first."""
+        from abri.contracts.choices import SUB_LIMIT_LABELS
+
+        return [(str(label), Decimal(self.sub_limits[key])) for key, label in SUB_LIMIT_LABELS.items()
+                if key in (self.sub_limits or {})]
 
 
 class Simulation(models.Model):

@@ -52,7 +52,16 @@ def quote_request(contract: Contract, choices: dict, *, effective_date: date | N
         claims_36_months=claims_in_36_months(contract) if claims is None else claims,
         payment_frequency=choices.get("payment_frequency") or "annual",
         has_garden=home.has_garden, has_pool=home.has_pool, outbuildings_m2=home.outbuildings_m2,
+        building_capital=_building_capital(contract, choices),
     )
+
+
+def _building_capital(contract: Contract, choices: dict) -> Decimal | None:
+    """The building capital to price: the one chosen, else the contract's (owners); None computes it."""
+    chosen = choices.get("building_capital")
+    if chosen not in (None, ""):
+        return Decimal(chosen)
+    return contract.building_capital or None
 
 
 @dataclass

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from abri.contracts.guarantees import guarantees_for
+from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractGuarantee, Property
 from abri.core.money import format_eur
 from abri.core.services import audit_record
@@ -28,10 +28,18 @@ def contract_create(
     deductible: Decimal = Decimal("150"),
     **fields,
 ) -> Contract:
-    """Create a contract on one of the customer's homes, with the guarantees of its formula."""
+    """Create a contract on one of the customer's homes, with the guarantees of its formula.
+
+    Owners insure the building: without a declared `building_capital`, it is computed from the surface at
+    the tariff's rebuild value per m².
+    """
     if property.customer_id != customer.pk:
         raise ValueError("property belongs to another customer")
     options = options or []
+    if not fields.get("building_capital"):
+        fields["building_capital"] = building_capital_computed(
+            kind=property.kind, surface_m2=property.surface_m2, occupant_status=property.occupant_status,
+            tariff_version=fields.get("tariff_version"))
     contract = Contract.objects.create(
         customer=customer, property=property, number=number, formula=formula, options=options,
         deductible=deductible, annual_premium=annual_premium, start_date=start_date,
@@ -40,7 +48,8 @@ def contract_create(
     ContractGuarantee.objects.bulk_create(
         ContractGuarantee(contract=contract, **row)
         for row in guarantees_for(formula=formula, options=options, occupant_status=property.occupant_status,
-                                  rooms=property.rooms, deductible=deductible)
+                                  rooms=property.rooms, deductible=deductible,
+                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version)
     )
     audit_record(action="contract.created", target=contract, actor_label="system")
     return contract
@@ -480,7 +489,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
             ContractGuarantee(contract=contract, **row)
             for row in guarantees_for(formula=contract.formula, options=contract.options,
                                       occupant_status=contract.property.occupant_status,
-                                      rooms=contract.property.rooms, deductible=contract.deductible)
+                                      rooms=contract.property.rooms, deductible=contract.deductible,
+                                      building_capital=contract.building_capital,
+                                      tariff_version=contract.tariff_version)
         )
         # Charged once: the pro-rata is the only charge or refund for the rest of the period; the period's
         # instalments stay as they are, those of the next period follow the new price (the page showed this).
@@ -552,7 +563,7 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
 
 
 def amendment_document(*, amendment):
-    """The amendment as a signed PDF in the customer's documents; certificates of the old cover are revoked."""
+    """The amendment as a signed PDF in the customer's documents; certificates it made untrue are replaced."""
     from django.core.files.base import ContentFile
 
     from abri.documents.choices import DocumentKind
@@ -597,9 +608,10 @@ def amendment_document(*, amendment):
         from abri.documents.services import document_added
 
         document_added(document=document)
-    from abri.documents.certificates import certificates_revoke_for_contract
+    from abri.documents.certificates import certificates_refresh_for_contract
 
-    certificates_revoke_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
+    # Only the certificates this amendment made untrue are revoked, and reissued at once (the customer is told).
+    certificates_refresh_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
     return document
 
 

@@ -32,7 +32,9 @@ def tariffs_dir() -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for shipped in DEFAULT_TARIFFS_DIR.glob("*.toml"):
         target = directory / shipped.name
-        if not target.exists():
+        # A shipped version is Abri's own file (uploads never overwrite a version): when Abri corrects it
+        # (e.g. the 2026-01 tax classes of CGI art. 1001, the building section), the copy follows.
+        if not target.exists() or target.read_bytes() != shipped.read_bytes():
             # Copy then rename: another process never reads a half-written tariff.
             partial = directory / f".{shipped.name}.{os.getpid()}.part"
             shutil.copyfile(shipped, partial)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from abri.documents.certificates import (
+    certificate_kinds_for,
     certificate_number_is_valid,
     certificate_number_normalize,
     school_years_offered,
@@ -44,6 +45,11 @@ class CertificateRequestForm(forms.Form):
     def __init__(self, *args, contracts, **kwargs):
         super().__init__(*args, **kwargs)
         self.contracts = {c.number: c for c in contracts}
+        # A certificate states only what is covered: offer the kinds that apply to at least one contract,
+        # and say for each contract why the others do not (KindEligibility.reason).
+        self.eligibility = {c.number: certificate_kinds_for(contract=c) for c in contracts}
+        offered = {e.kind for kinds in self.eligibility.values() for e in kinds if e.eligible}
+        self.fields["kind"].choices = [(value, label) for value, label in CertificateKind.choices if value in offered]
         self.fields["contract"].choices = [
             (c.number, f"{c.number} — {c.property.full_address}") for c in contracts
         ]
@@ -68,7 +74,19 @@ class CertificateRequestForm(forms.Form):
         for name in KIND_FIELDS.get(kind, ()):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, required_messages[name])
+        for eligibility in self.eligibility.get(data.get("contract"), ()):
+            if eligibility.kind == kind and not eligibility.eligible:
+                self.add_error("kind", eligibility.reason)
         return data
+
+    @property
+    def offered_kinds(self) -> list[str]:
+        return [value for value, _label in self.fields["kind"].choices]
+
+    def unavailable(self) -> list[tuple]:
+        """[(contract, [KindEligibility not applying, with its reason])] for the page."""
+        return [(self.contracts[number], [e for e in kinds if not e.eligible])
+                for number, kinds in self.eligibility.items() if any(not e.eligible for e in kinds)]
 
     @property
     def selected_contract(self):

@@ -36,7 +36,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from abri.contracts.choices import ContractStatus, GuaranteeCode
+from abri.contracts.choices import ContractStatus, GuaranteeCode, OccupantStatus
 from abri.contracts.models import Contract
 from abri.core import ratelimit
 from abri.core.money import format_eur
@@ -67,6 +67,66 @@ KIND_CODES = {
     CertificateKind.SCHOOL: "SCOLAIRE",
 }
 LIABILITY_CODES = {GuaranteeCode.LIABILITY, GuaranteeCode.TENANT_LIABILITY}
+OWNER_STATUSES = {OccupantStatus.OWNER, OccupantStatus.NON_OCCUPYING_OWNER}
+
+
+# --- Eligibility: a certificate states only what the contract covers -----------------------------
+
+
+def certificate_kind_refusal(*, contract: Contract, kind: str, guarantee_codes: set[str] | None = None) -> str:
+    """Why this kind of certificate cannot be issued for this contract (French), or "" when it can.
+
+    - tenant's certificate for the landlord (loi n° 89-462, art. 7 g): a tenant's contract with tenant's liability;
+    - lender's certificate: an owner, co-owner or non-occupying owner whose contract insures the building;
+    - school certificate: private liability (« vie privée ») of the household — not a non-occupying owner's contract;
+    - temporary certificate: any contract in force (it lists the contract's guarantees).
+    """
+    codes = guarantee_codes if guarantee_codes is not None else {g.code for g in contract.guarantees.all()}
+    status = contract.property.occupant_status
+    if kind == CertificateKind.TENANT:
+        if status != OccupantStatus.TENANT:
+            return _("Réservée aux locataires : elle prouve au bailleur l'assurance des risques locatifs (loi "
+                     "n° 89-462 du 6 juillet 1989, art. 7 g). Ce contrat (%(status)s) ne comporte pas la "
+                     "responsabilité civile locative.") % {"status": contract.property.get_occupant_status_display()}
+        if GuaranteeCode.TENANT_LIABILITY not in codes:
+            return _("Ce contrat ne comporte pas la responsabilité civile locative que demande le bailleur.")
+    elif kind == CertificateKind.LENDER:
+        if status not in OWNER_STATUSES:
+            return _("Réservée aux propriétaires qui assurent le bâtiment : un contrat de locataire assure ses "
+                     "biens et sa responsabilité, pas les murs que finance un prêt.")
+        if not contract.building_capital or GuaranteeCode.FIRE not in codes:
+            return _("Ce contrat n'assure pas le bâtiment : l'organisme prêteur demande une garantie du bâtiment "
+                     "en valeur de reconstruction.")
+    elif kind == CertificateKind.SCHOOL:
+        if status == OccupantStatus.NON_OCCUPYING_OWNER:
+            return _("Un contrat de propriétaire non occupant couvre la responsabilité du propriétaire du logement, "
+                     "pas la vie privée de la famille : demandez-la au contrat de votre résidence.")
+        if GuaranteeCode.LIABILITY not in codes:
+            return _("Ce contrat ne comporte pas la responsabilité civile vie privée.")
+    return ""
+
+
+@dataclass(frozen=True)
+class KindEligibility:
+    """One kind of certificate for one contract: whether it applies, and why not."""
+
+    kind: str
+    label: str
+    reason: str
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reason
+
+
+def certificate_kinds_for(*, contract: Contract) -> list[KindEligibility]:
+    """Every kind of certificate for this contract, in the usual order, with the reason of those that do not apply."""
+    codes = {g.code for g in contract.guarantees.all()}
+    return [
+        KindEligibility(kind=value, label=str(label),
+                        reason=certificate_kind_refusal(contract=contract, kind=value, guarantee_codes=codes))
+        for value, label in CertificateKind.choices
+    ]
 
 
 # --- Numbers ------------------------------------------------------------------------------------
@@ -242,16 +302,30 @@ def _content(
         blocks.append(_Block("p", _("Attestation remise au bailleur en application de l'article 7 g) de la loi "
                                     "n° 89-462 du 6 juillet 1989 : le locataire est assuré contre les risques "
                                     "locatifs (responsabilité civile locative).")))
+    if kind == CertificateKind.LENDER:
+        blocks += [
+            _Block("h", _("Bâtiment assuré")),
+            _Block("p", _("Le bâtiment est assuré en valeur de reconstruction à neuf pour un capital de %(capital)s "
+                          "(incendie et explosion, dégâts des eaux, tempête, catastrophes naturelles et "
+                          "technologiques).") % {"capital": _pdf_eur(contract.building_capital)}),
+        ]
     blocks.append(_Block("h", _("Garanties")))
     if kind == CertificateKind.LENDER:
         blocks.append(_Block("row", "\t".join([_("Garantie"), _("Plafond"), _("Franchise")])))
         for g in guarantees:
             ceiling = _pdf_eur(g.ceiling) if g.ceiling is not None else _("Selon conditions générales")
             blocks.append(_Block("row", f"{g.get_code_display()}\t{ceiling}\t{_pdf_eur(g.deductible)}"))
+            for label, amount in g.sub_limit_rows:
+                blocks.append(_Block("row", f"    {_('dont %(label)s') % {'label': label}}\t{_pdf_eur(amount)}\t"))
     else:
         shown = [g for g in guarantees if g.code in LIABILITY_CODES] if kind == CertificateKind.SCHOOL else guarantees
         for g in shown:
-            ceiling = f" — {_('plafond')} {_pdf_eur(g.ceiling)}" if g.ceiling is not None and g.code in LIABILITY_CODES else ""
+            ceiling = ""
+            if g.ceiling is not None and g.code in LIABILITY_CODES:
+                ceiling = f" — {_('plafond')} {_pdf_eur(g.ceiling)}"
+                limits = [f"{label} {_pdf_eur(amount)}" for label, amount in g.sub_limit_rows]
+                if limits:
+                    ceiling += " (" + _("dont %(limits)s") % {"limits": ", ".join(limits)} + ")"
             blocks.append(_Block("p", f"• {g.get_code_display()}{ceiling}"))
     blocks += [
         _Block("h", _("Validité")),
@@ -458,6 +532,10 @@ def certificate_issue(
         raise ValidationError({"kind": [_("Choisissez un type d'attestation.")]})
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED):
         raise ValidationError({"contract": [_("Ce contrat n'est pas en cours : aucune attestation ne peut être délivrée.")]})
+    with override("fr"):
+        refusal = certificate_kind_refusal(contract=contract, kind=kind)
+    if refusal:
+        raise ValidationError({"kind": [refusal]})
     child_first_name, child_last_name = (child_first_name or "").strip(), (child_last_name or "").strip()
     if kind == CertificateKind.SCHOOL:
         errors = {}
@@ -489,10 +567,26 @@ def certificate_issue(
         insured_initials=_initials(customer.first_name, customer.last_name),
         city=prop.city,
     )
+    return _sign_and_store(certificate=certificate, contract=contract, now=now, actor=actor, channel=channel)
+
+
+def _certified_text(*, certificate: Certificate, contract: Contract, guarantees: list, issued_at) -> tuple:
+    """Title, blocks and the plain text of what the certificate states (stored on its Document)."""
+    with override("fr"):  # a certificate is a French legal document, whatever the page language
+        title, blocks = _content(certificate=certificate, contract=contract, guarantees=guarantees, issued_at=issued_at)
+    text = "\n".join([settings.ABRI_INSURER_NAME, title, *(b.text.replace("\t", " ") for b in blocks)])
+    return title, blocks, text
+
+
+def _sign_and_store(*, certificate: Certificate, contract: Contract, now, actor, channel: str) -> Certificate:
+    """Render, sign (outside any transaction), store the file, then write the Document, Certificate and audit rows."""
+    customer, prop, kind = certificate.customer, contract.property, certificate.kind
+    today = timezone.localdate(now)
     guarantees = list(contract.guarantees.all())
     material = signing_material()
-    with override("fr"):  # a certificate is a French legal document, whatever the page language
-        title, blocks = _content(certificate=certificate, contract=contract, guarantees=guarantees, issued_at=now)
+    title, blocks, text = _certified_text(certificate=certificate, contract=contract, guarantees=guarantees,
+                                          issued_at=now)
+    with override("fr"):
         message = twoddoc.build_message(
             ca_id=material.twoddoc_ca_id, cert_id=material.twoddoc_cert_id, issued_on=today, signed_on=today,
             fields=_twoddoc_fields(certificate=certificate, contract=contract),
@@ -503,7 +597,6 @@ def certificate_issue(
             verify_url=verification_url(certificate.number), number=certificate.number,
         )
         signed = pdf_sign(pdf, reason=f"{title} {certificate.number}")
-    text = "\n".join([settings.ABRI_INSURER_NAME, title, *(b.text.replace("\t", " ") for b in blocks)])
     stored_name = default_storage.save(f"certificates/{now:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(signed))
     try:
         with transaction.atomic():
@@ -562,6 +655,87 @@ def certificates_revoke_for_contract(*, contract: Contract, reason: str, actor=N
         certificate_revoke(certificate=certificate, reason=reason, actor=actor)
         revoked += 1
     return revoked
+
+
+def certificate_states_the_truth(*, certificate: Certificate, contract: Contract | None = None,
+                                 guarantees: list | None = None) -> bool:
+    """Whether what the certificate states (its stored text) is still what the contract would state now."""
+    contract = contract or certificate.contract
+    if certificate.document is None:
+        return False
+    guarantees = guarantees if guarantees is not None else list(contract.guarantees.all())
+    _title, _blocks, text = _certified_text(certificate=certificate, contract=contract, guarantees=guarantees,
+                                            issued_at=certificate.issued_at)
+    return text == certificate.document.text
+
+
+def certificates_refresh_for_contract(*, contract: Contract, reason: str, actor=None) -> list[tuple]:
+    """After an amendment: revoke only the certificates it made untrue, and reissue each one at once.
+
+    Certificates are revoked only when what they state becomes untrue (a payment frequency change states
+    nothing new). A replaced certificate is revoked with the number of its successor, and the customer is
+    notified; when the kind no longer applies (e.g. no tenant's liability any more), it is revoked and the
+    notification says why. Returns [(old certificate, new certificate or None)].
+    """
+    from abri.notifications.services import notification_create
+
+    contract = Contract.objects.select_related("property", "customer").get(pk=contract.pk)
+    guarantees = list(contract.guarantees.all())
+    today = timezone.localdate()
+    stale = [
+        certificate for certificate in Certificate.objects.filter(
+            contract=contract, revoked_at__isnull=True, valid_until__gte=today,
+        ).select_related("document", "customer").order_by("issued_at", "id")
+        if not certificate_states_the_truth(certificate=certificate, contract=contract, guarantees=guarantees)
+    ]
+    results = []
+    for old in stale:
+        with override("fr"):
+            refusal = certificate_kind_refusal(contract=contract, kind=old.kind,
+                                               guarantee_codes={g.code for g in guarantees})
+        new = None
+        if not refusal and contract.is_active:
+            new = _reissue(old=old, contract=contract, today=today, actor=actor)
+        with transaction.atomic():
+            locked = Certificate.objects.select_for_update().get(pk=old.pk)
+            if locked.revoked_at is not None:  # a concurrent refresh replaced it already
+                if new is not None:
+                    certificate_revoke(certificate=new, reason="Doublon d'une attestation déjà remplacée", actor=actor)
+                continue
+            if new is not None:
+                why = _("%(reason)s : remplacée par l'attestation %(number)s") % {"reason": reason, "number": new.number}
+                body = _("Votre contrat %(contract)s a changé : l'attestation %(old)s ne correspond plus à vos "
+                         "garanties et a été révoquée. La nouvelle attestation %(new)s, valable du %(start)s au "
+                         "%(end)s, est dans vos documents : transmettez-la à la place de l'ancienne.") % {
+                    "contract": contract.number, "old": old.number, "new": new.number,
+                    "start": _fr_date(new.valid_from), "end": _fr_date(new.valid_until)}
+            else:
+                why = reason
+                body = _("Votre contrat %(contract)s a changé : l'attestation %(old)s ne correspond plus à vos "
+                         "garanties et a été révoquée. %(refusal)s") % {
+                    "contract": contract.number, "old": old.number, "refusal": refusal}
+            certificate_revoke(certificate=locked, reason=why, actor=actor)
+            notification_create(
+                customer=contract.customer, title=_("Attestation %(number)s remplacée") % {"number": old.number}
+                if new is not None else _("Attestation %(number)s révoquée") % {"number": old.number},
+                body=body, url="/documents/attestations/", category="contract", email=True,
+            )
+        results.append((old, new))
+    return results
+
+
+def _reissue(*, old: Certificate, contract: Contract, today: dt.date, actor) -> Certificate:
+    """A new certificate of the same kind (same child and school year) stating the contract as it is now."""
+    now = timezone.now()
+    valid_until = min(old.valid_until, contract.end_date) if contract.end_date else old.valid_until
+    certificate = Certificate(
+        number=certificate_number_generate(year=today.year), customer=old.customer, contract=contract,
+        kind=old.kind, valid_from=max(old.valid_from, today, contract.start_date),
+        valid_until=max(valid_until, today), issued_at=now, child_first_name=old.child_first_name,
+        child_last_name=old.child_last_name, school_year=old.school_year,
+        insured_initials=_initials(old.customer.first_name, old.customer.last_name), city=contract.property.city,
+    )
+    return _sign_and_store(certificate=certificate, contract=contract, now=now, actor=actor, channel="reissue")
 
 
 # --- Public verification ------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 Order of the computation (exact rational arithmetic on integers, rounded once at the end):
   formula premium = base(status, kind) × rooms × zone × ground floor × formula × deductible × claims
-                    × contents × factor options (alarm)
+                    × contents × building capital (owners) × factor options (alarm)
   option premiums = flat amounts, per 1 000 € of valuables, or a percentage of the formula premium
   each guarantee's net premium = its weight's share of the formula premium (+ its options)
   Cat Nat surcharge = catnat_rate × net on property-damage guarantees
-  insurance tax (TSCA) = rate of the guarantee's tax class × net
-  instalment surcharge = frequency rate × (net + Cat Nat + tax)
-  total = net + Cat Nat + tax + terrorism contribution (per contract) + instalment surcharge
+  instalment surcharge = frequency rate × net
+  insurance tax (TSCA) = rate of the guarantee's tax class × (net + instalment surcharge): an accessory
+                         of the premium is in the taxable base (CGI art. 991)
+  total = net + Cat Nat + tax + terrorism contribution (FGTI, per contract) + instalment surcharge
 Each total is rounded half-up to the cent once; each column of the breakdown is then allocated by
 largest remainder so that it sums exactly to its total.
 """
@@ -28,6 +29,7 @@ ONE = Decimal(1)
 CENT = Decimal("0.01")
 MAX_CAPITAL = Decimal(10_000_000)
 MAX_OUTBUILDINGS_M2 = Decimal(2000)
+MAX_BUILDING_CAPITAL = Decimal(100_000_000)
 
 
 KIND_LABELS = {"apartment": "appartement", "house": "maison"}
@@ -84,9 +86,13 @@ def resolve_tariff(request: QuoteRequest, tariff: Tariff | None = None) -> Tarif
 class _Checked:
     """The request's values once validated and normalised (Decimals, defaults applied)."""
 
-    __slots__ = ("surface", "floor", "contents", "valuables", "deductible", "outbuildings", "options")
+    __slots__ = ("surface", "floor", "contents", "valuables", "deductible", "outbuildings", "options",
+                 "building", "building_share")
 
-    def __init__(self, surface, floor, contents, valuables, deductible, outbuildings, options):
+    def __init__(self, surface, floor, contents, valuables, deductible, outbuildings, options, building=None,
+                 building_share=None):
+        self.building = building  # building capital (owners): declared, or computed from the surface
+        self.building_share = building_share  # declared / computed rebuild value; None when computed
         self.surface = surface
         self.floor = floor
         self.contents = contents
@@ -225,9 +231,47 @@ def _check(request: QuoteRequest, t: Tariff) -> _Checked:
     if option_errors:
         errors["options"] = " ".join(option_errors)
 
+    building, building_share = _check_building(request, t, kind, surface, errors)
+
     if errors:
         raise TariffValidationError(errors)
-    return _Checked(surface, floor, contents, valuables, deductible, outbuildings, selected)
+    return _Checked(surface, floor, contents, valuables, deductible, outbuildings, selected, building, building_share)
+
+
+def _check_building(request: QuoteRequest, t: Tariff, kind: str | None, surface: Decimal | None,
+                    errors: dict[str, str]) -> tuple[Decimal | None, Decimal | None]:
+    """Owners insure the building at rebuild value: the declared capital, or one computed from the surface."""
+    status = request.occupant_status
+    declared = request.building_capital
+    if not isinstance(status, str) or status not in STATUS_LABELS:
+        return None, None
+    if not t.insures_building(status):
+        if declared not in (None, 0):
+            errors["building_capital"] = ("Un locataire assure ses biens et sa responsabilité locative, pas le "
+                                          "bâtiment : laissez le capital bâtiment vide.")
+        return None, None
+    if kind is None or surface is None:
+        return None, None
+    computed = t.rebuild_value(kind, surface)
+    if declared is None:
+        return computed, None
+    amount = _amount(declared)
+    if amount is None or amount <= 0 or amount > MAX_BUILDING_CAPITAL:
+        errors["building_capital"] = "Le capital bâtiment doit être un montant positif en euros."
+        return None, None
+    share = amount / computed
+    if share < t.building_min_share:
+        lowest = (computed * t.building_min_share).quantize(ONE)
+        errors["building_capital"] = (
+            f"Le capital bâtiment doit couvrir la valeur de reconstruction à neuf : au moins {format_euros(lowest)} "
+            f"pour {format_number(surface)} m² (estimation {format_euros(computed)}).")
+        return None, None
+    if share > t.building_max_share:
+        errors["building_capital"] = (
+            f"Un capital bâtiment de plus de {format_euros((computed * t.building_max_share).quantize(ONE))} pour "
+            f"{format_number(surface)} m² est à étudier par un conseiller.")
+        return None, None
+    return amount, share
 
 
 def _higher_ceiling_hint(t: Tariff, valuables: Decimal) -> str:
@@ -304,11 +348,21 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
                 num *= factor_num
                 den *= factor_den
                 break
+    building_factor = ONE
+    if checked.building_share is not None:
+        for highest, band_factor, factor_num, factor_den in lookups.building_bands:
+            if checked.building_share <= highest:
+                building_factor = band_factor
+                num *= factor_num
+                den *= factor_den
+                break
     factors = [("base", t.base_premiums[(status, kind)]), ("rooms", rooms_factor),
                ("zone", t.zone_factors[request.risk_zone]),
                ("ground_floor", t.ground_floor_factor if checked.floor == 0 else ONE), ("formula", formula.factor),
                ("deductible", t.deductible_factors[checked.deductible]),
                ("claims", t.claims_factors[request.claims_36_months]), ("contents", contents_factor)]
+    if checked.building is not None:
+        factors.append(("building", building_factor))
     option_amounts: dict[str, tuple[int, int]] = {}
     if checked.options:
         for option in checked.options:
@@ -340,30 +394,32 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
         denominator = math.lcm(denominator, amount_den)
     # Line i's net premium in cents is nets[i] / denominator; rates are integers over r.
     premium_cents = num * 100 * (denominator // (den * shares.total_weight))
-    nets = [premium_cents * weight for weight in shares.net]
-    catnats = [premium_cents * weight for weight in shares.catnat]
-    taxes = [premium_cents * weight for weight in shares.tax]
+    r = t.rate_scale
     frequency = t.frequencies[request.payment_frequency]
     surcharge = t.surcharges[frequency.code]
+    # The insurance tax applies to the net premium and its instalment surcharge: (r + surcharge) / r.
+    taxed = r + surcharge
+    nets = [premium_cents * weight for weight in shares.net]
+    catnats = [premium_cents * weight for weight in shares.catnat]
+    taxes = [premium_cents * weight * taxed for weight in shares.tax]
     if surcharge:
         premium_surcharge = premium_cents * surcharge
-        surcharges = [premium_surcharge * weight for weight in shares.gross]
+        surcharges = [premium_surcharge * weight for weight in shares.net]
     if option_amounts:
         for code, (amount_num, amount_den) in option_amounts.items():
             template = t.option_lines[code]
             amount_cents = amount_num * 100 * (denominator // amount_den)
             nets.append(amount_cents)
             catnats.append(amount_cents * template.catnat)
-            taxes.append(amount_cents * template.tax)
+            taxes.append(amount_cents * template.tax * taxed)
             if surcharge:
-                surcharges.append(amount_cents * template.gross * surcharge)
+                surcharges.append(amount_cents * surcharge)
         templates = templates + tuple(t.option_lines[code] for code in option_amounts)
 
-    r = t.rate_scale
     net_cents = _allocate(nets, denominator)
     catnat_cents = _allocate(catnats, denominator * r)
-    tax_cents = _allocate(taxes, denominator * r)
-    surcharge_cents = _allocate(surcharges, denominator * r * r) if surcharge else [0] * len(nets)
+    tax_cents = _allocate(taxes, denominator * r * r)
+    surcharge_cents = _allocate(surcharges, denominator * r) if surcharge else [0] * len(nets)
     terrorism_cents = lookups.terrorism_cents
 
     euros = _EUROS
@@ -385,7 +441,7 @@ def _price(request: QuoteRequest, t: Tariff, checked: _Checked) -> Quote:
         first_instalment_amount=euros[total - regular * (count - 1)], lines=lines,
         covered=covered + tuple(code for code in option_amounts if code not in covered) if option_amounts
         else covered,
-        factors=tuple(factors))
+        factors=tuple(factors), building_capital=checked.building)
 
 
 class _Euros(dict):

@@ -19,7 +19,7 @@ TARIFFS_DIR_ENV = "ABRI_TARIFFS_DIR"
 
 KINDS = ("apartment", "house")
 STATUSES = ("tenant", "owner", "pno")
-TAX_CLASSES = ("fire", "other")
+SUB_LIMITS = ("bodily", "material")  # liability sub-limits: bodily injury, property damage
 OPTION_PRICINGS = ("flat", "per_thousand", "percent", "factor")
 OPTION_REQUIREMENTS = ("has_garden", "has_pool", "valuables_capital", "outbuildings")
 MAX_NUMBER = 10**9
@@ -39,6 +39,10 @@ class Guarantee:
     statuses: tuple[str, ...]
     ceiling: Decimal | None
     deductible: Decimal | None
+    # Sub-limits of a ceiling (liability: bodily, material) and deductibles fixed by law for one kind of
+    # event (Cat Nat: subsidence), as stated in the conditions.
+    sub_limits: dict[str, Decimal] = field(default_factory=dict)
+    event_deductibles: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,6 @@ class LineTemplate:
     weight: int
     catnat: int
     tax: int
-    gross: int  # rate_scale + catnat + tax: what the instalment surcharge applies to
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,6 @@ class FormulaLines:
     net: tuple[int, ...]
     catnat: tuple[int, ...]
     tax: tuple[int, ...]
-    gross: tuple[int, ...]
 
 
 Ratio = tuple[int, int]  # an exact number as (numerator, denominator)
@@ -122,6 +124,9 @@ class Lookups:
     contents: tuple[tuple[tuple[Decimal, Decimal, int, int], ...], ...]
     options: dict[str, Ratio]
     terrorism_cents: int
+    building_per_m2: dict[str, Ratio]
+    # ((highest share of the computed rebuild value, factor, num, den), ...)
+    building_bands: tuple[tuple[Decimal, Decimal, int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,11 @@ class Tariff:
     guarantees: dict[str, Guarantee]
     formulas: dict[str, Formula]
     options: dict[str, Option]
+    building_statuses: tuple[str, ...]
+    building_per_m2: dict[str, Decimal]
+    building_min_share: Decimal
+    building_max_share: Decimal
+    building_bands: tuple[tuple[Decimal, Decimal], ...]
     # Precomputed for exact integer arithmetic in the engine: every rate (Cat Nat, tax, instalment
     # surcharge) is an integer over rate_scale; the guarantees of (formula, occupant status) share the
     # formula premium in proportion to integer weights.
@@ -169,6 +179,14 @@ class Tariff:
     def contents_ceiling(self, rooms: int) -> Decimal:
         """Highest contents capital for a home of this many rooms."""
         return self.contents_first_room + self.contents_extra_room * max(rooms - 1, 0)
+
+    def insures_building(self, occupant_status: str) -> bool:
+        """Whether this occupant status insures the building (owners, co-owners, non-occupying owners)."""
+        return occupant_status in self.building_statuses
+
+    def rebuild_value(self, kind: str, surface_m2: Decimal | int) -> Decimal:
+        """The building capital computed from the living surface: rebuild value per m², to the euro."""
+        return (self.building_per_m2[kind] * Decimal(surface_m2)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
     def covered_guarantees(self, formula: str, occupant_status: str) -> tuple[str, ...]:
         """Guarantee codes of a formula that apply to this occupant status."""
@@ -370,8 +388,35 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
     taxes = r.table("taxes")
     catnat_rate = r.number("taxes.catnat_rate", taxes, maximum=1)
     terrorism_contribution = r.number("taxes.terrorism_contribution", taxes)
+    # Tax classes are data: each key of [taxes.insurance_tax] is a class that guarantees may name.
     tax_table = r.table("taxes.insurance_tax", taxes)
-    insurance_tax = {cls: r.number(f"taxes.insurance_tax.{cls}", tax_table, maximum=1) for cls in TAX_CLASSES}
+    insurance_tax = {cls: r.number(f"taxes.insurance_tax.{cls}", tax_table, maximum=1) for cls in tax_table}
+    if taxes and not insurance_tax:
+        r.problem("taxes.insurance_tax", "at least one tax class is needed")
+    tax_classes = tuple(insurance_tax)
+
+    building = r.table("building")
+    building_statuses = r.codes("building.statuses", building, STATUSES)
+    per_m2_table = r.table("building.rebuild_value_per_m2", building)
+    building_per_m2 = {kind: r.number(f"building.rebuild_value_per_m2.{kind}", per_m2_table, positive=True)
+                       for kind in KINDS}
+    building_min_share = r.number("building.min_share", building, maximum=1)
+    building_max_share = r.number("building.max_share", building, minimum=1, maximum=10)
+    building_bands_list = r.value("building.bands", building)
+    building_bands: tuple[tuple[Decimal, Decimal], ...] = ()
+    if building_bands_list is not None:
+        if (not isinstance(building_bands_list, list) or not building_bands_list
+                or not all(isinstance(b, list) and len(b) == 2 for b in building_bands_list)):
+            r.problem("building.bands", "must be a non-empty list of [share of the rebuild value, factor] pairs")
+        else:
+            building_bands = tuple(
+                (r.number(f"building.bands[{i}][0]", value=b[0], positive=True, maximum=10),
+                 r.number(f"building.bands[{i}][1]", value=b[1], positive=True))
+                for i, b in enumerate(building_bands_list))
+            if building_bands[-1][0] < building_max_share:
+                r.problem("building.bands", "the last band must reach max_share")
+            _check_monotonic(r, "building.bands", building_bands, increasing=True,
+                             meaning="more capital must never cost less")
 
     freq_table = r.table("payment_frequencies")
     frequencies: dict[str, PaymentFrequency] = {}
@@ -398,15 +443,26 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
         if property_damage is not None and not isinstance(property_damage, bool):
             r.problem(f"{where}.property_damage", "must be true or false")
         tax_class = r.text(f"{where}.tax_class", entry)
-        if tax_class and tax_class not in TAX_CLASSES:
-            r.problem(f"{where}.tax_class", f"must be one of {', '.join(TAX_CLASSES)}, got {tax_class!r}")
+        if tax_class and tax_class not in tax_classes:
+            r.problem(f"{where}.tax_class", f"must be one of {', '.join(tax_classes)} ([taxes.insurance_tax]), "
+                                            f"got {tax_class!r}")
         statuses = r.codes(f"{where}.statuses", entry, STATUSES, required=False) or STATUSES
         ceiling = r.number(f"{where}.ceiling", entry, required=False) if "ceiling" in entry else None
         deductible = r.number(f"{where}.deductible", entry, required=False) if "deductible" in entry else None
+        sub_table = r.table(f"{where}.sub_limits", entry, required=False)
+        _reject_unknown(r, f"{where}.sub_limits", sub_table, SUB_LIMITS)
+        sub_limits = {key: r.number(f"{where}.sub_limits.{key}", sub_table, positive=True)
+                      for key in SUB_LIMITS if key in sub_table}
+        for key, amount in sub_limits.items():
+            if ceiling is not None and amount > ceiling:
+                r.problem(f"{where}.sub_limits.{key}", f"must not exceed the ceiling {ceiling}")
+        event_table = r.table(f"{where}.event_deductibles", entry, required=False)
+        event_deductibles = {key: r.number(f"{where}.event_deductibles.{key}", event_table) for key in event_table}
         guarantees[code] = Guarantee(
             code=code, label=r.text(f"{where}.label", entry), weight=r.number(f"{where}.weight", entry),
-            property_damage=bool(property_damage), tax_class=tax_class if tax_class in TAX_CLASSES else "other",
-            statuses=statuses, ceiling=ceiling, deductible=deductible)
+            property_damage=bool(property_damage), tax_class=tax_class if tax_class in tax_classes else "other",
+            statuses=statuses, ceiling=ceiling, deductible=deductible, sub_limits=sub_limits,
+            event_deductibles=event_deductibles)
 
     formula_table = r.table("formulas")
     formulas: dict[str, Formula] = {}
@@ -472,9 +528,7 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
         return LineTemplate(
             code=guarantee.code, label=guarantee.label, weight=int(guarantee.weight * weight_scale),
             catnat=int(catnat_rate * rate_scale) if guarantee.property_damage else 0,
-            tax=int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale),
-            gross=rate_scale + (int(catnat_rate * rate_scale) if guarantee.property_damage else 0)
-            + int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale))
+            tax=int(insurance_tax.get(guarantee.tax_class, Decimal(0)) * rate_scale))
 
     lines: dict[tuple[str, str], FormulaLines] = {}
     for formula in formulas.values():
@@ -489,8 +543,7 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
             lines[(formula.code, status)] = FormulaLines(
                 total_weight=sum(line.weight for line in weighted), templates=weighted, covered=covered,
                 net=tuple(line.weight for line in weighted), catnat=tuple(line.weight * line.catnat for line in weighted),
-                tax=tuple(line.weight * line.tax for line in weighted),
-                gross=tuple(line.weight * line.gross for line in weighted))
+                tax=tuple(line.weight * line.tax for line in weighted))
     option_lines = {g.code: template(g) for g in guarantees.values()}
     surcharges = {code: int(f.surcharge * rate_scale) for code, f in frequencies.items()}
 
@@ -514,7 +567,9 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
                   for share, factor in contents_bands)
             for rooms in range(rooms_max + 1)),
         options={code: ratio(option.amount) for code, option in options.items()},
-        terrorism_cents=int(terrorism_contribution.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        terrorism_cents=int(terrorism_contribution.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        building_per_m2={kind: ratio(value) for kind, value in building_per_m2.items()},
+        building_bands=tuple((share, factor, *ratio(factor)) for share, factor in building_bands))
     assert isinstance(effective_from, date)  # checked above; for the type checker
     return Tariff(
         version=version, effective_from=effective_from, label=label, currency=currency, source=source,
@@ -526,7 +581,9 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
         contents_first_room=contents_first_room, contents_extra_room=contents_extra_room,
         contents_bands=contents_bands, catnat_rate=catnat_rate, terrorism_contribution=terrorism_contribution,
         insurance_tax=insurance_tax, frequencies=frequencies, guarantees=guarantees, formulas=formulas,
-        options=options, rate_scale=rate_scale, surcharges=surcharges, lines=lines, option_lines=option_lines,
+        options=options, building_statuses=building_statuses, building_per_m2=building_per_m2,
+        building_min_share=building_min_share, building_max_share=building_max_share, building_bands=building_bands,
+        rate_scale=rate_scale, surcharges=surcharges, lines=lines, option_lines=option_lines,
         lookups=lookups)
 
 

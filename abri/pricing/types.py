@@ -39,6 +39,9 @@ class QuoteRequest:
     has_garden: bool = False
     has_pool: bool = False
     outbuildings_m2: int | Decimal = 0
+    # Owners, co-owners and non-occupying owners: building capital at rebuild value; None = computed from
+    # the surface with the tariff's rebuild value per m². Tenants leave it None.
+    building_capital: Decimal | int | None = None
 
     def __post_init__(self) -> None:
         # Options may be given as any iterable of codes; a frozenset keeps the request hashable and the
@@ -65,6 +68,7 @@ class Quote:
     """A priced request. Every amount is a Decimal rounded to the cent, and
 
     total_annual = net_premium + catnat_surcharge + insurance_tax + terrorism_contribution + instalment_surcharge
+    (insurance_tax is computed on net_premium + instalment_surcharge; terrorism_contribution is the FGTI's)
     = sum(line.total for line in lines) + terrorism_contribution
     = first_instalment_amount + (instalment_count - 1) * instalment_amount.
     """
@@ -86,6 +90,7 @@ class Quote:
     lines: tuple[QuoteLine, ...]
     covered: tuple[str, ...]
     factors: tuple[tuple[str, Decimal], ...]
+    building_capital: Decimal | None = None  # owners: the building capital priced (rebuild value); else None
 
     @property
     def taxes(self) -> Decimal:

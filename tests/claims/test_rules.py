@@ -85,7 +85,8 @@ def test_under_insurance_ratio_and_ceiling():
 
 def test_never_negative_and_irsi_tranches():
     items = [SettlementItem("Vitre", "building", Decimal("100"), Decimal("0"))]
-    s = compute_settlement(items=items, deductible=Decimal("150"), ceiling=None, new_for_old_covered=False, event="water")
+    s = compute_settlement(items=items, deductible=Decimal("150"), ceiling=None, new_for_old_covered=False, event="water",
+                           several_insurers=True)
     assert s.indemnity == Decimal("0.00")
     assert s.irsi_tranche.startswith("Tranche 1")
     assert irsi_tranche(Decimal("3000")).startswith("Tranche 2")

@@ -13,6 +13,7 @@ import abri.urls  # noqa: F401 - the API's schemas are built before the clock is
 from abri.accounts.stepup import step_up_mark_fresh
 from abri.billing.models import ScheduleItem
 from abri.contracts.models import Amendment, Contract
+from abri.core.money import format_eur
 from abri.notifications.models import OutboxMessage
 from tests.conftest import logged_in_client
 
@@ -44,7 +45,7 @@ def _sign(client, contract, choices, django_capture_on_commit_callbacks):
 @freeze_time("2026-12-01 10:00:00+01:00")
 def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capture_on_commit_callbacks):
     """Avenant: the difference for the rest of the period is charged once, pro rata temporis until the next main
-    due date (20,18 €). Before, the three instalments of the period were also raised (+20,46 €): charged twice."""
+    due date (20,44 €). Before, the three instalments of the period were also raised (+20,46 €): charged twice."""
     call_command("seed_demo")
     contract = Contract.objects.get(number="MRH-2024-000101")
     camille = contract.customer
@@ -56,14 +57,15 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
 
     # Before signing: the pro-rata and the whole new schedule, in French amounts.
     assert "Votre nouvel échéancier" in page
-    assert f"20,18{NBSP}€" in page
+    assert f"20,44{NBSP}€" in page
     assert "Ajustement de l&#x27;avenant jusqu&#x27;au 01/03/2027 (prorata)" in page
+    instalment = format_eur(ScheduleItem.objects.get(contract=contract, due_date=date(2026, 12, 5)).amount)
     for day in ("05/12/2026", "05/01/2027", "05/02/2027"):
-        assert re.search(rf"{day}</td><td>Échéance \(inchangée\)</td><td class=\"amount\">16,33{NBSP}€", page), day
+        assert re.search(rf"{day}</td><td>Échéance \(inchangée\)</td><td class=\"amount\">{re.escape(instalment)}", page), day
     assert re.search(r"05/03/2027</td><td>Échéance au nouveau tarif", page)
 
     amendment = Amendment.objects.get(contract=contract)
-    assert amendment.prorata_amount == Decimal("20.18")
+    assert amendment.prorata_amount == Decimal("20.44")
     after = _upcoming(contract)
     in_period = [pk for pk, item in ScheduleItem.objects.in_bulk(list(before)).items()
                  if item.due_date < contract.main_due_date]
@@ -71,9 +73,9 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     assert all(after[pk] == before[pk] for pk in in_period)  # not raised a second time
     extra = sum(after.values()) - sum(before.values())
     next_period = sum(after[pk] - before[pk] for pk in before if pk not in in_period)
-    assert extra - next_period == Decimal("20.18")  # the period's difference is charged exactly once
+    assert extra - next_period == Decimal("20.44")  # the period's difference is charged exactly once
     adjustment = ScheduleItem.objects.get(contract=contract, reference=f"PRO-{amendment.number}")
-    assert adjustment.amount == Decimal("20.18") and adjustment.due_date == date(2026, 12, 11)
+    assert adjustment.amount == Decimal("20.44") and adjustment.due_date == date(2026, 12, 11)
 
     # What the page showed is what was written.
     shown = re.findall(r"<tr class=\"schedule-\w+\"><td>(\d\d/\d\d/\d{4})</td><td>.*?</td>"
@@ -83,10 +85,10 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     assert sorted(shown) == written
 
     # The confirmation states the same single charge.
-    assert f"facturé une seule fois : 20,18{NBSP}€" in confirmation
+    assert f"facturé une seule fois : 20,44{NBSP}€" in confirmation
     assert "restent inchangées" in OutboxMessage.objects.filter(customer=camille, channel="email",
                                                                 subject__contains=amendment.number).get().body
-    assert "20.18 euros" in amendment.document.text and "Échéance (inchangée) le 05/12/2026" in amendment.document.text
+    assert "20.44 euros" in amendment.document.text and "Échéance (inchangée) le 05/12/2026" in amendment.document.text
 
 
 @freeze_time("2026-12-01 10:00:00+01:00")
@@ -101,7 +103,7 @@ def test_a_new_payment_frequency_applies_from_the_next_due_date_and_is_charged_o
                                 django_capture_on_commit_callbacks)
     assert "Le nouveau mode de paiement s'applique à partir de l'échéance du 01/03/2027." in page
     amendment = Amendment.objects.get(contract=contract)
-    assert amendment.prorata_amount == Decimal("20.18")  # same cover change, same period price difference
+    assert amendment.prorata_amount == Decimal("20.44")  # same cover change, same period price difference
     upcoming = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0)
                     .exclude(reference__startswith="PRO-"))
     assert [i.due_date for i in upcoming if i.due_date < date(2027, 3, 1)] == [

@@ -40,3 +40,33 @@ def test_seed_demo_renewals_carry_their_notice_and_nothing_is_due_for_renewal():
         default = next(o for o in termination_options(contract=contract, reason="other") if o["default"])
         assert default["code"] == "hamon"
     assert contracts_renew_due() == 0
+
+
+@pytest.mark.django_db
+def test_demo_owner_house_insures_its_building_and_gets_no_landlord_certificate():
+    """MRH-2023-000102 is an owner-occupied 110 m² house: building at rebuild value, no tenant's liability."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from abri.contracts.models import Contract
+    from abri.documents.certificates import certificate_issue
+
+    call_command("seed_demo")
+    house = Contract.objects.get(number="MRH-2023-000102")
+    assert house.building_capital == Decimal("209000.00")
+    assert house.guarantees.get(code="fire").ceiling == Decimal("229000.00")  # not the 20 000 € contents ceiling
+    with pytest.raises(ValidationError):
+        certificate_issue(customer=house.customer, contract=house, kind="tenant")
+    receipt = Document.objects.filter(contract=house, kind="receipt").first()
+    assert "(FGTI)" in receipt.text and "obligatoires de dommages" not in receipt.text
+
+
+def test_scale_receipts_name_the_terrorism_fund_not_the_fgao():
+    """The contribution on a home contract goes to the FGTI (terrorism), not the FGAO (compulsory damage insurance)."""
+    from abri.core.management.commands.seed_scale import PARAGRAPHS
+    from abri.documents.choices import DocumentKind
+
+    text = " ".join(PARAGRAPHS[DocumentKind.RECEIPT])
+    assert "victimes des actes de terrorisme" in text and "(FGTI)" in text
+    assert "assurances obligatoires de dommages" not in text

@@ -78,12 +78,12 @@ def test_numbers_are_random_and_unique(alice, alice_contract):
     assert Certificate.objects.filter(number__in=numbers).count() == 3
 
 
-def test_lender_certificate_details_guarantees_with_ceilings(alice, alice_contract):
-    certificate = certificate_issue(customer=alice, contract=alice_contract, kind="lender")
+def test_lender_certificate_details_guarantees_with_ceilings(alice, alice_house):
+    certificate = certificate_issue(customer=alice, contract=alice_house, kind="lender")
 
     text = certificate.document.text
     assert "Plafond" in text and "Franchise" in text
-    for guarantee in alice_contract.guarantees.all():
+    for guarantee in alice_house.guarantees.all():
         assert guarantee.get_code_display() in text
         if guarantee.ceiling is not None:
             ceiling = f"{int(guarantee.ceiling):,}".replace(",", " ") + f",{guarantee.ceiling % 1 * 100:02.0f} €"
@@ -245,7 +245,7 @@ def _validate(data: bytes):
 
 
 def test_pades_signature_is_valid_and_trusted_with_the_demo_ca(alice, alice_contract):
-    data = pdf_of(certificate_issue(customer=alice, contract=alice_contract, kind="lender"))
+    data = pdf_of(certificate_issue(customer=alice, contract=alice_contract, kind="tenant"))
 
     status = _validate(data)
     assert status.intact and status.valid and status.trusted
@@ -268,14 +268,15 @@ def test_altered_pdf_fails_pades_validation(alice, alice_contract):
 
 def test_revoking_a_contracts_certificates(alice, alice_contract):
     first = certificate_issue(customer=alice, contract=alice_contract, kind="tenant")
-    second = certificate_issue(customer=alice, contract=alice_contract, kind="lender")
+    second = certificate_issue(customer=alice, contract=alice_contract, kind="temporary", valid_from=timezone.localdate(),
+                                valid_until=timezone.localdate() + dt.timedelta(days=5))
     other = certificate_issue(customer=alice, contract=make_contract(customer=alice), kind="tenant")
 
-    assert certificates_revoke_for_contract(contract=alice_contract, reason="Avenant n° 2") == 2
-    assert certificates_revoke_for_contract(contract=alice_contract, reason="Avenant n° 2") == 0
+    assert certificates_revoke_for_contract(contract=alice_contract, reason="Contrat résilié") == 2
+    assert certificates_revoke_for_contract(contract=alice_contract, reason="Contrat résilié") == 0
     for certificate in (first, second):
         certificate.refresh_from_db()
-        assert certificate.revoked_at is not None and certificate.revocation_reason == "Avenant n° 2"
+        assert certificate.revoked_at is not None and certificate.revocation_reason == "Contrat résilié"
         assert certificate.status_on(timezone.localdate()) == "revoked"
     other.refresh_from_db()
     assert other.revoked_at is None

@@ -22,7 +22,7 @@ def _generous_verification_rate_limit(settings):
 URL = "/documents/attestations/"
 
 
-def test_page_offers_each_active_contract_and_the_four_kinds(alice_client, alice_contract, alice):
+def test_page_offers_each_active_contract_and_the_kinds_that_apply(alice_client, alice_contract, alice):
     make_contract(customer=alice, status="terminated")
     response = alice_client.get(URL)
 
@@ -31,8 +31,9 @@ def test_page_offers_each_active_contract_and_the_four_kinds(alice_client, alice
     assert alice_contract.number in html
     assert html.count('name="contract"') == 1
     assert html.count("<option value=\"MRH-") == 1  # the terminated contract is not offered
-    for value in ("tenant", "lender", "temporary", "school"):
+    for value in ("tenant", "temporary", "school"):
         assert f'value="{value}"' in html
+    assert 'value="lender"' not in html  # a tenant's contract does not insure the building
     assert "Attestations déjà délivrées" in html
 
 
@@ -109,10 +110,10 @@ def test_page_query_count_does_not_grow_with_certificates(alice_client, alice, a
 def test_cli_issues_for_the_first_active_contract(alice, alice_contract, tmp_path):
     out = tmp_path / "attestation.pdf"
     stdout = StringIO()
-    call_command("issue_certificate", customer=alice.customer_number.lower(), kind="lender", out=str(out), stdout=stdout)
+    call_command("issue_certificate", customer=alice.customer_number.lower(), kind="tenant", out=str(out), stdout=stdout)
 
     certificate = Certificate.objects.get(customer=alice)
-    assert certificate.contract == alice_contract and certificate.kind == "lender"
+    assert certificate.contract == alice_contract and certificate.kind == "tenant"
     assert out.read_bytes().startswith(b"%PDF")
     assert certificate.number in stdout.getvalue()
 

@@ -99,11 +99,12 @@ def _read(document: Document) -> bytes:
 
 @pytest.mark.parametrize("kind", ["tenant", "lender", "school"])
 def test_certificate_pdf_is_tagged_with_alt_text_on_both_barcodes_and_its_signature_validates(
-    alice, alice_contract, tmp_path, kind
+    alice, alice_contract, alice_house, tmp_path, kind
 ):
     school = {"child_first_name": "Léa", "child_last_name": "Durand",
               "school_year": school_years_offered(timezone.localdate())[0]} if kind == "school" else {}
-    certificate = certificate_issue(customer=alice, contract=alice_contract, kind=kind, **school)
+    contract = alice_house if kind == "lender" else alice_contract  # a lender's certificate states a building
+    certificate = certificate_issue(customer=alice, contract=contract, kind=kind, **school)
     pdf = _read(certificate.document)
 
     elements = assert_tagged(pdf, tmp_path, title=certificate.number, roles={"H1", "H2", "P", "Figure"})
@@ -145,7 +146,8 @@ def test_termination_acknowledgement_pdf_is_tagged_and_its_signature_validates(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         termination = termination_request(customer=alice, contract=alice_contract, reason="hamon",
-                                          idempotency_key="t" * 32)
+                                          idempotency_key="t" * 32, new_insurer="Assureur Exemple",
+                                          new_policy_number="HAB-123456")
     termination.refresh_from_db()
     pdf = _read(termination.document)
 

@@ -115,7 +115,7 @@ def test_tariff_file_holds_the_domain_figures():
     assert [f.default_deductible for f in t.formulas.values()] == [Decimal(150), Decimal(150), Decimal(0)]
     assert [t.contents_ceiling(rooms) for rooms in (1, 2, 5)] == [Decimal(8000), Decimal(11000), Decimal(20000)]
     assert t.catnat_rate == Decimal("0.20")
-    assert t.insurance_tax == {"fire": Decimal("0.30"), "other": Decimal("0.09")}
+    assert t.insurance_tax == {"fire": Decimal("0.30"), "legal_protection": Decimal("0.134"), "other": Decimal("0.09")}
     assert t.terrorism_contribution == Decimal("6.50")
     assert {code: f.surcharge for code, f in t.frequencies.items()} == {
         "annual": Decimal(0), "half_yearly": Decimal("0.01"), "quarterly": Decimal("0.02"),

@@ -95,7 +95,8 @@ def test_every_defect_is_reported_with_its_location(tmp_path):
     problems = problems_of(tmp_path, text)
     assert "base_premiums.tenant.apartment: must be greater than 0, got -95.00" in problems
     assert any(p.startswith("tariff.effective_from: must be a TOML date") for p in problems)
-    assert "guarantees.fire.tax_class: must be one of fire, other, got 'smoke'" in problems
+    assert ("guarantees.fire.tax_class: must be one of fire, legal_protection, other ([taxes.insurance_tax]), "
+            "got 'smoke'") in problems
     assert "zones.5: must be a number, got 'high'" in problems
 
 

@@ -18,12 +18,13 @@ def test_reference_quote_taxes_and_total():
     result = quote(make_request())
     # Property damage = 82 % of 95 € (everything but liabilities): Cat Nat 20 % of 77,90 €.
     assert result.catnat_surcharge == Decimal("15.58")
-    # TSCA: 30 % of the fire part (20 % of 95 € = 19 €) + 9 % of the other 76 €.
-    assert result.insurance_tax == Decimal("5.70") + Decimal("6.84")
+    # TSCA: 30 % of the fire part with the tenant's liability (19 € + 9,50 €) + 9 % of the other 66,50 €
+    # = 8,55 + 5,985 = 14,535 €, rounded once.
+    assert result.insurance_tax == Decimal("14.54")
     assert result.terrorism_contribution == Decimal("6.50")
     assert result.instalment_surcharge == Decimal("0.00")
-    assert result.total_annual == Decimal("129.62")
-    assert result.taxes == Decimal("15.58") + Decimal("12.54") + Decimal("6.50")
+    assert result.total_annual == Decimal("131.62")
+    assert result.taxes == Decimal("15.58") + Decimal("14.54") + Decimal("6.50")
 
 
 def test_catnat_surcharge_only_on_property_damage():
@@ -34,13 +35,41 @@ def test_catnat_surcharge_only_on_property_damage():
     assert result.catnat_surcharge == Decimal("15.58")  # unchanged by legal protection and assistance
 
 
-def test_insurance_tax_is_30_percent_on_fire_and_9_percent_on_the_rest():
-    result = quote(make_request(options={"legal"}))
+def test_fire_part_is_taxed_at_30_percent():
+    """CGI art. 1001: the fire part of a home contract bears 30 %."""
+    result = quote(make_request())
+    assert line(result, "fire").net_premium == Decimal("19.00")
     assert line(result, "fire").insurance_tax == Decimal("5.70")
-    assert line(result, "legal").insurance_tax == Decimal("3.15")
+
+
+def test_tenant_liability_is_taxed_with_fire_at_30_percent():
+    """CGI art. 1001: the tenant's liability (risques locatifs) is taxed with fire, 30 %, not at 9 %."""
+    result = quote(make_request())
+    tenant = line(result, "tenant_liability")
+    assert tenant.net_premium == Decimal("9.50")
+    assert tenant.insurance_tax == Decimal("2.85")
+
+
+def test_legal_protection_taxed_at_13_4_percent():
+    """CGI art. 991 and 1001: legal protection bears 13.4 % (9 % only when its own conditions are met)."""
+    result = quote(make_request(options={"legal"}))
+    assert line(result, "legal").net_premium == Decimal("35.00")
+    assert line(result, "legal").insurance_tax == Decimal("4.69")
+
+
+def test_other_guarantees_are_taxed_at_9_percent():
+    """CGI art. 1001: every other guarantee of the home contract (water, storm, liability…) bears 9 %."""
+    result = quote(make_request())
     # 9 % of 28,50 € is 2,565 €: the line gets 2,56 € or 2,57 € depending on the cents left to share.
-    water = line(result, "water")
-    assert abs(water.insurance_tax - water.net_premium * Decimal("0.09")) < Decimal("0.01")
+    for code in ("water", "storm", "liability", "theft"):
+        item = line(result, code)
+        assert abs(item.insurance_tax - item.net_premium * Decimal("0.09")) < Decimal("0.01"), code
+
+
+def test_tax_classes_are_data_of_the_tariff_file():
+    t = tariff_in_force(EFFECTIVE)
+    assert {g.code: g.tax_class for g in t.guarantees.values() if g.tax_class != "other"} == {
+        "fire": "fire", "tenant_liability": "fire", "legal": "legal_protection"}
 
 
 def test_terrorism_contribution_is_per_contract_whatever_the_premium():
@@ -54,21 +83,30 @@ def test_terrorism_contribution_is_per_contract_whatever_the_premium():
                                                           ("quarterly", 4, "0.02"), ("monthly", 12, "0.03")])
 def test_instalment_surcharge_and_count(frequency, count, rate):
     result = quote(make_request(payment_frequency=frequency))
-    # On the premium with Cat Nat and tax (95 + 15,58 + 12,54 = 123,12 €), not on the FGTI contribution.
-    assert result.instalment_surcharge == (Decimal("123.12") * Decimal(rate)).quantize(Decimal("0.01"),
-                                                                                       ROUND_HALF_UP)
+    # On the net premium (95 €), not on the taxes nor on the FGTI contribution.
+    assert result.instalment_surcharge == (Decimal("95") * Decimal(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert result.instalment_count == count
     assert len(result.instalments) == count
     assert sum(result.instalments) == result.total_annual
     assert result.first_instalment_amount - result.instalment_amount < Decimal("0.01") * count
 
 
+def test_instalment_surcharge_is_in_the_taxable_base():
+    """CGI art. 991: the tax is due on the premium and its accessories, the instalment surcharge included."""
+    annual = quote(make_request())
+    monthly = quote(make_request(payment_frequency="monthly"))
+    # 14,535 € of tax on 95 €; monthly, on 95 + 2,85 €: 14,535 × 1.03 = 14,971 €.
+    assert monthly.instalment_surcharge == Decimal("2.85")
+    assert monthly.insurance_tax == Decimal("14.97") > annual.insurance_tax
+    assert line(monthly, "fire").insurance_tax == Decimal("5.87")  # 30 % of 19 + 0,57
+
+
 def test_monthly_instalments_of_the_reference_quote():
     result = quote(make_request(payment_frequency="monthly"))
-    assert result.instalment_surcharge == Decimal("3.69")
-    assert result.total_annual == Decimal("133.31")
-    assert result.instalment_amount == Decimal("11.10")
-    assert result.first_instalment_amount == Decimal("11.21")
+    assert result.instalment_surcharge == Decimal("2.85")
+    assert result.total_annual == Decimal("134.90")
+    assert result.instalment_amount == Decimal("11.24")
+    assert result.first_instalment_amount == Decimal("11.26")
 
 
 def test_breakdown_columns_sum_to_the_totals():
@@ -102,10 +140,10 @@ def test_totals_are_rounded_once_from_the_exact_amounts():
                     for code, w in weights.items())
     exact_catnat = sum(exact_net * w / total_weight * Fraction("0.2") for code, w in weights.items()
                        if t.guarantees[code].property_damage)
-    assert result.insurance_tax == _round(exact_tax)
+    assert result.insurance_tax == _round(exact_tax * Fraction("1.02"))  # the surcharge is taxed too
     assert result.catnat_surcharge == _round(exact_catnat)
     assert sum(item.insurance_tax for item in result.lines) == result.insurance_tax
-    assert result.instalment_surcharge == _round((exact_net + exact_tax + exact_catnat) * Fraction("0.02"))
+    assert result.instalment_surcharge == _round(exact_net * Fraction("0.02"))
 
 
 def _round(value: Fraction) -> Decimal:

@@ -29,6 +29,7 @@ from abri.core.services import audit_record
 from abri.documents.certificates import (
     certificate_get,
     certificate_issue,
+    certificate_kind_refusal,
     certificate_verify,
     certificates_for_customer,
     contracts_certifiable,
@@ -103,7 +104,10 @@ def certificate_request(request, payload: CertificateIn):
                            errors=[{"loc": ["body", "contract_number"], "msg": _("Contrat inconnu ou terminé."),
                                     "type": "value_error"}])
     else:
-        contract = contracts.first()
+        # By default the first contract in force for which this kind applies (the service refuses the others).
+        candidates = list(contracts)
+        contract = next((c for c in candidates if not certificate_kind_refusal(contract=c, kind=payload.kind)),
+                        candidates[0] if candidates else None)
         if contract is None:
             return problem(422, _("Requête invalide"), _("Vous n'avez aucun contrat en cours."))
     try:

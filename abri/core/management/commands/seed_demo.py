@@ -256,6 +256,9 @@ class Command(BaseCommand):
                 _add_document(customer, kind=DocumentKind.RECEIPT, contract=contract, amount=amount,
                               title=f"Quittance {issued:%m/%Y} — {contract.number}", issued_on=issued,
                               lines=[f"Quittance de cotisation du trimestre, montant réglé {amount} euros.",
+                                     "Ce montant comprend la taxe sur les conventions d'assurance et la "
+                                     "contribution au Fonds de garantie des victimes des actes de terrorisme "
+                                     "et d'autres infractions (FGTI).",
                                      "Prélèvement SEPA effectué."])
 
     def _claims(self, customer, c_flat, c_house, today: date) -> None:

@@ -139,8 +139,8 @@ PARAGRAPHS = {
     DocumentKind.RECEIPT: [
         "Nous accusons réception de votre règlement. Cette quittance atteste du paiement de la cotisation "
         "pour la période indiquée et peut être présentée à votre bailleur ou à votre banque.",
-        "La cotisation comprend la taxe sur les conventions d'assurance ainsi que la contribution au fonds "
-        "de garantie des assurances obligatoires de dommages.",
+        "La cotisation comprend la taxe sur les conventions d'assurance ainsi que la contribution au Fonds de "
+        "garantie des victimes des actes de terrorisme et d'autres infractions (FGTI).",
         "Conservez ce document : il justifie que votre contrat est à jour de ses cotisations à la date "
         "d'émission.",
     ],

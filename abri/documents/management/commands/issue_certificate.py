@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from abri.accounts.models import Customer
 from abri.accounts.numbers import normalize_customer_number
 from abri.contracts.models import Contract
-from abri.documents.certificates import certificate_issue, contracts_certifiable
+from abri.documents.certificates import certificate_issue, certificate_kind_refusal, contracts_certifiable
 from abri.documents.models import CertificateKind
 
 
@@ -48,7 +48,10 @@ class Command(BaseCommand):
             if contract is None:
                 raise CommandError(f"Contrat inconnu pour le client {number} : {options['contract']}")
         else:
-            contract = contracts_certifiable(customer=customer).first()
+            # The first contract in force for which this kind applies (the service refuses the others).
+            candidates = list(contracts_certifiable(customer=customer))
+            contract = next((c for c in candidates if not certificate_kind_refusal(contract=c, kind=options["kind"])),
+                            candidates[0] if candidates else None)
             if contract is None:
                 raise CommandError(f"Le client {number} n'a aucun contrat en cours.")
         try:
