@@ -290,6 +290,9 @@ LOGGING = {
 
 # --- Portal --------------------------------------------------------------------------------
 ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)")
+# The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
+ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
+ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
 # Public certificate verification (/verifier/): verifications allowed per client address and window (s).
 ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
 ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))

@@ -1,8 +1,8 @@
-"""The premium schedule: each instalment due, and how it was paid."""
+"""The premium schedule (each instalment due, and how it was paid) and the calendar feed's secret links."""
 
 from django.db import models
 
-from abri.billing.choices import PaymentMethod, ScheduleStatus
+from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus
 
 
 class ScheduleQuerySet(models.QuerySet):
@@ -11,7 +11,12 @@ class ScheduleQuerySet(models.QuerySet):
 
 
 class ScheduleItem(models.Model):
-    """One instalment of a contract's premium."""
+    """One amount due by the customer (amount > 0) or to the customer (amount < 0) on a contract.
+
+    Premium instalments, amendment pro-rata charges and refunds (reference PRO-…), termination refunds
+    (REMB-…) and regularisations. A blank kind is classified from the reference and the sign by
+    abri.billing.history, so rows written by other apps need not know the billing vocabulary.
+    """
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="schedule_items")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="schedule_items")
@@ -21,6 +26,9 @@ class ScheduleItem(models.Model):
     method = models.CharField(max_length=14, choices=PaymentMethod.choices, default=PaymentMethod.DIRECT_DEBIT)
     paid_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=35, blank=True)
+    kind = models.CharField(max_length=20, choices=PaymentKind.choices, blank=True,
+                            help_text="Blank: derived from the reference and the sign.")
+    label = models.CharField(max_length=120, blank=True, help_text="Blank: a label derived from the kind.")
 
     objects = ScheduleQuerySet.as_manager()
 
@@ -34,3 +42,26 @@ class ScheduleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.due_date} {self.amount} €"
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+
+class CalendarFeed(models.Model):
+    """A secret, revocable link to the customer's upcoming due dates as iCalendar (only its SHA-256 is kept)."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien d'agenda des échéances"
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk} ({'revoked' if self.revoked_at else 'active'})"

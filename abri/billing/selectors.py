@@ -1,6 +1,68 @@
-"""Reads for billing, always scoped to a customer."""
+"""Reads for billing, always scoped to a customer.
 
-from abri.billing.models import ScheduleItem
+The payment history is one list built from its two sources of truth: the schedule (premiums, amendment
+pro-rata charges and refunds, termination refunds, regularisations) and the indemnities paid on claims.
+Nothing is copied: a claim payment stays in claims, a refund written by contracts stays a schedule row.
+A customer's history is small (10 years of monthly premiums are 120 rows), so both sources are read in
+two queries and merged, filtered and balanced in Python (bench/bench_payments.py measures it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from abri.billing.choices import HistoryStatus, PaymentKind, PaymentMethod, ScheduleStatus
+from abri.billing.models import CalendarFeed, ScheduleItem
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class PaymentEntry:
+    """One line of the payment history. `amount` is seen from the customer: < 0 paid out, > 0 received."""
+
+    source: str  # "schedule" or "indemnity"
+    pk: int
+    date: date
+    due_date: date
+    contract_number: str
+    contract_id: int | None
+    kind: str
+    kind_label: str
+    label: str
+    amount: Decimal
+    status: str
+    status_label: str
+    method: str
+    method_label: str
+    reference: str
+    balance: Decimal | None = None  # running balance of settled lines, None on unsettled lines
+
+    @property
+    def settled(self) -> bool:
+        return self.status in {HistoryStatus.PAID, HistoryStatus.RECEIVED, HistoryStatus.REFUNDED}
+
+    @property
+    def balance_effect(self) -> Decimal:
+        # A premium paid then refunded (status refunded on a positive schedule row) nets to zero.
+        if self.status == HistoryStatus.REFUNDED and self.amount < 0:
+            return ZERO
+        return self.amount if self.settled else ZERO
+
+    @property
+    def payable(self) -> bool:
+        """Due by the customer and not paid yet (the « Payer maintenant » button)."""
+        return self.source == "schedule" and self.amount < 0 and self.status in {
+            HistoryStatus.UPCOMING, HistoryStatus.OVERDUE, HistoryStatus.FAILED}
+
+    @property
+    def uid(self) -> str:
+        return f"{self.source}-{self.pk}"
 
 
 def schedule_for_customer(*, customer):
@@ -13,3 +75,167 @@ def indemnities_for_customer(*, customer):
     from abri.claims.models import ClaimPayment
 
     return ClaimPayment.objects.filter(customer=customer).select_related("claim").order_by("-paid_at")
+
+
+def schedule_item_kind(item: ScheduleItem) -> str:
+    """The kind of a schedule row: explicit, else from the reference written by contracts (PRO-, REMB-) and the sign."""
+    return _kind(item.kind, item.reference, item.amount)
+
+
+def _kind(kind: str, reference: str, amount: Decimal) -> str:
+    if kind:
+        return kind
+    if reference.startswith("PRO-"):
+        return PaymentKind.ADJUSTMENT if amount > 0 else PaymentKind.ADJUSTMENT_REFUND
+    if reference.startswith("REMB-"):
+        return PaymentKind.TERMINATION_REFUND
+    return PaymentKind.PREMIUM if amount > 0 else PaymentKind.REGULARISATION
+
+
+_STATUS_OF_SCHEDULE = {ScheduleStatus.FAILED: HistoryStatus.FAILED, ScheduleStatus.REFUNDED: HistoryStatus.REFUNDED,
+                       ScheduleStatus.CANCELLED: HistoryStatus.CANCELLED}
+
+
+def _schedule_status(status: str, amount: Decimal, due_date: date, today: date) -> str:
+    if status == ScheduleStatus.PAID:
+        return HistoryStatus.REFUNDED if amount < 0 else HistoryStatus.PAID
+    if status == ScheduleStatus.UPCOMING:
+        return HistoryStatus.OVERDUE if amount > 0 and due_date < today else HistoryStatus.UPCOMING
+    return _STATUS_OF_SCHEDULE.get(status, status)
+
+
+class _Labels:
+    """The translated labels, looked up once per call (gettext per row was most of the history's cost)."""
+
+    def __init__(self):
+        from abri.contracts.choices import PaymentFrequency
+
+        self.kinds = {value: str(label) for value, label in PaymentKind.choices}
+        self.statuses = {value: str(label) for value, label in HistoryStatus.choices}
+        self.methods = {value: str(label) for value, label in PaymentMethod.choices}
+        self.premium = {value: _("Cotisation %(frequency)s — échéance du %(day)s") % {
+            "frequency": str(label).lower(), "day": "{day}"} for value, label in PaymentFrequency.choices}
+        self.adjustment = _("Ajustement de l'avenant %(number)s (prorata)") % {"number": "{number}"}
+        self.adjustment_refund = _("Remboursement de l'avenant %(number)s (prorata)") % {"number": "{number}"}
+        self.termination_refund = _("Remboursement de la cotisation non utilisée (résiliation %(number)s)") % {
+            "number": "{number}"}
+        self.indemnity = _("Indemnité du sinistre %(number)s") % {"number": "{number}"}
+
+    def schedule(self, label: str, kind: str, reference: str, due_date: date, frequency: str) -> str:
+        if label:
+            return label
+        if kind == PaymentKind.PREMIUM:
+            template = self.premium.get(frequency) or self.kinds[kind]
+            return template.replace("{day}", f"{due_date:%d/%m/%Y}")
+        if kind == PaymentKind.ADJUSTMENT:
+            return self.adjustment.replace("{number}", reference.removeprefix("PRO-"))
+        if kind == PaymentKind.ADJUSTMENT_REFUND:
+            return self.adjustment_refund.replace("{number}", reference.removeprefix("PRO-"))
+        if kind == PaymentKind.TERMINATION_REFUND:
+            return self.termination_refund.replace("{number}", reference.removeprefix("REMB-"))
+        return self.kinds.get(kind, kind)
+
+
+def payment_history(*, customer, contract: str | None = None, year: int | None = None, kind: str | None = None,
+                    status: str | None = None) -> list[PaymentEntry]:
+    """Every euro between the customer and the insurer, newest first, with a running balance of settled lines.
+
+    Filters are optional; the running balance is that of the filtered lines (a contract's own balance).
+    Rows are read as tuples, not model instances: 120 rows as models cost more than the rest of the page.
+    """
+    from abri.claims.models import ClaimPayment
+
+    today = timezone.localdate()
+    labels = _Labels()
+    items = ScheduleItem.objects.for_customer(customer)
+    payments = ClaimPayment.objects.filter(customer=customer)
+    if contract:
+        items = items.filter(contract__number=contract)
+        payments = payments.filter(claim__contract__number=contract)
+    entries: list[PaymentEntry] = []
+    paid = ScheduleStatus.PAID
+    for (pk, due_date, amount, item_status, method, paid_at, reference, item_kind, label, contract_id, number,
+         frequency) in items.values_list(
+            "pk", "due_date", "amount", "status", "method", "paid_at", "reference", "kind", "label", "contract_id",
+            "contract__number", "contract__payment_frequency"):
+        line_kind = _kind(item_kind, reference, amount)
+        line_status = _schedule_status(item_status, amount, due_date, today)
+        day = timezone.localdate(paid_at) if paid_at and item_status == paid else due_date
+        entries.append(PaymentEntry(
+            source="schedule", pk=pk, date=day, due_date=due_date, contract_number=number, contract_id=contract_id,
+            kind=line_kind, kind_label=labels.kinds.get(line_kind, line_kind),
+            label=labels.schedule(label, line_kind, reference, due_date, frequency), amount=-amount,
+            status=line_status, status_label=labels.statuses.get(line_status, line_status), method=method,
+            method_label=labels.methods.get(method, method), reference=reference))
+    for pk, amount, paid_at, reference, claim_number, contract_id, number in payments.values_list(
+            "pk", "amount", "paid_at", "reference", "claim__number", "claim__contract_id", "claim__contract__number"):
+        day = timezone.localdate(paid_at)
+        entries.append(PaymentEntry(
+            source="indemnity", pk=pk, date=day, due_date=day, contract_number=number, contract_id=contract_id,
+            kind=PaymentKind.INDEMNITY, kind_label=labels.kinds[PaymentKind.INDEMNITY],
+            label=labels.indemnity.replace("{number}", claim_number), amount=amount,
+            status=HistoryStatus.RECEIVED, status_label=labels.statuses[HistoryStatus.RECEIVED],
+            method=PaymentMethod.TRANSFER, method_label=labels.methods[PaymentMethod.TRANSFER], reference=reference))
+    if year:
+        entries = [e for e in entries if e.date.year == year]
+    if kind:
+        entries = [e for e in entries if e.kind == kind]
+    if status:
+        entries = [e for e in entries if e.status == status]
+    entries.sort(key=lambda e: (e.date, e.source, e.pk))
+    balance = ZERO
+    for entry in entries:
+        if entry.settled:
+            balance += entry.balance_effect
+            entry.balance = balance
+    entries.reverse()
+    return entries
+
+
+def payment_years(*, customer) -> list[int]:
+    """The years the customer has schedule lines or indemnities in, newest first (for the year filter)."""
+    from abri.claims.models import ClaimPayment
+
+    years = {d.year for d in ScheduleItem.objects.for_customer(customer).dates("due_date", "year")}
+    years |= {d.year for d in ClaimPayment.objects.filter(customer=customer).dates("paid_at", "year")}
+    return sorted(years, reverse=True)
+
+
+def payable_item_get(*, customer, item_id: int) -> ScheduleItem:
+    """An unpaid amount due by this customer (another customer's, or one not payable, is a 404)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ScheduleItem.objects.for_customer(customer).select_related("contract")
+        .filter(amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]), pk=item_id)
+
+
+def calendar_feed_active(*, customer) -> CalendarFeed | None:
+    """The customer's current calendar link (its token is never readable again)."""
+    return CalendarFeed.objects.for_customer(customer).filter(revoked_at=None).order_by("-created_at").first()
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    """The active feed for a secret token, or None (unknown or revoked)."""
+    from abri.billing.services import calendar_token_hash
+
+    return CalendarFeed.objects.select_related("customer").filter(
+        token_hash=calendar_token_hash(token), revoked_at=None).first()
+
+
+def yearly_premiums(*, customer, year: int) -> list[dict]:
+    """Premiums paid in a year per contract (taxes included), net of premium refunds paid in that year."""
+    by_contract: dict[str, dict] = {}
+    for entry in payment_history(customer=customer, year=year):
+        if entry.kind == PaymentKind.INDEMNITY or not entry.settled:
+            continue
+        row = by_contract.setdefault(entry.contract_number, {"contract": entry.contract_number, "paid": ZERO,
+                                                             "refunded": ZERO, "count": 0})
+        if entry.amount < 0 and entry.status == HistoryStatus.PAID:
+            row["paid"] += -entry.amount
+            row["count"] += 1
+        elif entry.amount > 0 and entry.status == HistoryStatus.REFUNDED:
+            row["refunded"] += entry.amount
+    for row in by_contract.values():
+        row["net"] = row["paid"] - row["refunded"]
+    return sorted(by_contract.values(), key=lambda r: r["contract"])

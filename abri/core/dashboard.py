@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -28,6 +28,7 @@ class Dashboard:
 
     contracts: list = field(default_factory=list)
     next_payments: list = field(default_factory=list)
+    overdue_payments: list = field(default_factory=list)
     open_claims: list = field(default_factory=list)
     latest_documents: list = field(default_factory=list)
     latest_messages: list = field(default_factory=list)
@@ -53,7 +54,7 @@ def _label(objects, attribute: str, choices, target: str) -> None:
 
 
 def dashboard_for_customer(*, customer) -> Dashboard:
-    """Everything the dashboard needs, in six queries."""
+    """Everything the dashboard needs, in seven queries."""
     today = timezone.localdate()
     # Each query selects only the columns the page shows: building the SQL of wide rows was a good
     # part of the page's cost. A field the template starts using must be added here (the query-count
@@ -74,6 +75,15 @@ def dashboard_for_customer(*, customer) -> Dashboard:
         .select_related("contract")
         .only("due_date", "amount", "method", "contract__number")
         .order_by("due_date", "id")[:3]
+    )
+    # Anything the customer owes and has not paid: a rejected debit, or a due date passed (L113-3 clock).
+    overdue_payments = list(
+        ScheduleItem.objects.for_customer(customer)
+        .filter(amount__gt=0)
+        .filter(Q(status=ScheduleStatus.FAILED) | Q(status=ScheduleStatus.UPCOMING, due_date__lt=today))
+        .select_related("contract")
+        .only("due_date", "amount", "status", "contract__number")
+        .order_by("due_date", "id")[:5]
     )
     open_claims = list(
         Claim.objects.for_customer(customer).open()
@@ -99,6 +109,7 @@ def dashboard_for_customer(*, customer) -> Dashboard:
     return Dashboard(
         contracts=contracts,
         next_payments=next_payments,
+        overdue_payments=overdue_payments,
         open_claims=open_claims,
         latest_documents=latest_documents,
         latest_messages=messages,

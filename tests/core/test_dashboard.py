@@ -43,3 +43,42 @@ def test_dashboard_query_count_does_not_grow_with_history(alice_client, alice):
     _fill(alice, 20)
     large = _count_queries(alice_client)
     assert large == small
+
+
+def _with_payments(customer, contract, n):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from abri.billing.models import ScheduleItem
+
+    today = timezone.localdate()
+    for i in range(n):
+        ScheduleItem.objects.create(customer=customer, contract=contract, due_date=today - dt.timedelta(days=5 + i),
+                                    amount=Decimal("45.00"), status="failed" if i % 2 else "upcoming")
+        ScheduleItem.objects.create(customer=customer, contract=contract, due_date=today + dt.timedelta(days=5 + i),
+                                    amount=Decimal("45.00"))
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_overdue_payments_with_pay_now_and_the_next_payment(alice_client, alice, alice_contract, bob,
+                                                                           bob_contract):
+    _with_payments(alice, alice_contract, 2)
+    _with_payments(bob, bob_contract, 1)
+    html = alice_client.get("/tableau-de-bord/").content.decode()
+    assert "2 paiements en retard" in html
+    assert "Prélèvement rejeté" in html
+    assert html.count("Payer maintenant") == 3  # each overdue line and the next payment
+    from abri.billing.models import ScheduleItem
+
+    for item in ScheduleItem.objects.filter(customer=bob):
+        assert f"/paiements/payer/{item.pk}/" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_does_not_grow_with_overdue_payments(alice_client, alice, alice_contract):
+    _with_payments(alice, alice_contract, 1)
+    small = _count_queries(alice_client)
+    _with_payments(alice, alice_contract, 15)
+    assert _count_queries(alice_client) == small

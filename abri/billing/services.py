@@ -1,0 +1,126 @@
+"""Writes for billing: the calendar feed's secret link, the yearly premium statement, payment references."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
+
+from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.core.services import audit_record
+
+
+def calendar_token_hash(token: str) -> str:
+    """SHA-256 of a calendar token: 256 random bits need no slow hash, and the database never holds the link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_create(*, customer, actor=None) -> tuple[CalendarFeed, str]:
+    """A new secret calendar link (the previous one stops working); the token is returned once, never stored."""
+    now = timezone.now()
+    CalendarFeed.objects.for_customer(customer).filter(revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(customer=customer, token_hash=calendar_token_hash(token))
+    audit_record(actor=actor or customer.user, action="billing.calendar_feed_created", target=feed, customer=customer)
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, customer, actor=None) -> int:
+    """Revoke the customer's calendar links: every calendar subscribed with them gets a 404 from now on."""
+    revoked = CalendarFeed.objects.for_customer(customer).filter(revoked_at=None).update(revoked_at=timezone.now())
+    if revoked:
+        audit_record(actor=actor or customer.user, action="billing.calendar_feed_revoked", customer=customer,
+                     data={"count": revoked})
+    return revoked
+
+
+def calendar_feed_used(*, feed: CalendarFeed) -> None:
+    """Note when a calendar last fetched the feed (shown on /paiements/, so a forgotten link can be spotted)."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+
+
+def creditor_reference(*, item: ScheduleItem) -> str:
+    """The ISO 11649 structured creditor reference (RF…) that identifies this amount on a bank transfer."""
+    base = f"{item.customer.customer_number}{item.pk:010d}"
+    reference = f"RF{mod_97_10.calc_check_digits(base + 'RF')}{base}"
+    return iso11649.validate(reference)
+
+
+def insurer_bank_details() -> dict[str, str]:
+    """The insurer's account for transfers (configured; the demo value is a well-known example IBAN)."""
+    from schwifty import IBAN
+
+    iban = IBAN(settings.ABRI_INSURER_IBAN)
+    return {"iban": iban.formatted, "bic": str(settings.ABRI_INSURER_BIC or iban.bic or ""),
+            "holder": settings.ABRI_INSURER_NAME}
+
+
+def _pdf_eur(value) -> str:
+    """« 1 234,56 € » with ordinary spaces: the PDF's standard fonts have no narrow no-break space."""
+    from abri.core.money import format_eur
+
+    return format_eur(value).replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def yearly_statement(*, customer, year: int):
+    """The « attestation annuelle de cotisations » for a year: rendered, signed, filed in the customer's documents.
+
+    Asked again with the same total (nothing paid or refunded since), the filed one is served, not filed twice.
+    """
+    from abri.billing.selectors import yearly_premiums
+    from abri.documents.choices import DocumentKind
+    from abri.documents.models import Document
+    from abri.documents.rendering import render_text_pdf
+    from abri.documents.services import document_added
+    from abri.documents.signing import pdf_sign
+
+    rows = yearly_premiums(customer=customer, year=year)
+    total = sum((row["net"] for row in rows), Decimal("0.00"))
+    title = f"Attestation annuelle de cotisations {year}"
+    lines = [
+        f"{settings.ABRI_INSURER_NAME} atteste que {customer.full_name} (client {customer.customer_number}) "
+        f"a payé, du 1er janvier au 31 décembre {year}, les cotisations d'assurance suivantes, toutes taxes comprises :",
+        "",
+    ]
+    for row in rows:
+        lines.append(f"Contrat {row['contract']} : {_pdf_eur(row['paid'])} payés en {row['count']} échéance(s)"
+                     + (f", dont {_pdf_eur(row['refunded'])} remboursés, soit {_pdf_eur(row['net'])} nets"
+                        if row["refunded"] else "") + ".")
+    if not rows:
+        lines.append("Aucune cotisation payée sur cette année.")
+    lines += [
+        "",
+        f"Total des cotisations payées en {year} : {_pdf_eur(total)} TTC.",
+        "",
+        "Les cotisations d'assurance sont exonérées de TVA (article 261 C 2° du Code général des impôts) ; "
+        "elles supportent la taxe spéciale sur les conventions d'assurance (articles 991 et suivants du CGI), "
+        "comprise dans les montants ci-dessus.",
+        "Attestation délivrée pour servir et valoir ce que de droit, notamment pour la déclaration des revenus "
+        "fonciers d'un propriétaire bailleur.",
+        f"Établie le {timezone.localdate():%d/%m/%Y}.",
+    ]
+    text = "\n".join([title, *lines])
+    existing = (Document.objects.filter(customer=customer, kind=DocumentKind.RECEIPT, title=title)
+                .order_by("-created_at", "-id").first())
+    if existing is not None and existing.amount == total and existing.file:
+        with existing.file.open("rb") as handle:
+            return existing, handle.read()
+    pdf = pdf_sign(render_text_pdf(title=title, lines=lines), reason=title)
+    document = Document(customer=customer, kind=DocumentKind.RECEIPT, title=title, mime_type="application/pdf",
+                        size_bytes=len(pdf), text=text, amount=total)
+    document.file.save(f"attestation-cotisations-{year}.pdf", ContentFile(pdf), save=False)
+    with transaction.atomic():
+        document.save()
+        audit_record(actor=customer.user, action="billing.yearly_statement", target=document, customer=customer,
+                     data={"year": year})
+        document_added(document=document)
+    return document, pdf
