@@ -61,3 +61,14 @@ def test_bob_cannot_revoke_alices_calendar_link(alice_client, bob_client, client
     path = _create(alice_client).split("testserver", 1)[1]
     bob_client.post("/paiements/calendrier/revoquer/")
     assert client.get(path).status_code == 200
+
+
+def test_calendar_feed_token_is_masked_in_log_lines():
+    """The feed URL is a bearer secret (no login): every log line shows it masked (abri.core.logging)."""
+    import secrets
+
+    from abri.core.logging import redact
+
+    token = secrets.token_urlsafe(32)
+    line = redact(f'127.0.0.1 "GET /paiements/calendrier/{token}.ics HTTP/1.1" 200')
+    assert token not in line and "/paiements/calendrier/" in line
