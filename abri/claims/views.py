@@ -189,7 +189,8 @@ def declare_step(request, key, step):
         context["bank_pending"] = draft.data.get(services.BANK_PENDING)
     if step == "summary":
         context.update(_summary_context(draft, contracts))
-        context["missing"] = [label for name, label in STEPS[:4] if name not in draft.data]
+        # Each missing step with its name, so that the summary links to it (RGAA 11.10).
+        context["missing"] = [(name, label) for name, label in STEPS[:4] if name not in draft.data]
     return render(request, "claims/declare_step.html", context)
 
 

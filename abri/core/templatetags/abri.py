@@ -97,3 +97,25 @@ def field_widget(context, field):
     if context.get("clear_on_error"):
         return a11y_cleared(field, error_id)
     return a11y(field, error_id)
+
+
+# RGAA 8.7: content that exists only in French (general conditions, document titles, the pricing engine's
+# advice) is marked lang="fr" when the interface is in another language, so that a screen reader reads it
+# with a French voice; the interface's own words inside it are marked back with lang_ui.
+@register.simple_tag
+def lang_fr() -> str:
+    """' lang="fr"' when the interface is not in French, else nothing (French is the page's language)."""
+    from django.utils.html import mark_safe
+    from django.utils.translation import get_language
+
+    return "" if (get_language() or "fr").startswith("fr") else mark_safe(' lang="fr"')
+
+
+@register.simple_tag
+def lang_ui() -> str:
+    """' lang="<interface language>"' inside a lang_fr block when the interface is not in French."""
+    from django.utils.html import format_html
+    from django.utils.translation import get_language
+
+    language = get_language() or "fr"
+    return "" if language.startswith("fr") else format_html(' lang="{}"', language)

@@ -1,22 +1,13 @@
 // Every page: after a failed submit, focus moves to the error summary (RGAA 11.10, WCAG 3.3.1 / 2.4.3)
 // and the title says « Erreur : » (the server already adds it for forms it knows; this covers the rest).
+// Otherwise a message shown after a redirect (« Simulation enregistrée », « Vous êtes déconnecté »…) takes
+// the focus, so that screen readers read it: a status region present at load is not announced reliably (RGAA 7.5).
 (function () {
   "use strict";
-  var summary = document.querySelector(".error-summary");
-  if (!summary || summary.closest("[hidden]")) {
-    return;
-  }
-  if (!summary.hasAttribute("tabindex")) {
-    summary.setAttribute("tabindex", "-1");
-  }
-  var prefix = document.documentElement.lang === "en" ? "Error: " : "Erreur : ";
-  if (document.title.indexOf(prefix) !== 0) {
-    document.title = prefix + document.title;
-  }
-  summary.focus();
-  // A link of the summary takes focus to its field (not only scrolls to it).
-  summary.addEventListener("click", function (event) {
-    var link = event.target.closest("a[href^='#']");
+  // A link of an error summary takes focus to its field (not only scrolls to it); delegated, so that a
+  // summary inserted later by a page script (certificates.js) behaves the same.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#']");
     if (!link) {
       return;
     }
@@ -27,4 +18,20 @@
       target.scrollIntoView({block: "center"});
     }
   });
+  var summary = document.querySelector(".error-summary");
+  if (!summary || summary.closest("[hidden]")) {
+    var flash = document.getElementById("flash");
+    if (flash && !flash.closest("[hidden]")) {
+      flash.focus();
+    }
+    return;
+  }
+  if (!summary.hasAttribute("tabindex")) {
+    summary.setAttribute("tabindex", "-1");
+  }
+  var prefix = document.documentElement.lang === "en" ? "Error: " : "Erreur : ";
+  if (document.title.indexOf(prefix) !== 0) {
+    document.title = prefix + document.title;
+  }
+  summary.focus();
 })();
