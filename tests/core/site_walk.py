@@ -76,6 +76,14 @@ def _kwargs(name: str, pattern: URLPattern, world: World) -> dict:
                            "notifications:read": world.notification.pk}.get(name, world.document.pk)
         elif key in {"session_id", "device_id", "token_id"}:
             values[key] = 1
+        elif key == "fmt":
+            values[key] = "csv"
+        elif key == "year":
+            values[key] = 2026
+        elif key == "item_id":
+            values[key] = world.schedule_item.pk if getattr(world, "schedule_item", None) else 1
+        elif key == "token":
+            values[key] = "INCONNU"
         elif key == "customer_number":
             values[key] = world.customer.customer_number
         elif key in {"termination", "challenge"}:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from abri.accounts.stepup import step_up_mark_fresh
 from abri.backoffice.forms import CustomerSearchForm
+from abri.billing.forms import PaymentFilterForm
 from abri.claims.forms import QueueFilterForm
 from abri.contracts.forms import ChangeForm
 from abri.documents.forms import DocumentSearchForm
@@ -36,7 +37,8 @@ QUERY_PARAMETERS = {
     "accounts:step_up": (["next"], ()),
     "accounts:keep_alive": (["next"], ()),
     "accounts:totp_enrol": (["nouveau"], ()),
-    "billing:list": (["page"], ()),
+    "billing:list": (["page"], _fields(PaymentFilterForm)),
+    "billing:export": ([], _fields(PaymentFilterForm)),
     "claims:evidence_file": (["vignette", "apercu"], ()),
     "contracts:change": (["partial", "formula"], _fields(ChangeForm)),
     "contracts:simulations": (["comparer"], ()),
