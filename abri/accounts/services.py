@@ -870,12 +870,6 @@ def recovery_open_link(*, challenge: str) -> CheckResult:
     return CheckResult(CheckStatus.OK, row)
 
 
-def recovery_needs_totp(*, challenge: str) -> bool:
-    """An enrolled authenticator app is never bypassed: recovery then also asks for it."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
-    return row is not None and row.user is not None and totp_is_enrolled(row.user)
-
-
 def recovery_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
     """Set the new PIN after a verified recovery (and the TOTP when enrolled: 3 tries, then the request
     is consumed; counted per person); unlocks the access. Raises SecondFactorRefused, PermissionError,
