@@ -65,14 +65,11 @@ def notification_create(
         customer=customer, title=title, body=body, url=url, category=category
     )
     if email and customer.email:
-        link = f"\n\n{settings.ABRI_BASE_URL}{url}" if url else ""
-        outbox_enqueue(
-            channel=Channel.EMAIL,
-            to=customer.email,
-            subject=title,
-            body=f"Bonjour {customer.first_name},\n\n{body}{link}\n\n{settings.ABRI_INSURER_NAME}",
-            customer=customer,
+        from abri.notifications.emails import (
+            notification_email,  # same app: emails.py builds on outbox_enqueue
         )
+
+        notification_email(customer=customer, title=title, body=body, url=url)
     if sms and customer.phone:
         outbox_enqueue(channel=Channel.SMS, to=customer.phone, body=sms_body or title, customer=customer)
     return notification
