@@ -76,14 +76,6 @@ def totp_verify(*, user, code: str, confirm: bool = False) -> bool:
     return False
 
 
-def totp_current_code(*, user) -> str | None:
-    """The code an authenticator would show now (demo outbox only: never used outside demo mode)."""
-    if not settings.ABRI_DEMO:
-        return None
-    device = TotpDevice.objects.filter(user=user).first()
-    return pyotp.TOTP(_secret(device)).now() if device else None
-
-
 def _code_digest(code: str) -> str:
     return hmac.new(settings.ABRI_PIN_PEPPER.encode(), code.encode(), hashlib.sha256).hexdigest()
 

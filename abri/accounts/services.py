@@ -20,7 +20,7 @@ from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from abri.accounts import codes
+from abri.accounts import codes, emails
 from abri.accounts.codes import CheckResult, CheckStatus
 from abri.accounts.mfa import recovery_code_use, totp_is_enrolled, totp_verify
 from abri.accounts.models import (
@@ -94,9 +94,7 @@ def _send_code(*, customer: Customer, channel: str, code: str, purpose: str, min
     if channel == OneTimeCode.Channel.SMS:
         outbox_enqueue(channel="sms", to=customer.phone, body=text, customer=customer)
     else:
-        outbox_enqueue(channel="email", to=customer.email, subject=_("Votre code de vérification"),
-                       body=f"{_('Bonjour')} {customer.first_name},\n\n{text}\n\n{settings.ABRI_INSURER_NAME}",
-                       customer=customer)
+        emails.code_email(customer=customer, text=text)
 
 
 def _customer_of(user) -> Customer | None:
@@ -816,12 +814,7 @@ def _recovery_send(*, customer: Customer, channel: str, actor) -> str:
                                             lifetime=codes.LINK_LIFETIME, customer_number=customer.customer_number)
         # The link carries the challenge itself: single use, 1 hour.
         link = f"{settings.ABRI_BASE_URL}/identifiants-oublies/lien/{challenge}/"
-        outbox_enqueue(channel="email", to=customer.email, subject=_("Choisir un nouveau code secret"),
-                       body=_("Bonjour %(name)s,\n\nPour choisir un nouveau code secret, ouvrez ce lien "
-                              "(valable 1 heure, une seule fois) :\n%(link)s\n\nSi vous n'avez rien demandé, "
-                              "ignorez ce message : votre code secret reste inchangé.\n\n%(insurer)s") % {
-                           "name": customer.first_name, "link": link, "insurer": settings.ABRI_INSURER_NAME},
-                       customer=customer)
+        emails.recovery_link_email(customer=customer, link=link)
     else:
         challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.RECOVERY,
                                            channel=OneTimeCode.Channel.SMS, lifetime=codes.SMS_LIFETIME,
@@ -868,12 +861,6 @@ def recovery_open_link(*, challenge: str) -> CheckResult:
         return CheckResult(CheckStatus.EXPIRED, row)
     OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
     return CheckResult(CheckStatus.OK, row)
-
-
-def recovery_needs_totp(*, challenge: str) -> bool:
-    """An enrolled authenticator app is never bypassed: recovery then also asks for it."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.RECOVERY)
-    return row is not None and row.user is not None and totp_is_enrolled(row.user)
 
 
 def recovery_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
@@ -926,9 +913,7 @@ def number_reminder_send(*, contact: str) -> None:
         for customer in customers:
             text = _("Abri : votre numéro client est %(number)s.") % {"number": customer.customer_number}
             if channel == "email":
-                outbox_enqueue(channel="email", to=customer.email, subject=_("Votre numéro client"),
-                               body=f"{_('Bonjour')} {customer.first_name},\n\n{text}\n\n"
-                                    f"{settings.ABRI_INSURER_NAME}", customer=customer)
+                emails.number_reminder_email(customer=customer)
             else:
                 outbox_enqueue(channel="sms", to=customer.phone, body=text, customer=customer)
             audit_record(action="auth.number_reminder_sent", target=customer, actor_label="anonyme",
@@ -953,8 +938,7 @@ def contact_details_update(*, customer: Customer, email: str, phone: str, keep_s
              "ce changement, appelez-nous immédiatement.")
     _alert(customer, title=_("Vos coordonnées ont été modifiées"), body=body)
     if old_email and old_email != email:
-        outbox_enqueue(channel="email", to=old_email, subject=_("Vos coordonnées ont été modifiées"),
-                       body=body, customer=customer)
+        emails.contact_changed_email(customer=customer, to=old_email, text=body)
     if old_phone and old_phone != phone:
         outbox_enqueue(channel="sms", to=old_phone, body=body, customer=customer)
 

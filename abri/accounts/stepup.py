@@ -72,11 +72,6 @@ def step_up_mark(request) -> None:
     request.session[SESSION_KEY] = timezone.now().timestamp()
 
 
-def step_up_clear(request) -> None:
-    """Forget the step-up (logout, or after a credential change)."""
-    request.session.pop(SESSION_KEY, None)
-
-
 def step_up_mark_fresh(client) -> None:
     """For tests: mark a logged-in django.test.Client session as freshly stepped-up."""
     session = client.session

@@ -74,12 +74,6 @@ def _token_expire_idle(*, token: ApiToken, now) -> None:
                      target=customer or user, data={"token": token.pk})
 
 
-def token_authenticate(raw: str):
-    """The active user behind a bearer token, or None (unknown, expired or revoked)."""
-    token = token_lookup(raw)
-    return token.user if token is not None else None
-
-
 def token_step_up_mark(*, token: ApiToken) -> None:
     """Record that the second factor was just passed with this token (step-up, fresh 5 minutes)."""
     token.step_up_at = timezone.now()

@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.errors import HttpError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 
-from abri.accounts.tokens import token_lookup
+from abri.accounts.api_auth import BearerToken, customer_or_deny
 
 
-def _customer_or_deny(user):
-    """An authenticated login that is not a customer (staff) is refused with 403, not 401."""
-    if not getattr(user, "is_customer", False) or not hasattr(user, "customer"):
-        raise PermissionDenied("not a customer")
-    return user
+class CustomerBearerAuth(BearerToken):
+    """`Authorization: Bearer <token>`, the token issued by POST /api/v1/auth/login; customers only.
 
+    The one bearer implementation is abri.accounts.api_auth.BearerToken; this name keeps the OpenAPI
+    security scheme of the customer endpoints."""
 
-class CustomerBearerAuth(HttpBearer):
-    """`Authorization: Bearer <token>`, the token issued by POST /api/v1/auth/login."""
-
-    def __call__(self, request: HttpRequest):
-        # Ninja's own __call__ logs the whole header in DEBUG for other schemes: a token must never be logged.
-        value = request.headers.get(self.header, "")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.authenticate(request, token.strip())
-
-    def authenticate(self, request: HttpRequest, token: str):
-        # token_lookup is token_authenticate's row-level twin: the row is kept on the request so that
-        # abri.accounts.stepup.api_step_up_required can read when this token last passed a second factor.
-        row = token_lookup(token)
-        if row is None:
-            return None
-        user = _customer_or_deny(row.user)
-        request.api_token = row
-        request.user = user
-        request.customer = user.customer
-        return user
+    customers_only = True
 
 
 class CustomerSessionAuth(APIKeyCookie):
@@ -61,7 +38,7 @@ class CustomerSessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if not key or user is None or not user.is_authenticated or not user.is_active:
             return None
-        _customer_or_deny(user)
+        customer_or_deny(user)
         request.customer = user.customer
         return user
 

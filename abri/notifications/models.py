@@ -1,4 +1,11 @@
-"""In-app notifications and the outbox of e-mails and SMS to deliver."""
+"""In-app notifications and the outbox of e-mails and SMS to deliver.
+
+The outbox delivers **at least once** (see abri.notifications.services.outbox_deliver): each message carries
+an idempotency key, given to the sender on every attempt, so that a provider which deduplicates on it
+delivers a message retried after a crash only once.
+"""
+
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -43,6 +50,8 @@ class OutboxMessage(models.Model):
         "accounts.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
     )
     to = models.CharField(max_length=254)
+    # Same value on every delivery attempt: e-mail Message-ID / X-Idempotency-Key, SMS provider key.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     subject = models.CharField(max_length=250, blank=True)
     body = models.TextField()
     html_body = models.TextField(blank=True)

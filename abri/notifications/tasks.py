@@ -7,5 +7,5 @@ from abri.notifications.services import outbox_deliver
 
 @task()
 def deliver_outbox_message(message_id: int) -> bool:
-    """Deliver one outbox message (idempotent)."""
+    """Deliver one outbox message (at least once; a message already sent is skipped)."""
     return outbox_deliver(message_id=message_id)

@@ -109,3 +109,28 @@ def test_unsafe_method_without_session_cookie_falls_through_to_401_not_csrf_403(
     request = _session_request("post", alice)
     del request.COOKIES[settings.SESSION_COOKIE_NAME]
     assert CustomerSessionAuth()(request) is None
+
+
+def test_one_bearer_authenticator_serves_the_customer_api_and_the_auth_endpoints():
+    from abri.accounts.api_auth import BearerToken, bearer
+    from abri.api.security import CustomerBearerAuth, customer_auth
+
+    assert isinstance(bearer, BearerToken) and isinstance(customer_auth[0], BearerToken)
+    # The customer scheme only sets a flag: no second copy of the header parsing or of the token lookup.
+    assert {"__call__", "authenticate"}.isdisjoint(vars(CustomerBearerAuth))
+    assert CustomerBearerAuth.customers_only and not bearer.customers_only
+
+
+@pytest.mark.parametrize("header", ["Token abri_never_logged_secret", "abri_never_logged_secret"])
+def test_token_sent_with_another_scheme_to_logout_is_never_logged(db, settings, caplog, header):
+    settings.DEBUG = True  # Ninja's own HttpBearer logs the whole header in DEBUG
+    response = Client().post("/api/v1/auth/logout", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "abri_never_logged_secret" not in caplog.text
+
+
+def test_staff_token_still_logs_out_through_the_shared_authenticator(db):
+    staff = StaffFactory()
+    raw = token_issue(user=staff)
+    assert Client().post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {raw}"}).status_code in (200, 204)
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
