@@ -125,4 +125,17 @@ def test_customer_forms_and_every_claim_step_focus_their_error_summary(browser, 
     page.locator("input[name=location_mode][value=typed]").check()
     _submit(page, "Continuer")  # no date, no address
     assert _assert_failed_submit_is_announced(page, "étape quand et où") >= 2
+    page.get_by_label("Date du sinistre").fill("2026-11-30")
+    page.locator("input[name=location_mode][value=home]").check()
+    _submit(page, "Continuer")
+    _submit(page, "Continuer")  # « Circonstances » without a description
+    _assert_failed_submit_is_announced(page, "étape circonstances")
+    page.get_by_label("Décrivez ce qui s'est passé").fill("Fuite sous l'évier.")
+    _submit(page, "Continuer")
+    # Items and third parties may be left empty: an empty submit moves on without an error.
+    for step in ("biens", "tiers"):
+        _submit(page, "Continuer")
+        assert page.locator(".error-summary").count() == 0, step
+    _submit(page, "Continuer")  # « Indemnisation »: an IBAN or « plus tard »
+    _assert_failed_submit_is_announced(page, "étape indemnisation")
     context.close()
