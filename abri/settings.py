@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "abri.support",
     "abri.backoffice",
     "abri.api",
+    "abri.demo",  # seed_demo, seed_scale: management commands only, no models
     # Only for its templates and static files: the /api/v1/docs page then loads Swagger UI from
     # WhiteNoise instead of a CDN.
     "ninja",

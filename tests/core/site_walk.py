@@ -35,9 +35,9 @@ class World:
 
 def make_world() -> World:
     """Alice with a contract, a claim, a draft, a simulation, a document, a notification; an administrator."""
+    from abri.accounts.roles import ensure_staff_groups
     from abri.claims import services as claim_services
     from abri.contracts import services as contract_services
-    from abri.core.management.commands.seed_demo import ensure_staff_groups
     from abri.notifications.services import notification_create
     from tests.accounts.factories import CustomerFactory, StaffFactory
     from tests.claims.factories import make_claim
