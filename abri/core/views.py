@@ -88,7 +88,7 @@ def error_400(request, exception=None):
     too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
     status = 413 if too_big else 400
     if request.path.startswith("/api/"):
-        from abri.api.problems import bad_request, request_too_big
+        from abri.core.problems import bad_request, request_too_big
 
         return request_too_big(request, exception) if too_big else bad_request(request, exception)
     return render(request, "413.html" if too_big else "400.html",
