@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "abri.billing",
     "abri.notifications",
     "abri.support",
+    "abri.portal",
     "abri.backoffice",
     "abri.api",
     "abri.demo",  # seed_demo, seed_scale: management commands only, no models
