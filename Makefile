@@ -37,6 +37,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check abri tests bench
+	$(VENV)/bin/lint-imports
 	$(PY) -m abri makemigrations --check --dry-run
 
 bench: $(STAMP)

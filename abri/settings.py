@@ -75,8 +75,10 @@ INSTALLED_APPS = [
     "abri.billing",
     "abri.notifications",
     "abri.support",
+    "abri.portal",
     "abri.backoffice",
     "abri.api",
+    "abri.demo",  # seed_demo, seed_scale: management commands only, no models
     # Only for its templates and static files: the /api/v1/docs page then loads Swagger UI from
     # WhiteNoise instead of a CDN.
     "ninja",

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from abri.backoffice import views as backoffice_views
 from abri.core import views as core_views
+from abri.portal import views as portal_views
 
 handler400 = "abri.core.views.error_400"
 handler404 = "abri.core.views.error_404"
@@ -19,7 +20,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accessibilite/", core_views.accessibility_statement, name="accessibility"),
-    path("tableau-de-bord/", core_views.dashboard, name="dashboard"),
+    path("tableau-de-bord/", portal_views.dashboard, name="dashboard"),
     path("", include("abri.accounts.urls")),
     path("contrats/", include("abri.contracts.urls")),
     path("sinistres/", include("abri.claims.urls")),
@@ -29,9 +30,9 @@ urlpatterns = [
     path("notifications/", include("abri.notifications.urls")),
     path("assistance/", include("abri.support.urls")),
     path("verifier/", include("abri.documents.verify_urls")),
-    path("backoffice/sinistres/", include("abri.claims.staff_urls")),
-    path("backoffice/contrats/", include("abri.contracts.staff_urls")),
-    path("backoffice/documents/", include("abri.documents.staff_urls")),
+    path("backoffice/sinistres/", include("abri.backoffice.claims")),
+    path("backoffice/contrats/", include("abri.backoffice.contracts")),
+    path("backoffice/documents/", include("abri.backoffice.documents")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -40,6 +41,6 @@ urlpatterns = [
 
 if settings.ABRI_DEMO:
     urlpatterns += [
-        path("demo/outbox/", core_views.demo_outbox, name="demo_outbox"),
-        path("demo/outbox.json", core_views.demo_outbox_json, name="demo_outbox_json"),
+        path("demo/outbox/", portal_views.demo_outbox, name="demo_outbox"),
+        path("demo/outbox.json", portal_views.demo_outbox_json, name="demo_outbox_json"),
     ]

@@ -60,7 +60,7 @@ def manage(var_dir: Path, *args: str) -> float:
 
 def data_digest() -> str:
     """Digest of the command that shapes the scale data (schema changes are migrated in place)."""
-    path = REPO / "abri/core/management/commands/seed_scale.py"
+    path = REPO / "abri/demo/management/commands/seed_scale.py"
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 

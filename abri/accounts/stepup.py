@@ -106,7 +106,7 @@ def api_step_up_required(request):
     """API: None when fresh, else a 403 problem+json telling the client to call POST /api/v1/auth/step-up."""
     if step_up_is_fresh(request):
         return None
-    from abri.api.problems import problem
+    from abri.core.problems import problem
 
     return problem(
         403,

@@ -1,4 +1,4 @@
-"""Shell views: home, dashboard, health check, error pages, demo outbox."""
+"""Shell views: home, health check, accessibility statement, error pages (the dashboard is in abri.portal)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from abri.core.dashboard import dashboard_for_customer
-from abri.core.decorators import customer_required
 from abri.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -34,13 +32,6 @@ def accessibility_statement(request):
         "contact": settings.ABRI_ACCESSIBILITY_CONTACT,
         "audit_date": date(2026, 12, 1),
     })
-
-
-@customer_required
-def dashboard(request):
-    """The customer's dashboard."""
-    data = dashboard_for_customer(customer=request.customer)
-    return render(request, "core/dashboard.html", {"dashboard": data, "active_menu": "dashboard"})
 
 
 @never_cache
@@ -88,7 +79,7 @@ def error_400(request, exception=None):
     too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
     status = 413 if too_big else 400
     if request.path.startswith("/api/"):
-        from abri.api.problems import bad_request, request_too_big
+        from abri.core.problems import bad_request, request_too_big
 
         return request_too_big(request, exception) if too_big else bad_request(request, exception)
     return render(request, "413.html" if too_big else "400.html",
@@ -115,36 +106,3 @@ def error_500(request):
 
     html = loader.get_template("500.html").render({"reference": reference})
     return HttpResponse(html, status=500)
-
-
-def _require_demo():
-    if not settings.ABRI_DEMO:
-        raise Http404
-
-
-@require_GET
-def demo_outbox(request):
-    """Demo mode only: the e-mails and SMS the portal sent, to read codes and links."""
-    _require_demo()
-    from abri.notifications.selectors import outbox_recent
-
-    return render(request, "core/demo_outbox.html", {"messages_sent": outbox_recent(limit=100)})
-
-
-@require_GET
-def demo_outbox_json(request):
-    """Demo mode only: the same, as JSON, newest first."""
-    _require_demo()
-    from abri.notifications.selectors import outbox_recent
-
-    data = [
-        {
-            "channel": m.channel,
-            "to": m.to,
-            "subject": m.subject,
-            "body": m.body,
-            "sent_at": (m.sent_at or m.created_at).isoformat(),
-        }
-        for m in outbox_recent(limit=100)
-    ]
-    return JsonResponse(data, safe=False)

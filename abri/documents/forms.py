@@ -8,13 +8,16 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from abri.contracts.models import Contract, Property
 from abri.documents.choices import DocumentKind, GuaranteeCategory
+from abri.documents.models import Document
 from abri.documents.search import MAX_QUERY_LENGTH, ORDER_DATE, ORDER_RELEVANCE, SearchFilters
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 MAX_AMOUNT = Decimal("9999999999.99")
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
+# The models a document points to (documents sits below contracts: no import of abri.contracts).
+Contract = Document._meta.get_field("contract").related_model
+Property = Document._meta.get_field("property").related_model
 
 
 class ContractChoiceField(forms.ModelChoiceField):

@@ -8,9 +8,9 @@ from django.test import Client
 
 from abri.accounts.mfa import _secret, totp_provision
 from abri.accounts.models import TotpDevice
+from abri.accounts.roles import ensure_staff_groups
 from abri.backoffice import throttle
 from abri.backoffice.services import SESSION_MFA_KEY
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from tests.accounts.factories import StaffFactory
 
 STAFF_PASSWORD = "mot-de-passe-solide-42"

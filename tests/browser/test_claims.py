@@ -11,10 +11,10 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from abri.accounts.roles import ensure_staff_groups
 from abri.claims import services
 from abri.claims.models import Claim
 from abri.claims.rules import SettlementItem
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from tests.backoffice.conftest import make_staff
 from tests.browser.conftest import PHONE, _new_page, newest_sms_code
 

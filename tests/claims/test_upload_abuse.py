@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from abri.accounts.roles import ensure_staff_groups
 from abri.claims import services
 from abri.claims.models import ClaimDraft, Evidence
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from abri.documents.rendering import render_text_pdf
 from tests.backoffice.conftest import make_staff, staff_client
 from tests.claims.factories import make_claim

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from abri.accounts.roles import ensure_staff_groups
 from abri.claims import services
 from abri.claims.models import Claim, ClaimPayment, ClaimStep
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from abri.core.models import AuditLog
 from abri.documents.rendering import render_text_pdf
 from abri.notifications.models import Notification

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from abri import pricing
+from abri.accounts.roles import ensure_staff_groups
 from abri.contracts.models import Amendment
 from abri.contracts.services import termination_request
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from abri.core.models import AuditLog
 from abri.pricing.tariff import DEFAULT_TARIFFS_DIR
 from tests.backoffice.conftest import make_staff, staff_client

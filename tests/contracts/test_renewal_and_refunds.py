@@ -204,7 +204,7 @@ def test_tenant_hamon_termination_asks_for_the_new_insurer(alice, alice_client):
 
 def test_worker_runs_the_renewal_job_every_hour(alice, monkeypatch):
     """The hourly worker job renews a contract on its due date, as it ends those whose end date has passed."""
-    from abri.core.management.commands import worker
+    from abri.portal.management.commands import worker
 
     today = timezone.localdate()
     contract = make_contract(customer=alice, start_date=add_months(today, -12), main_due_date=today)

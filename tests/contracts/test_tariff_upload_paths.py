@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abri import pricing
+from abri.accounts.roles import ensure_staff_groups
 from abri.contracts.tariff_admin import tariff_upload, tariffs_dir
-from abri.core.management.commands.seed_demo import ensure_staff_groups
 from abri.core.models import AuditLog
 from abri.pricing.tariff import DEFAULT_TARIFFS_DIR
 from tests.backoffice.conftest import make_staff, staff_client

@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from abri.accounts.stepup import step_up_mark_fresh
+from abri.backoffice.documents import VerificationFilterForm
 from abri.backoffice.forms import CustomerSearchForm
 from abri.billing.forms import PaymentFilterForm
 from abri.claims.forms import QueueFilterForm
 from abri.contracts.forms import ChangeForm
 from abri.documents.forms import DocumentSearchForm
-from abri.documents.staff_views import VerificationFilterForm
 from tests.backoffice.conftest import staff_client
 from tests.conftest import logged_in_client
 from tests.core.site_walk import callbacks, make_world, pages

@@ -4,7 +4,7 @@ the customer's behalf (audited), the verification log, and the customer-side lin
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from abri.core.management.commands.seed_demo import ensure_staff_groups
+from abri.accounts.roles import ensure_staff_groups
 from abri.core.models import AuditLog
 from abri.documents.certificates import certificate_issue, certificate_verify
 from abri.documents.models import Certificate, Document, VerificationLog

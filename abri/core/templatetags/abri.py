@@ -2,6 +2,7 @@
 
 from django import template
 
+from abri.core.labels import label_for
 from abri.core.money import format_eur
 
 register = template.Library()
@@ -83,10 +84,8 @@ def has_errors(form) -> bool:
 
 @register.filter
 def guarantee_label(code: str) -> str:
-    """'water' -> 'Dégâts des eaux'."""
-    from abri.contracts.choices import GuaranteeCode
-
-    return dict(GuaranteeCode.choices).get(code, code)
+    """'water' -> 'Dégâts des eaux' (labels registered by the contracts app, see abri.core.labels)."""
+    return label_for("guarantee", code)
 
 
 @register.simple_tag(takes_context=True)

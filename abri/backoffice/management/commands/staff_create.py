@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from abri.accounts.choices import StaffRole
-from abri.core.management.commands.seed_demo import ensure_staff_groups
+from abri.accounts.roles import ensure_staff_groups
 from abri.core.services import audit_record
 
 User = get_user_model()

@@ -64,7 +64,7 @@ def test_demo_owner_house_insures_its_building_and_gets_no_landlord_certificate(
 
 def test_scale_receipts_name_the_terrorism_fund_not_the_fgao():
     """The contribution on a home contract goes to the FGTI (terrorism), not the FGAO (compulsory damage insurance)."""
-    from abri.core.management.commands.seed_scale import PARAGRAPHS
+    from abri.demo.management.commands.seed_scale import PARAGRAPHS
     from abri.documents.choices import DocumentKind
 
     text = " ".join(PARAGRAPHS[DocumentKind.RECEIPT])

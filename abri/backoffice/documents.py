@@ -1,6 +1,8 @@
 """Back-office document pages: a customer's vault (search, filters, audited downloads), certificates
 issued or revoked on the customer's behalf (audited with the staff member as actor), and the log of
 public verifications. Thin: search, issue, revoke and the reads are the documents services/selectors.
+
+One module per feature in the back-office (ADR 0007): views and URLs, mounted at /backoffice/documents/.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -188,3 +190,13 @@ def verification_log(request):
     return render(request, "documents/staff/verifications.html", {
         "form": form, "page": page, "querystring": urlencode(params), "active_menu": "verifications",
     }, status=200 if page is not None else 400)
+
+
+app_name = "backoffice_documents"
+urlpatterns = [
+    path("verifications/", verification_log, name="verifications"),
+    path("client/<str:customer_number>/", customer_documents, name="customer"),
+    path("client/<str:customer_number>/attestations/", customer_certificate_issue, name="certificate_issue"),
+    path("client/<str:customer_number>/attestations/<str:number>/revoquer/", customer_certificate_revoke,
+         name="certificate_revoke"),
+]

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 from abri.accounts.choices import Civility, StaffRole
 from abri.accounts.mfa import totp_is_enrolled, totp_provision
 from abri.accounts.models import Customer, TotpDevice
+from abri.accounts.roles import ensure_staff_groups
 from abri.accounts.services import customer_create
 from abri.billing.choices import PaymentMethod, ScheduleStatus
 from abri.billing.models import ScheduleItem
@@ -41,28 +41,6 @@ STAFF = [
     ("gestionnaire@abri.example", "abri-demo-gestion", "Julien", "Garnier", StaffRole.CLAIMS_HANDLER),
     ("admin@abri.example", "abri-demo-admin", "Sophie", "Lambert", StaffRole.ADMINISTRATOR),
 ]
-ROLE_GROUPS = {
-    # change_customer: the advisor's back-office actions (unlock an access, start a PIN reset);
-    # change_contract: a change applied on the customer's behalf;
-    # add_document: a certificate issued (or revoked) on the customer's behalf, e.g. on the phone.
-    StaffRole.ADVISOR: ("Conseillers", ["view_customer", "change_customer", "view_contract", "change_contract", "view_claim",
-                                        "view_document", "add_document", "view_scheduleitem", "view_auditlog"]),
-    StaffRole.CLAIMS_HANDLER: ("Gestionnaires sinistres", ["view_customer", "view_contract", "view_claim",
-                                                           "change_claim", "view_document", "add_document",
-                                                           "view_scheduleitem", "view_auditlog"]),
-    StaffRole.ADMINISTRATOR: ("Administrateurs", None),
-}
-
-
-def ensure_staff_groups() -> dict[str, Group]:
-    """The three staff roles as groups with their permissions."""
-    groups = {}
-    for role, (name, codenames) in ROLE_GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = Permission.objects.all() if codenames is None else Permission.objects.filter(codename__in=codenames)
-        group.permissions.set(perms)
-        groups[role] = group
-    return groups
 
 
 def ensure_staff() -> None:

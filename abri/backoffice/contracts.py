@@ -1,5 +1,8 @@
 """Back-office pages for contracts: any contract with its amendments and terminations, a change on the
-customer's behalf (audited), termination requests, and tariff versions for administrators."""
+customer's behalf (audited), termination requests, and tariff versions for administrators.
+
+One module per feature in the back-office (ADR 0007): views and URLs, mounted at /backoffice/contrats/.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -99,3 +103,12 @@ def tariffs(request):
         "tariffs": pricing.available_tariffs(), "errors": error_lines, "active_menu": "contracts",
         "can_upload": request.user.is_superuser or request.user.staff_role == "administrator",
     })
+
+
+app_name = "backoffice_contracts"
+urlpatterns = [
+    path("", contract_list, name="list"),
+    path("tarifs/", tariffs, name="tariffs"),
+    path("<str:number>/", contract_detail, name="detail"),
+    path("<str:number>/modifier/", contract_change, name="change"),
+]

@@ -1,4 +1,7 @@
-"""Back-office pages for claims handlers: the queue and the claim workflow, each action through a service."""
+"""Back-office pages for claims handlers: the queue and the claim workflow, each action through a service.
+
+One module per feature in the back-office (ADR 0007): views and URLs, mounted at /backoffice/sinistres/.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -231,3 +235,20 @@ def evidence_file(request, number: str, key):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
+
+
+app_name = "backoffice_claims"
+urlpatterns = [
+    path("", queue, name="list"),
+    path("<str:number>/", detail, name="detail"),
+    path("<str:number>/attribuer/", assign, name="assign"),
+    path("<str:number>/etape/", transition, name="transition"),
+    path("<str:number>/expert/", appoint_expert, name="expert"),
+    path("<str:number>/visite/", plan_visit, name="visit"),
+    path("<str:number>/rapport/", upload_report, name="report"),
+    path("<str:number>/indemnisation/", settlement, name="settlement"),
+    path("<str:number>/paiement/", record_payment, name="payment"),
+    path("<str:number>/refus/", refuse, name="refuse"),
+    path("<str:number>/message/", message, name="message"),
+    path("<str:number>/fichiers/<uuid:key>/", evidence_file, name="evidence"),
+]

@@ -12,8 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from abri.contracts.services import contracts_end_due, contracts_renew_due
 from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
+from abri.notifications.services import outbox_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +29,6 @@ def heartbeat_once(name: str) -> None:
     rate-limit windows, and once an hour renew the contracts whose main due date has come and end those
     whose termination date has passed (their certificates are revoked). Both jobs are idempotent: two
     workers may run them at once."""
-    from abri.contracts.services import contracts_end_due, contracts_renew_due
-    from abri.notifications.services import outbox_sweep
-
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
     ratelimit.prune()

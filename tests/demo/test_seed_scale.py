@@ -10,7 +10,7 @@ from abri.billing.models import ScheduleItem
 from abri.claims.models import Claim, ClaimStep
 from abri.contracts.guarantees import guarantees_for
 from abri.contracts.models import Contract, ContractGuarantee, Property
-from abri.core.management.commands.seed_scale import SCALE_PIN
+from abri.demo.management.commands.seed_scale import SCALE_PIN
 from abri.documents.models import Document
 from abri.documents.normalise import search_text
 from abri.notifications.models import Notification

@@ -1,0 +1,1 @@
+"""Demo and scale data: `seed_demo`, `seed_scale`. Never imported by the product (import contracts)."""
