@@ -6,10 +6,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from abri.contracts.choices import (
+    CONTRACT_IN_FORCE,
+    CONTRACT_TRANSITIONS,
+    TERMINATION_OPEN,
+    TERMINATION_TRANSITIONS,
+    ContractStatus,
+    TerminationStatus,
+)
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
-from abri.contracts.models import Contract, ContractGuarantee, Property
+from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -58,6 +68,61 @@ def contract_create(
 # --- Termination (L113-14, décret 2023-182: « résiliation en trois clics ») --------------------
 class ContractError(Exception):
     """A contract rule was broken; the message is French and can be shown as is."""
+
+
+class ContractTransitionConflict(ContractError):
+    """Another process moved the contract first (a second worker, a double submission)."""
+
+
+# --- State machine ----------------------------------------------------------------------------
+@transaction.atomic
+def contract_transition(*, contract: Contract, to_status: str, actor, note: str = "", end_date=None,
+                        data: dict | None = None) -> Contract:
+    """Move a contract to its next status: check the rule, write the timeline row and the audit record.
+
+    Every contract status change goes through here. The row is locked (PostgreSQL) and the write is also
+    conditional on the status read (`filter(status=previous).update`), so that a second writer — a second
+    worker, or any backend without row locks — changes nothing and gets `ContractTransitionConflict` instead
+    of writing a second timeline row. Notifications stay with the callers: each says why (termination, move).
+    """
+    current = Contract.objects.select_for_update().get(pk=contract.pk)
+    previous = current.status
+    if to_status not in CONTRACT_TRANSITIONS.get(previous, set()):
+        raise ContractError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+            "from": ContractStatus(previous).label, "to": ContractStatus(to_status).label})
+    changes = {"status": to_status, "version": F("version") + 1}
+    if end_date is not None:
+        changes["end_date"] = end_date
+    if Contract.objects.filter(pk=contract.pk, status=previous).update(**changes) != 1:
+        raise ContractTransitionConflict(_("Ce contrat a été modifié entre-temps."))
+    contract.status, contract.version = to_status, current.version + 1
+    if end_date is not None:
+        contract.end_date = end_date
+    ContractEvent.objects.create(contract=contract, from_status=previous, to_status=to_status, note=note[:2000],
+                                 actor=actor)
+    audit_record(actor=actor, action=f"contract.{to_status}", target=contract, customer=contract.customer,
+                 data={"from": previous, "to": to_status, **(data or {})}, actor_label="" if actor else "system")
+    return contract
+
+
+@transaction.atomic
+def termination_transition(*, termination: TerminationRequest, to_status: str, actor=None) -> TerminationRequest:
+    """Move a termination request to its next status (received → acknowledged → processed), audited.
+
+    Conditional on the status read, like `contract_transition`: a second writer gets a conflict.
+    """
+    current = TerminationRequest.objects.select_for_update().get(pk=termination.pk)
+    previous = current.status
+    if to_status not in TERMINATION_TRANSITIONS.get(previous, set()):
+        raise ContractError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+            "from": TerminationStatus(previous).label, "to": TerminationStatus(to_status).label})
+    if TerminationRequest.objects.filter(pk=termination.pk, status=previous).update(status=to_status) != 1:
+        raise ContractTransitionConflict(_("Cette demande de résiliation a été modifiée entre-temps."))
+    termination.status = to_status
+    audit_record(actor=actor, action=f"contract.termination_{to_status}", target=current.contract,
+                 customer=current.customer, actor_label="" if actor else "system",
+                 data={"termination": current.number, "from": previous, "to": to_status})
+    return termination
 
 
 def _number(prefix: str) -> str:
@@ -167,7 +232,6 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     instalments are billed to the end date and the unused premium is refunded to the day within 30 days.
     """
     from abri.billing.models import ScheduleItem
-    from abri.contracts.models import TerminationRequest
     from abri.contracts.rules import refund_due_by
 
     existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
@@ -177,7 +241,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("property").get(pk=contract.pk,
                                                                                        customer=customer)
-        if contract.status not in {"active"}:
+        if not contract.is_changeable:
             raise ContractError("Ce contrat n'est plus en cours ou une résiliation est déjà demandée.")
         outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date,
                                               basis=basis)
@@ -194,19 +258,18 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
             new_insurer=new_insurer, new_policy_number=new_policy_number,
             created_by=actor or customer.user,
         )
-        contract.status = "termination_requested"
-        contract.end_date = end
-        contract.version += 1
-        contract.save(update_fields=["status", "end_date", "version"])
+        contract_transition(
+            contract=contract, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
+            end_date=end, note=_("Demande de résiliation %(number)s : fin des garanties le %(day)s à 24 h.") % {
+                "number": termination.number, "day": f"{end:%d/%m/%Y}"},
+            data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
+                  "termination": termination.number})
         _bill_to_the_day(contract, end)
         if refund > 0:
             ScheduleItem.objects.create(
                 customer=customer, contract=contract, amount=-refund, status="upcoming", method="transfer",
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
-        audit_record(actor=actor or customer.user, action="contract.termination_requested", target=contract,
-                     customer=customer, data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
-                                              "termination": termination.number})
         from abri.notifications.services import notification_create
 
         notification_create(
@@ -263,30 +326,48 @@ def termination_acknowledgement(*, termination):
     with transaction.atomic():
         document.save()
         type(termination).objects.filter(pk=termination.pk).update(document=document)
+        if termination.status == TerminationStatus.RECEIVED:
+            termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
         from abri.documents.services import document_added
 
         document_added(document=document)
     return document
 
 
-def contracts_end_due(*, today=None) -> int:
-    """Daily: contracts whose last covered day has passed are ended and their certificates revoked.
-
-    The end date is the last day covered (until 24:00), so a contract ending on D ends on D + 1.
-    """
+def contract_end(*, contract_id: int, today=None) -> bool:
+    """End one contract whose last covered day has passed, once: its open termination requests are processed
+    and its certificates revoked. False when there is nothing to do or another worker holds or ended it."""
     from abri.documents.certificates import certificates_revoke_for_contract
 
     today = today or timezone.localdate()
-    ended = 0
-    for contract in Contract.objects.filter(status="termination_requested", end_date__lt=today).select_related(
-            "customer"):
+    try:
         with transaction.atomic():
-            Contract.objects.filter(pk=contract.pk).update(status="terminated")
+            # skip_locked: a contract another worker is ending is left to it, not waited for then redone.
+            contract = (Contract.objects.select_for_update(skip_locked=True).select_related("customer")
+                        .filter(pk=contract_id, status=ContractStatus.TERMINATION_REQUESTED, end_date__lt=today)
+                        .first())
+            if contract is None:
+                return False
+            contract_transition(contract=contract, to_status=ContractStatus.TERMINATED, actor=None,
+                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
+            for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
+                termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
             certificates_revoke_for_contract(contract=contract, reason="Contrat résilié")
-            audit_record(action="contract.terminated", target=contract, customer=contract.customer,
-                         actor_label="system")
-        ended += 1
-    return ended
+    except ContractTransitionConflict:
+        return False
+    return True
+
+
+def contracts_end_due(*, today=None) -> int:
+    """Hourly: contracts whose last covered day has passed are ended and their certificates revoked.
+
+    The end date is the last day covered (until 24:00), so a contract ending on D ends on D + 1. Each
+    contract is claimed by `contract_end`: two workers running together end it once.
+    """
+    today = today or timezone.localdate()
+    due = list(Contract.objects.filter(status=ContractStatus.TERMINATION_REQUESTED, end_date__lt=today)
+               .order_by("pk").values_list("pk", flat=True))
+    return sum(contract_end(contract_id=pk, today=today) for pk in due)
 
 
 # --- Renewal (tacite reconduction at the main due date) ---------------------------------------
@@ -334,7 +415,7 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("property", "customer").get(pk=contract_id)
         due = contract.main_due_date
-        if contract.status not in {"active", "termination_requested"} or due > today:
+        if contract.status not in CONTRACT_IN_FORCE or due > today:
             return False
         if contract.end_date is not None and contract.end_date < due:
             return False  # ends before this due date: nothing to renew
@@ -380,8 +461,7 @@ def contracts_renew_due(*, today=None) -> int:
     """Hourly: renew every contract whose main due date has come (several years if the job was stopped)."""
     today = today or timezone.localdate()
     renewed = 0
-    for contract_id in Contract.objects.filter(status__in=["active", "termination_requested"],
-                                               main_due_date__lte=today).values_list("pk", flat=True):
+    for contract_id in Contract.objects.in_force().filter(main_due_date__lte=today).values_list("pk", flat=True):
         while contract_renew(contract_id=contract_id, today=today):
             renewed += 1
     return renewed
@@ -459,7 +539,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
     with transaction.atomic():
         before = contract_choices(contract)
         updated = Contract.objects.filter(pk=contract.pk, customer=customer, version=expected_version,
-                                          status="active").update(version=expected_version + 1)
+                                          status=ContractStatus.ACTIVE).update(version=expected_version + 1)
         if not updated:
             raise ContractError("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
                                 "conseiller) : vérifiez le nouveau prix avant de confirmer.")
@@ -662,7 +742,6 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     lease or sale ends (old_home_until, at most six months after the move).
     """
     from abri.billing.models import ScheduleItem
-    from abri.contracts.models import Property, TerminationRequest
     from abri.contracts.rules import add_months
 
     old_end = old_home_until or moving_date
@@ -680,7 +759,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     quote = result.quote
     with transaction.atomic():
         old = Contract.objects.select_for_update().get(pk=contract.pk, customer=customer)
-        if old.status != "active":
+        if not old.is_changeable:
             raise ContractError("Ce contrat n'est plus en cours.")
         new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),
                                            **home)
@@ -714,8 +793,11 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
-        old.status, old.end_date, old.version = "termination_requested", old_end, old.version + 1
-        old.save(update_fields=["status", "end_date", "version"])
+        contract_transition(
+            contract=old, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
+            end_date=old_end, note=_("Déménagement : nouveau contrat %(number)s ; fin des garanties le %(day)s à 24 h.")
+            % {"number": new.number, "day": f"{old_end:%d/%m/%Y}"},
+            data={"termination": termination.number, "new_contract": new.number})
         ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=old_end).update(
             status="cancelled")
         if refund > 0:
