@@ -343,7 +343,8 @@ def contract_end(*, contract_id: int, today=None) -> bool:
     try:
         with transaction.atomic():
             # skip_locked: a contract another worker is ending is left to it, not waited for then redone.
-            contract = (Contract.objects.select_for_update(skip_locked=True).select_related("customer")
+            # of=("self",): lock the contract row only, not its customer's (shared by the customer's contracts).
+            contract = (Contract.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer")
                         .filter(pk=contract_id, status=ContractStatus.TERMINATION_REQUESTED, end_date__lt=today)
                         .first())
             if contract is None:
