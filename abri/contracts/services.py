@@ -399,8 +399,8 @@ def _renewal_quote(contract: Contract, due_date: date):
 
 
 def contract_renew(*, contract_id: int, today=None) -> bool:
-    """Renew one contract at its main due date, once: the row lock and the due date moving one year make a
-    second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
+    """Renew one contract at its main due date, once: the row lock and the conditional move of the due date
+    make a second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
     from abri.billing.models import ScheduleItem
     from abri.contracts.models import ContractRenewal
     from abri.contracts.rules import (
@@ -429,9 +429,15 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
             count = 12 // FREQUENCY_MONTHS.get(contract.payment_frequency, 12)
             share = (contract.annual_premium / count).quantize(Decimal("0.01"))
             instalments = (contract.annual_premium - share * (count - 1),) + (share,) * (count - 1)
+        # Claimed by a conditional update on the due date read: a second run holding the same due date
+        # (another worker, or a backend without row locks) renews nothing.
+        claimed = Contract.objects.filter(pk=contract.pk, main_due_date=due, version=contract.version).update(
+            annual_premium=contract.annual_premium, tariff_version=contract.tariff_version,
+            main_due_date=add_months(due, 12), version=contract.version + 1)
+        if not claimed:
+            return False
         contract.main_due_date = add_months(due, 12)
         contract.version += 1
-        contract.save(update_fields=["annual_premium", "tariff_version", "main_due_date", "version"])
         renewal, _created = ContractRenewal.objects.get_or_create(contract=contract, due_date=due)
         renewal.renewed_at = timezone.now()
         renewal.tariff_version = contract.tariff_version

@@ -194,3 +194,30 @@ def test_two_concurrent_workers_end_each_contract_once_on_postgresql():
     assert AuditLog.objects.filter(action="contract.terminated").count() == len(pks)
     assert not Contract.objects.filter(pk__in=pks).exclude(status=ContractStatus.TERMINATED).exists()
     assert TerminationRequest.objects.count() == 0
+
+
+def test_two_workers_renewing_the_same_contract_renew_it_once(alice):
+    """The second renewal run happens between the first's read of the contract and its write: one renewal,
+    one new schedule, one audit row."""
+    from abri.billing.models import ScheduleItem
+    from abri.contracts.rules import add_months
+
+    today = timezone.localdate()
+    contract = make_contract(customer=alice, start_date=add_months(today, -12), main_due_date=today,
+                             payment_frequency="monthly")
+    real_quote = services._renewal_quote
+    state = {"done": False}
+
+    def quote_then_let_the_other_worker_run(contract, due_date):
+        if not state["done"]:
+            state["done"] = True
+            state["second_worker_renewed"] = services.contracts_renew_due(today=today)
+        return real_quote(contract, due_date)
+
+    with mock.patch.object(services, "_renewal_quote", quote_then_let_the_other_worker_run):
+        first_worker_renewed = services.contracts_renew_due(today=today)
+    assert (state["second_worker_renewed"], first_worker_renewed) == (1, 0)
+    contract.refresh_from_db()
+    assert contract.main_due_date == add_months(today, 12) and contract.version == 2
+    assert AuditLog.objects.filter(action="contract.renewed", target_id=str(contract.pk)).count() == 1
+    assert ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=today).count() == 12
