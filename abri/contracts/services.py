@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from abri.billing.choices import ScheduleStatus
 from abri.contracts.choices import (
     CONTRACT_IN_FORCE,
     CONTRACT_TRANSITIONS,
@@ -146,7 +147,7 @@ def _regular_instalments(contract: Contract, *, statuses):
     from abri.contracts.rules import PaidPeriod, instalment_period
 
     items = list(ScheduleItem.objects.filter(contract=contract, amount__gt=0)
-                 .exclude(status="cancelled").exclude(reference__startswith="PRO-")
+                 .exclude(status=ScheduleStatus.CANCELLED).exclude(reference__startswith="PRO-")
                  .exclude(reference__startswith="REMB-").order_by("due_date", "id"))
     periods = []
     for index, item in enumerate(items):
@@ -168,7 +169,7 @@ def termination_options(*, contract: Contract, reason: str, requested_date=None,
     outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
                                main_due_date=contract.main_due_date, requested_date=requested_date,
                                notices=_renewal_notices(contract))
-    paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+    paid = [period for _item, period in _regular_instalments(contract, statuses={ScheduleStatus.PAID})]
     return [{"code": b.code, "label": BASIS_LABELS[b.code], "end": b.end, "effect": b.end + timedelta(days=1),
              "rule": b.rule, "refund": refund_to_the_day(end=b.end, paid=paid), "refund_by": refund_due_by(b.end),
              "default": b.code == outcome.basis} for b in outcome.bases]
@@ -184,7 +185,7 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None,
                                notices=_renewal_notices(contract), basis=basis)
     refund = Decimal("0.00")
     if outcome.effective is not None:
-        paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+        paid = [period for _item, period in _regular_instalments(contract, statuses={ScheduleStatus.PAID})]
         refund = refund_to_the_day(end=outcome.effective, paid=paid)
     return outcome, refund
 
@@ -193,7 +194,7 @@ def _paid_until(contract: Contract, today) -> date:
     """The end of the period already paid: the next unpaid instalment's due date (or the main due date)."""
     from abri.billing.models import ScheduleItem
 
-    next_due = (ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=today, amount__gt=0)
+    next_due = (ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=today, amount__gt=0)
                 .order_by("due_date").values_list("due_date", flat=True).first())
     return next_due or contract.main_due_date
 
@@ -203,9 +204,9 @@ def _bill_to_the_day(contract: Contract, end: date) -> None:
     the covered share when their period runs past it."""
     from abri.contracts.rules import covered_share
 
-    for item, period in _regular_instalments(contract, statuses={"upcoming"}):
+    for item, period in _regular_instalments(contract, statuses={ScheduleStatus.UPCOMING}):
         if item.due_date > end:
-            item.status = "cancelled"
+            item.status = ScheduleStatus.CANCELLED
             item.save(update_fields=["status"])
         elif period.end > end:
             item.amount = covered_share(period=period, end=end)
@@ -267,7 +268,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
         _bill_to_the_day(contract, end)
         if refund > 0:
             ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=-refund, status="upcoming", method="transfer",
+                customer=customer, contract=contract, amount=-refund, status=ScheduleStatus.UPCOMING, method="transfer",
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
         from abri.notifications.services import notification_create
@@ -444,8 +445,8 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
         renewal.old_annual_premium, renewal.new_annual_premium = old_premium, contract.annual_premium
         renewal.save(update_fields=["renewed_at", "tariff_version", "old_annual_premium", "new_annual_premium"])
         # The old price's instalments for the new year give way to the new schedule.
-        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=due, amount__gt=0).exclude(
-            reference__startswith="PRO-").update(status="cancelled")
+        ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=due, amount__gt=0).exclude(
+            reference__startswith="PRO-").update(status=ScheduleStatus.CANCELLED)
         rows = []
         for day, amount in renewal_schedule(due_date=due, frequency=contract.payment_frequency,
                                             instalments=instalments):
@@ -455,7 +456,7 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
                 start, stop = instalment_period(day, contract.payment_frequency)
                 amount = covered_share(period=PaidPeriod(start, stop, amount), end=contract.end_date)
             rows.append(ScheduleItem(customer=contract.customer, contract=contract, due_date=day, amount=amount,
-                                     status="upcoming", reference=f"{contract.number}-R{day:%Y%m%d}"[:35]))
+                                     status=ScheduleStatus.UPCOMING, reference=f"{contract.number}-R{day:%Y%m%d}"[:35]))
         ScheduleItem.objects.bulk_create(rows)
         audit_record(action="contract.renewed", target=contract, customer=contract.customer, actor_label="system",
                      data={"due_date": due.isoformat(), "tariff_version": contract.tariff_version,
@@ -608,19 +609,19 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
     for line in schedule:
         if line.kind == "adjustment":
             ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
                 method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
                 reference=f"PRO-{amendment.number}"[:35])
         elif line.kind == "new_price" and line.item_id is not None:
-            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status="upcoming").update(
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status=ScheduleStatus.UPCOMING).update(
                 amount=line.amount)
         elif line.kind == "new_price":  # a new payment frequency from the next main due date
             if not replaced:
-                ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0,
+                ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, amount__gt=0,
                                             due_date__gte=contract.main_due_date).exclude(
-                    reference__startswith="PRO-").update(status="cancelled")
+                    reference__startswith="PRO-").update(status=ScheduleStatus.CANCELLED)
                 replaced = True
-            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status="upcoming",
+            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
                                         due_date=line.due_date,
                                         reference=f"{contract.number}-{line.due_date:%Y%m%d}"[:35])
 
@@ -780,7 +781,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             first_subscription_date=old.subscribed_since,
         )
         ScheduleItem.objects.bulk_create(
-            ScheduleItem(customer=customer, contract=new, amount=amount, status="upcoming",
+            ScheduleItem(customer=customer, contract=new, amount=amount, status=ScheduleStatus.UPCOMING,
                          due_date=_months_after(moving_date, index * (12 // quote.instalment_count)),
                          reference=f"{new.number}-{index + 1:02d}"[:35])
             for index, amount in enumerate(quote.instalments)
@@ -805,10 +806,10 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             end_date=old_end, note=_("Déménagement : nouveau contrat %(number)s ; fin des garanties le %(day)s à 24 h.")
             % {"number": new.number, "day": f"{old_end:%d/%m/%Y}"},
             data={"termination": termination.number, "new_contract": new.number})
-        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=old_end).update(
-            status="cancelled")
+        ScheduleItem.objects.filter(contract=old, status=ScheduleStatus.UPCOMING, due_date__gte=old_end).update(
+            status=ScheduleStatus.CANCELLED)
         if refund > 0:
-            ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status="upcoming",
+            ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status=ScheduleStatus.UPCOMING,
                                         method="transfer", due_date=old_end + timedelta(days=30),
                                         reference=f"REMB-{termination.number}"[:35])
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
