@@ -221,3 +221,22 @@ def test_two_workers_renewing_the_same_contract_renew_it_once(alice):
     assert contract.main_due_date == add_months(today, 12) and contract.version == 2
     assert AuditLog.objects.filter(action="contract.renewed", target_id=str(contract.pk)).count() == 1
     assert ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=today).count() == 12
+
+
+def test_acknowledged_termination_stays_listed_and_timeline_shows_in_the_back_office(
+        alice, django_capture_on_commit_callbacks):
+    from abri.core.management.commands.seed_demo import ensure_staff_groups
+    from tests.backoffice.conftest import make_staff, staff_client
+
+    contract = _in_force_contract(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        termination = termination_request(customer=alice, contract=contract, reason="other", idempotency_key="sm-4",
+                                          new_insurer="Mutuelle", new_policy_number="N-4")
+    termination.refresh_from_db()
+    assert termination.status == TerminationStatus.ACKNOWLEDGED
+    client = staff_client(make_staff(ensure_staff_groups(), "advisor"))
+    listing = client.get("/backoffice/contrats/").content.decode()
+    assert "Demandes de résiliation à traiter" in listing and termination.number in listing
+    detail = client.get(f"/backoffice/contrats/{contract.number}/").content.decode()
+    assert "Historique du contrat" in detail and "Accusé de réception envoyé" in detail
+    assert "En cours → Résiliation demandée" in detail
