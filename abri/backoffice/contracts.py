@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from abri import pricing
 from abri.backoffice.decorators import staff_required
 from abri.contracts import services
+from abri.contracts.choices import TERMINATION_OPEN, ContractStatus
 from abri.contracts.forms import ChangeForm
 from abri.contracts.models import Contract, TerminationRequest
 from abri.contracts.pricing import contract_choices, quote_change
@@ -38,11 +39,12 @@ def contract_list(request):
     if q:
         qs = qs.filter(Q(number__iexact=q) | Q(customer__customer_number__iexact=q.upper().replace(" ", ""))
                        | Q(customer__last_name__iexact=q))
-    if status in {"active", "termination_requested", "terminated"}:
+    if status in ContractStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    terminations = TerminationRequest.objects.select_related("contract", "customer").filter(status="received")[:20]
+    terminations = TerminationRequest.objects.select_related("contract", "customer").filter(status__in=TERMINATION_OPEN)[:20]
     return render(request, "contracts/staff/list.html", {"page": page, "q": q, "status": status,
+                                                         "statuses": ContractStatus.choices,
                                                          "terminations": terminations, "active_menu": "contracts"})
 
 

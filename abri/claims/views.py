@@ -60,7 +60,7 @@ def _pending_post(request):
 
 
 def _active_contracts(customer):
-    return list(Contract.objects.for_customer(customer).filter(status__in=["active", "termination_requested"])
+    return list(Contract.objects.for_customer(customer).in_force()
                 .select_related("property").prefetch_related("guarantees").order_by("start_date", "id"))
 
 

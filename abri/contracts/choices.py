@@ -27,10 +27,25 @@ class Formula(models.TextChoices):
 
 
 class ContractStatus(models.TextChoices):
-    PENDING = "pending", _("En attente")
+    """Where a contract stands; it moves only through `contracts.services.contract_transition`.
+
+    A contract is created in force (its cover may start on a later day: a move); there is no « pending » state.
+    """
+
     ACTIVE = "active", _("En cours")
     TERMINATION_REQUESTED = "termination_requested", _("Résiliation demandée")
     TERMINATED = "terminated", _("Résilié")
+
+
+#: The one definition of « in force »: covered today or until a requested end date (see `in_force()`).
+CONTRACT_IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED)
+
+#: The allowed contract transitions (`contract_transition` refuses any other).
+CONTRACT_TRANSITIONS = {
+    ContractStatus.ACTIVE: {ContractStatus.TERMINATION_REQUESTED},
+    ContractStatus.TERMINATION_REQUESTED: {ContractStatus.TERMINATED},
+    ContractStatus.TERMINATED: set(),
+}
 
 
 class PaymentFrequency(models.TextChoices):
@@ -76,6 +91,24 @@ class TerminationReason(models.TextChoices):
 
 
 class TerminationStatus(models.TextChoices):
+    """Where a termination request stands; it moves only through `contracts.services.termination_transition`."""
+
     RECEIVED = "received", _("Demande reçue")
+    ACKNOWLEDGED = "acknowledged", _("Accusé de réception envoyé")
     PROCESSED = "processed", _("Traitée")
     CANCELLED = "cancelled", _("Annulée")
+
+
+#: Termination requests still waiting for the contract's end (shown first in the back office).
+TERMINATION_OPEN = (TerminationStatus.RECEIVED, TerminationStatus.ACKNOWLEDGED)
+
+#: Received → acknowledged (the signed acknowledgement is stored) → processed (the contract has ended).
+#: A request is processed without an acknowledgement when the contract ends first; cancelled is kept for
+#: requests withdrawn before the end date (no path offers it yet).
+TERMINATION_TRANSITIONS = {
+    TerminationStatus.RECEIVED: {TerminationStatus.ACKNOWLEDGED, TerminationStatus.PROCESSED,
+                                 TerminationStatus.CANCELLED},
+    TerminationStatus.ACKNOWLEDGED: {TerminationStatus.PROCESSED, TerminationStatus.CANCELLED},
+    TerminationStatus.PROCESSED: set(),
+    TerminationStatus.CANCELLED: set(),
+}

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from abri.contracts.choices import (
+    CONTRACT_IN_FORCE,
     ContractStatus,
     Formula,
     GuaranteeCode,
@@ -25,6 +26,13 @@ class OwnedQuerySet(models.QuerySet):
 
     def for_customer(self, customer):
         return self.filter(customer=customer)
+
+
+class ContractQuerySet(OwnedQuerySet):
+    """Contracts, scoped to their owner, and the one definition of « in force »."""
+
+    def in_force(self):
+        return self.filter(status__in=CONTRACT_IN_FORCE)
 
 
 class Property(models.Model):
@@ -93,7 +101,7 @@ class Contract(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Optimistic locking counter")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = "contrat"
@@ -109,7 +117,38 @@ class Contract(models.Model):
 
     @builtins.property  # the `property` field shadows the builtin inside this class
     def is_active(self) -> bool:
-        return self.status in {ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED}
+        """In force: covered today or until a requested end date."""
+        return self.status in CONTRACT_IN_FORCE
+
+    @builtins.property
+    def is_changeable(self) -> bool:
+        """Can be amended, moved or terminated: in force with no termination requested."""
+        return self.status == ContractStatus.ACTIVE
+
+    @builtins.property
+    def is_ending(self) -> bool:
+        """A termination was requested: covered until its end date."""
+        return self.status == ContractStatus.TERMINATION_REQUESTED
+
+
+class ContractEvent(models.Model):
+    """One step of a contract's life (the timeline): written by `contract_transition` and nothing else."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=24, choices=ContractStatus.choices)
+    to_status = models.CharField(max_length=24, choices=ContractStatus.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "étape du contrat"
+        verbose_name_plural = "historique du contrat"
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.from_status} → {self.to_status}"
 
 
 class ContractGuarantee(models.Model):
@@ -211,7 +250,7 @@ class TerminationRequest(models.Model):
     new_insurer = models.CharField(max_length=120, blank=True,
                                    help_text="A tenant's Hamon termination: the insurer taking over (compulsory cover)")
     new_policy_number = models.CharField(max_length=60, blank=True)
-    status = models.CharField(max_length=10, choices=TerminationStatus.choices, default=TerminationStatus.RECEIVED)
+    status = models.CharField(max_length=16, choices=TerminationStatus.choices, default=TerminationStatus.RECEIVED)
     document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -29,10 +29,11 @@ def contract_choices(contract: Contract) -> dict:
 
 def claims_in_36_months(contract: Contract) -> int:
     """Indemnified claims on this home in the last 36 months (the usual rating basis: « sinistres indemnisés »)."""
+    from abri.claims.choices import ClaimStatus
     from abri.claims.models import Claim
 
     since = timezone.now() - timedelta(days=3 * 365)
-    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=["paid", "closed"],
+    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=[ClaimStatus.PAID, ClaimStatus.CLOSED],
                                 settled_amount__gt=0).count()
 
 
@@ -181,6 +182,7 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     """
     from django.utils.translation import gettext as _
 
+    from abri.billing.choices import ScheduleStatus
     from abri.billing.models import ScheduleItem
     from abri.contracts.rules import add_months
 
@@ -197,7 +199,8 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_REFUND_DAYS), result.prorata,
                                   _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
                                   "adjustment"))
-    items = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gt=today, amount__gt=0)
+    items = list(ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gt=today,
+                                             amount__gt=0)
                  .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
     for item in items:
         if item.due_date < due:

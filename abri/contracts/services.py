@@ -6,10 +6,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from abri.billing.choices import ScheduleStatus
+from abri.contracts.choices import (
+    CONTRACT_IN_FORCE,
+    CONTRACT_TRANSITIONS,
+    TERMINATION_OPEN,
+    TERMINATION_TRANSITIONS,
+    ContractStatus,
+    TerminationStatus,
+)
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
-from abri.contracts.models import Contract, ContractGuarantee, Property
+from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -60,6 +71,61 @@ class ContractError(Exception):
     """A contract rule was broken; the message is French and can be shown as is."""
 
 
+class ContractTransitionConflict(ContractError):
+    """Another process moved the contract first (a second worker, a double submission)."""
+
+
+# --- State machine ----------------------------------------------------------------------------
+@transaction.atomic
+def contract_transition(*, contract: Contract, to_status: str, actor, note: str = "", end_date=None,
+                        data: dict | None = None) -> Contract:
+    """Move a contract to its next status: check the rule, write the timeline row and the audit record.
+
+    Every contract status change goes through here. The row is locked (PostgreSQL) and the write is also
+    conditional on the status read (`filter(status=previous).update`), so that a second writer — a second
+    worker, or any backend without row locks — changes nothing and gets `ContractTransitionConflict` instead
+    of writing a second timeline row. Notifications stay with the callers: each says why (termination, move).
+    """
+    current = Contract.objects.select_for_update().get(pk=contract.pk)
+    previous = current.status
+    if to_status not in CONTRACT_TRANSITIONS.get(previous, set()):
+        raise ContractError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+            "from": ContractStatus(previous).label, "to": ContractStatus(to_status).label})
+    changes = {"status": to_status, "version": F("version") + 1}
+    if end_date is not None:
+        changes["end_date"] = end_date
+    if Contract.objects.filter(pk=contract.pk, status=previous).update(**changes) != 1:
+        raise ContractTransitionConflict(_("Ce contrat a été modifié entre-temps."))
+    contract.status, contract.version = to_status, current.version + 1
+    if end_date is not None:
+        contract.end_date = end_date
+    ContractEvent.objects.create(contract=contract, from_status=previous, to_status=to_status, note=note[:2000],
+                                 actor=actor)
+    audit_record(actor=actor, action=f"contract.{to_status}", target=contract, customer=contract.customer,
+                 data={"from": previous, "to": to_status, **(data or {})}, actor_label="" if actor else "system")
+    return contract
+
+
+@transaction.atomic
+def termination_transition(*, termination: TerminationRequest, to_status: str, actor=None) -> TerminationRequest:
+    """Move a termination request to its next status (received → acknowledged → processed), audited.
+
+    Conditional on the status read, like `contract_transition`: a second writer gets a conflict.
+    """
+    current = TerminationRequest.objects.select_for_update().get(pk=termination.pk)
+    previous = current.status
+    if to_status not in TERMINATION_TRANSITIONS.get(previous, set()):
+        raise ContractError(_("Passage impossible de « %(from)s » à « %(to)s ».") % {
+            "from": TerminationStatus(previous).label, "to": TerminationStatus(to_status).label})
+    if TerminationRequest.objects.filter(pk=termination.pk, status=previous).update(status=to_status) != 1:
+        raise ContractTransitionConflict(_("Cette demande de résiliation a été modifiée entre-temps."))
+    termination.status = to_status
+    audit_record(actor=actor, action=f"contract.termination_{to_status}", target=current.contract,
+                 customer=current.customer, actor_label="" if actor else "system",
+                 data={"termination": current.number, "from": previous, "to": to_status})
+    return termination
+
+
 def _number(prefix: str) -> str:
     import secrets
 
@@ -81,7 +147,7 @@ def _regular_instalments(contract: Contract, *, statuses):
     from abri.contracts.rules import PaidPeriod, instalment_period
 
     items = list(ScheduleItem.objects.filter(contract=contract, amount__gt=0)
-                 .exclude(status="cancelled").exclude(reference__startswith="PRO-")
+                 .exclude(status=ScheduleStatus.CANCELLED).exclude(reference__startswith="PRO-")
                  .exclude(reference__startswith="REMB-").order_by("due_date", "id"))
     periods = []
     for index, item in enumerate(items):
@@ -103,7 +169,7 @@ def termination_options(*, contract: Contract, reason: str, requested_date=None,
     outcome = termination_date(reason=reason, today=today, start_date=contract.subscribed_since,
                                main_due_date=contract.main_due_date, requested_date=requested_date,
                                notices=_renewal_notices(contract))
-    paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+    paid = [period for _item, period in _regular_instalments(contract, statuses={ScheduleStatus.PAID})]
     return [{"code": b.code, "label": BASIS_LABELS[b.code], "end": b.end, "effect": b.end + timedelta(days=1),
              "rule": b.rule, "refund": refund_to_the_day(end=b.end, paid=paid), "refund_by": refund_due_by(b.end),
              "default": b.code == outcome.basis} for b in outcome.bases]
@@ -119,7 +185,7 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None,
                                notices=_renewal_notices(contract), basis=basis)
     refund = Decimal("0.00")
     if outcome.effective is not None:
-        paid = [period for _item, period in _regular_instalments(contract, statuses={"paid"})]
+        paid = [period for _item, period in _regular_instalments(contract, statuses={ScheduleStatus.PAID})]
         refund = refund_to_the_day(end=outcome.effective, paid=paid)
     return outcome, refund
 
@@ -128,7 +194,7 @@ def _paid_until(contract: Contract, today) -> date:
     """The end of the period already paid: the next unpaid instalment's due date (or the main due date)."""
     from abri.billing.models import ScheduleItem
 
-    next_due = (ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=today, amount__gt=0)
+    next_due = (ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=today, amount__gt=0)
                 .order_by("due_date").values_list("due_date", flat=True).first())
     return next_due or contract.main_due_date
 
@@ -138,9 +204,9 @@ def _bill_to_the_day(contract: Contract, end: date) -> None:
     the covered share when their period runs past it."""
     from abri.contracts.rules import covered_share
 
-    for item, period in _regular_instalments(contract, statuses={"upcoming"}):
+    for item, period in _regular_instalments(contract, statuses={ScheduleStatus.UPCOMING}):
         if item.due_date > end:
-            item.status = "cancelled"
+            item.status = ScheduleStatus.CANCELLED
             item.save(update_fields=["status"])
         elif period.end > end:
             item.amount = covered_share(period=period, end=end)
@@ -167,7 +233,6 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     instalments are billed to the end date and the unused premium is refunded to the day within 30 days.
     """
     from abri.billing.models import ScheduleItem
-    from abri.contracts.models import TerminationRequest
     from abri.contracts.rules import refund_due_by
 
     existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
@@ -177,7 +242,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("property").get(pk=contract.pk,
                                                                                        customer=customer)
-        if contract.status not in {"active"}:
+        if not contract.is_changeable:
             raise ContractError("Ce contrat n'est plus en cours ou une résiliation est déjà demandée.")
         outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date,
                                               basis=basis)
@@ -194,19 +259,18 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
             new_insurer=new_insurer, new_policy_number=new_policy_number,
             created_by=actor or customer.user,
         )
-        contract.status = "termination_requested"
-        contract.end_date = end
-        contract.version += 1
-        contract.save(update_fields=["status", "end_date", "version"])
+        contract_transition(
+            contract=contract, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
+            end_date=end, note=_("Demande de résiliation %(number)s : fin des garanties le %(day)s à 24 h.") % {
+                "number": termination.number, "day": f"{end:%d/%m/%Y}"},
+            data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
+                  "termination": termination.number})
         _bill_to_the_day(contract, end)
         if refund > 0:
             ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=-refund, status="upcoming", method="transfer",
+                customer=customer, contract=contract, amount=-refund, status=ScheduleStatus.UPCOMING, method="transfer",
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
-        audit_record(actor=actor or customer.user, action="contract.termination_requested", target=contract,
-                     customer=customer, data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
-                                              "termination": termination.number})
         from abri.notifications.services import notification_create
 
         notification_create(
@@ -263,30 +327,49 @@ def termination_acknowledgement(*, termination):
     with transaction.atomic():
         document.save()
         type(termination).objects.filter(pk=termination.pk).update(document=document)
+        if termination.status == TerminationStatus.RECEIVED:
+            termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
         from abri.documents.services import document_added
 
         document_added(document=document)
     return document
 
 
-def contracts_end_due(*, today=None) -> int:
-    """Daily: contracts whose last covered day has passed are ended and their certificates revoked.
-
-    The end date is the last day covered (until 24:00), so a contract ending on D ends on D + 1.
-    """
+def contract_end(*, contract_id: int, today=None) -> bool:
+    """End one contract whose last covered day has passed, once: its open termination requests are processed
+    and its certificates revoked. False when there is nothing to do or another worker holds or ended it."""
     from abri.documents.certificates import certificates_revoke_for_contract
 
     today = today or timezone.localdate()
-    ended = 0
-    for contract in Contract.objects.filter(status="termination_requested", end_date__lt=today).select_related(
-            "customer"):
+    try:
         with transaction.atomic():
-            Contract.objects.filter(pk=contract.pk).update(status="terminated")
+            # skip_locked: a contract another worker is ending is left to it, not waited for then redone.
+            # of=("self",): lock the contract row only, not its customer's (shared by the customer's contracts).
+            contract = (Contract.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer")
+                        .filter(pk=contract_id, status=ContractStatus.TERMINATION_REQUESTED, end_date__lt=today)
+                        .first())
+            if contract is None:
+                return False
+            contract_transition(contract=contract, to_status=ContractStatus.TERMINATED, actor=None,
+                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
+            for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
+                termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
             certificates_revoke_for_contract(contract=contract, reason="Contrat résilié")
-            audit_record(action="contract.terminated", target=contract, customer=contract.customer,
-                         actor_label="system")
-        ended += 1
-    return ended
+    except ContractTransitionConflict:
+        return False
+    return True
+
+
+def contracts_end_due(*, today=None) -> int:
+    """Hourly: contracts whose last covered day has passed are ended and their certificates revoked.
+
+    The end date is the last day covered (until 24:00), so a contract ending on D ends on D + 1. Each
+    contract is claimed by `contract_end`: two workers running together end it once.
+    """
+    today = today or timezone.localdate()
+    due = list(Contract.objects.filter(status=ContractStatus.TERMINATION_REQUESTED, end_date__lt=today)
+               .order_by("pk").values_list("pk", flat=True))
+    return sum(contract_end(contract_id=pk, today=today) for pk in due)
 
 
 # --- Renewal (tacite reconduction at the main due date) ---------------------------------------
@@ -317,8 +400,8 @@ def _renewal_quote(contract: Contract, due_date: date):
 
 
 def contract_renew(*, contract_id: int, today=None) -> bool:
-    """Renew one contract at its main due date, once: the row lock and the due date moving one year make a
-    second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
+    """Renew one contract at its main due date, once: the row lock and the conditional move of the due date
+    make a second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
     from abri.billing.models import ScheduleItem
     from abri.contracts.models import ContractRenewal
     from abri.contracts.rules import (
@@ -334,7 +417,7 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("property", "customer").get(pk=contract_id)
         due = contract.main_due_date
-        if contract.status not in {"active", "termination_requested"} or due > today:
+        if contract.status not in CONTRACT_IN_FORCE or due > today:
             return False
         if contract.end_date is not None and contract.end_date < due:
             return False  # ends before this due date: nothing to renew
@@ -347,17 +430,23 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
             count = 12 // FREQUENCY_MONTHS.get(contract.payment_frequency, 12)
             share = (contract.annual_premium / count).quantize(Decimal("0.01"))
             instalments = (contract.annual_premium - share * (count - 1),) + (share,) * (count - 1)
+        # Claimed by a conditional update on the due date read: a second run holding the same due date
+        # (another worker, or a backend without row locks) renews nothing.
+        claimed = Contract.objects.filter(pk=contract.pk, main_due_date=due, version=contract.version).update(
+            annual_premium=contract.annual_premium, tariff_version=contract.tariff_version,
+            main_due_date=add_months(due, 12), version=contract.version + 1)
+        if not claimed:
+            return False
         contract.main_due_date = add_months(due, 12)
         contract.version += 1
-        contract.save(update_fields=["annual_premium", "tariff_version", "main_due_date", "version"])
         renewal, _created = ContractRenewal.objects.get_or_create(contract=contract, due_date=due)
         renewal.renewed_at = timezone.now()
         renewal.tariff_version = contract.tariff_version
         renewal.old_annual_premium, renewal.new_annual_premium = old_premium, contract.annual_premium
         renewal.save(update_fields=["renewed_at", "tariff_version", "old_annual_premium", "new_annual_premium"])
         # The old price's instalments for the new year give way to the new schedule.
-        ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__gte=due, amount__gt=0).exclude(
-            reference__startswith="PRO-").update(status="cancelled")
+        ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=due, amount__gt=0).exclude(
+            reference__startswith="PRO-").update(status=ScheduleStatus.CANCELLED)
         rows = []
         for day, amount in renewal_schedule(due_date=due, frequency=contract.payment_frequency,
                                             instalments=instalments):
@@ -367,7 +456,7 @@ def contract_renew(*, contract_id: int, today=None) -> bool:
                 start, stop = instalment_period(day, contract.payment_frequency)
                 amount = covered_share(period=PaidPeriod(start, stop, amount), end=contract.end_date)
             rows.append(ScheduleItem(customer=contract.customer, contract=contract, due_date=day, amount=amount,
-                                     status="upcoming", reference=f"{contract.number}-R{day:%Y%m%d}"[:35]))
+                                     status=ScheduleStatus.UPCOMING, reference=f"{contract.number}-R{day:%Y%m%d}"[:35]))
         ScheduleItem.objects.bulk_create(rows)
         audit_record(action="contract.renewed", target=contract, customer=contract.customer, actor_label="system",
                      data={"due_date": due.isoformat(), "tariff_version": contract.tariff_version,
@@ -380,8 +469,7 @@ def contracts_renew_due(*, today=None) -> int:
     """Hourly: renew every contract whose main due date has come (several years if the job was stopped)."""
     today = today or timezone.localdate()
     renewed = 0
-    for contract_id in Contract.objects.filter(status__in=["active", "termination_requested"],
-                                               main_due_date__lte=today).values_list("pk", flat=True):
+    for contract_id in Contract.objects.in_force().filter(main_due_date__lte=today).values_list("pk", flat=True):
         while contract_renew(contract_id=contract_id, today=today):
             renewed += 1
     return renewed
@@ -459,7 +547,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
     with transaction.atomic():
         before = contract_choices(contract)
         updated = Contract.objects.filter(pk=contract.pk, customer=customer, version=expected_version,
-                                          status="active").update(version=expected_version + 1)
+                                          status=ContractStatus.ACTIVE).update(version=expected_version + 1)
         if not updated:
             raise ContractError("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
                                 "conseiller) : vérifiez le nouveau prix avant de confirmer.")
@@ -521,19 +609,19 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
     for line in schedule:
         if line.kind == "adjustment":
             ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=line.amount, status="upcoming",
+                customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
                 method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
                 reference=f"PRO-{amendment.number}"[:35])
         elif line.kind == "new_price" and line.item_id is not None:
-            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status="upcoming").update(
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status=ScheduleStatus.UPCOMING).update(
                 amount=line.amount)
         elif line.kind == "new_price":  # a new payment frequency from the next main due date
             if not replaced:
-                ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0,
+                ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, amount__gt=0,
                                             due_date__gte=contract.main_due_date).exclude(
-                    reference__startswith="PRO-").update(status="cancelled")
+                    reference__startswith="PRO-").update(status=ScheduleStatus.CANCELLED)
                 replaced = True
-            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status="upcoming",
+            ScheduleItem.objects.create(customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
                                         due_date=line.due_date,
                                         reference=f"{contract.number}-{line.due_date:%Y%m%d}"[:35])
 
@@ -662,7 +750,6 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     lease or sale ends (old_home_until, at most six months after the move).
     """
     from abri.billing.models import ScheduleItem
-    from abri.contracts.models import Property, TerminationRequest
     from abri.contracts.rules import add_months
 
     old_end = old_home_until or moving_date
@@ -680,7 +767,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     quote = result.quote
     with transaction.atomic():
         old = Contract.objects.select_for_update().get(pk=contract.pk, customer=customer)
-        if old.status != "active":
+        if not old.is_changeable:
             raise ContractError("Ce contrat n'est plus en cours.")
         new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),
                                            **home)
@@ -694,7 +781,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             first_subscription_date=old.subscribed_since,
         )
         ScheduleItem.objects.bulk_create(
-            ScheduleItem(customer=customer, contract=new, amount=amount, status="upcoming",
+            ScheduleItem(customer=customer, contract=new, amount=amount, status=ScheduleStatus.UPCOMING,
                          due_date=_months_after(moving_date, index * (12 // quote.instalment_count)),
                          reference=f"{new.number}-{index + 1:02d}"[:35])
             for index, amount in enumerate(quote.instalments)
@@ -714,12 +801,15 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
             requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
-        old.status, old.end_date, old.version = "termination_requested", old_end, old.version + 1
-        old.save(update_fields=["status", "end_date", "version"])
-        ScheduleItem.objects.filter(contract=old, status="upcoming", due_date__gte=old_end).update(
-            status="cancelled")
+        contract_transition(
+            contract=old, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
+            end_date=old_end, note=_("Déménagement : nouveau contrat %(number)s ; fin des garanties le %(day)s à 24 h.")
+            % {"number": new.number, "day": f"{old_end:%d/%m/%Y}"},
+            data={"termination": termination.number, "new_contract": new.number})
+        ScheduleItem.objects.filter(contract=old, status=ScheduleStatus.UPCOMING, due_date__gte=old_end).update(
+            status=ScheduleStatus.CANCELLED)
         if refund > 0:
-            ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status="upcoming",
+            ScheduleItem.objects.create(customer=customer, contract=old, amount=-refund, status=ScheduleStatus.UPCOMING,
                                         method="transfer", due_date=old_end + timedelta(days=30),
                                         reference=f"REMB-{termination.number}"[:35])
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,

@@ -60,7 +60,7 @@ def _change_form(request, contract):
 def contract_change(request, number: str):
     """Change options, capitals, deductible or formula: the price follows each edit (fetch or « Calculer »)."""
     contract = contract_for_pricing(customer=request.customer, number=number)
-    if not contract.is_active or contract.status != "active":
+    if not contract.is_changeable:
         messages.error(request, _("Ce contrat ne peut plus être modifié en ligne."))
         return redirect("contracts:detail", number=contract.number)
     form = _change_form(request, contract)
@@ -254,7 +254,7 @@ SESSION_KEY = "abri_termination"
 @customer_required
 def termination_start(request):
     """« Résilier votre contrat »: the permanent entry; choose the contract."""
-    contracts = [c for c in contracts_for_customer(customer=request.customer) if c.status == "active"]
+    contracts = [c for c in contracts_for_customer(customer=request.customer) if c.is_changeable]
     if len(contracts) == 1:
         return redirect("contracts:terminate", number=contracts[0].number)
     return render(request, "contracts/termination_choose.html", {"contracts": contracts, "active_menu": "contracts"})
@@ -266,7 +266,7 @@ def termination_form(request, number: str):
     """Click 1: conditions and consequences, the end dates open to the customer side by side, then the form
     (identity, contract, reason, date)."""
     contract = contract_get(customer=request.customer, number=number)
-    if contract.status != "active":
+    if not contract.is_changeable:
         pending = contract.terminations.first()
         if pending:
             return redirect("contracts:termination_done", number=contract.number, termination=pending.number)
@@ -353,7 +353,7 @@ def move_start(request, number: str):
     from abri.contracts.forms import MoveForm
 
     contract = contract_get(customer=request.customer, number=number)
-    if contract.status != "active":
+    if not contract.is_changeable:
         raise Http404
     form = MoveForm(request.POST or None, initial=request.session.get(MOVE_KEY, {}).get(number))
     if request.method == "POST" and form.is_valid():

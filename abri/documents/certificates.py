@@ -36,7 +36,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from abri.contracts.choices import ContractStatus, GuaranteeCode, OccupantStatus
+from abri.contracts.choices import GuaranteeCode, OccupantStatus
 from abri.contracts.models import Contract
 from abri.core import ratelimit
 from abri.core.money import format_eur
@@ -530,7 +530,7 @@ def certificate_issue(
         raise ValidationError({"contract": [_("Ce contrat n'existe pas.")]})
     if kind not in CertificateKind.values:
         raise ValidationError({"kind": [_("Choisissez un type d'attestation.")]})
-    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED):
+    if not contract.is_active:
         raise ValidationError({"contract": [_("Ce contrat n'est pas en cours : aucune attestation ne peut être délivrée.")]})
     with override("fr"):
         refusal = certificate_kind_refusal(contract=contract, kind=kind)
@@ -805,7 +805,7 @@ def contracts_certifiable(*, customer):
     """The customer's contracts for which a certificate can be issued (active ones), oldest first."""
     return (
         Contract.objects.for_customer(customer)
-        .filter(status__in=[ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED])
+        .in_force()
         .select_related("property")
         .order_by("start_date", "id")
     )

@@ -61,7 +61,7 @@ def dashboard_for_customer(*, customer) -> Dashboard:
     # test of the dashboard fails otherwise, since a deferred field costs one query per row).
     contracts = list(
         Contract.objects.for_customer(customer)
-        .filter(status__in=["active", "termination_requested"])
+        .in_force()
         .select_related("property")
         .only("number", "formula", "start_date", "property__city", "property__address_line")
         .prefetch_related(

@@ -142,7 +142,7 @@ def draft_create(request):
         response = problem(429, _("Trop de déclarations commencées"), str(exc))
         response["Retry-After"] = "3600"
         return response
-    contracts = list(Contract.objects.for_customer(customer).filter(status__in=["active", "termination_requested"]))
+    contracts = list(Contract.objects.for_customer(customer).in_force())
     if len(contracts) == 1:
         draft = services.draft_save_step(customer=customer, draft=draft, step="home",
                                          values={"contract": contracts[0].number}, next_step="event")
@@ -168,7 +168,7 @@ def draft_step(request, key: UUID, step: str, payload: dict = Body(...)):  # noq
     draft = draft_get(customer=customer, key=key)
     if draft.submitted_at:
         return problem(409, "Déjà envoyée", "Cette déclaration a déjà été envoyée.")
-    contracts = list(Contract.objects.for_customer(customer).filter(status__in=["active", "termination_requested"])
+    contracts = list(Contract.objects.for_customer(customer).in_force()
                      .select_related("property").prefetch_related("guarantees"))
     form = _step_form(step, draft, contracts, _as_form_data(step, payload))
     if not form.is_valid():
