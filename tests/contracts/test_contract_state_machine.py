@@ -225,7 +225,7 @@ def test_two_workers_renewing_the_same_contract_renew_it_once(alice):
 
 def test_acknowledged_termination_stays_listed_and_timeline_shows_in_the_back_office(
         alice, django_capture_on_commit_callbacks):
-    from abri.core.management.commands.seed_demo import ensure_staff_groups
+    from abri.accounts.roles import ensure_staff_groups
     from tests.backoffice.conftest import make_staff, staff_client
 
     contract = _in_force_contract(alice)
