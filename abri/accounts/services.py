@@ -477,7 +477,7 @@ def _final_step_factor(*, row: OneTimeCode, code: str | None) -> None:
     """An enrolled authenticator app at the last step of a recovery or activation: its code or a recovery
     code; 3 wrong ones consume the request; counted per person. Raises SecondFactorRefused."""
     def check() -> CheckResult:
-        locked = OneTimeCode.objects.select_for_update().select_related("user").get(pk=row.pk)
+        locked = OneTimeCode.objects.select_for_update(of=("self",)).select_related("user").get(pk=row.pk)
         if locked.used_at is not None:
             return CheckResult(CheckStatus.USED, locked)
         if locked.factor_attempts >= codes.MAX_ATTEMPTS:
@@ -502,7 +502,7 @@ def _final_step_factor(*, row: OneTimeCode, code: str | None) -> None:
 
 @transaction.atomic
 def _totp_challenge_check(*, row: OneTimeCode, code: str) -> CheckResult:
-    row = OneTimeCode.objects.select_for_update().select_related("user").get(pk=row.pk)
+    row = OneTimeCode.objects.select_for_update(of=("self",)).select_related("user").get(pk=row.pk)
     if row.used_at is not None:
         return CheckResult(CheckStatus.USED, row)
     if row.expires_at <= timezone.now():
