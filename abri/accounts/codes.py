@@ -97,37 +97,31 @@ def code_issue(*, user, purpose: str, channel: str, lifetime: timedelta | None =
         }.get(channel, SMS_LIFETIME)
     if code is None:
         code = new_postal_code() if channel == OneTimeCode.Channel.POST else new_numeric_code()
+    challenge = _code_row_create(user=user, customer_number=customer_number, purpose=purpose, channel=channel,
+                                 code_digest=digest(f"code:{normalize_code(code)}") if code else "",
+                                 lifetime=lifetime)
+    return challenge, code
+
+
+def _code_row_create(*, user, customer_number: str, purpose: str, channel: str, code_digest: str,
+                     lifetime: timedelta) -> str:
+    """Store one code row (real or decoy: the same row, the same queries); returns its new challenge."""
     challenge = new_challenge()
     now = timezone.now()
     OneTimeCode.objects.create(
-        user=user,
-        customer_number=customer_number,
-        purpose=purpose,
-        channel=channel,
-        challenge_digest=digest("challenge:" + challenge),
-        code_digest=digest(f"code:{normalize_code(code)}") if code else "",
-        created_at=now,
-        expires_at=now + lifetime,
+        user=user, customer_number=customer_number, purpose=purpose, channel=channel,
+        challenge_digest=digest("challenge:" + challenge), code_digest=code_digest,
+        created_at=now, expires_at=now + lifetime,
     )
-    return challenge, code
+    return challenge
 
 
 def decoy_issue(*, purpose: str, channel: str, customer_number: str, lifetime: timedelta) -> str:
     """A challenge for an identity that matched nothing: a row like a real one (3 tries, expiry, same
     queries), whose digest no typed code can ever produce. Returns the challenge; nothing is sent."""
-    challenge = new_challenge()
-    now = timezone.now()
-    OneTimeCode.objects.create(
-        user=None,
-        customer_number=customer_number,
-        purpose=purpose,
-        channel=channel,
-        challenge_digest=digest("challenge:" + challenge),
-        code_digest=digest("decoy:" + secrets.token_hex(16)),  # never "code:…": unmatchable
-        created_at=now,
-        expires_at=now + lifetime,
-    )
-    return challenge
+    # never "code:…": no typed code can produce this digest
+    return _code_row_create(user=None, customer_number=customer_number, purpose=purpose, channel=channel,
+                            code_digest=digest("decoy:" + secrets.token_hex(16)), lifetime=lifetime)
 
 
 def code_find(*, challenge: str, purpose: str) -> OneTimeCode | None:
