@@ -15,9 +15,11 @@ _PATTERNS = [
     # A path segment after a word that announces a secret link (recovery link, tokens, calendar feeds).
     (re.compile(r"(?i)(/(?:lien|liens|link|links|token|tokens|jeton|jetons|ical|calendrier|calendar|feed)/)"
                 r"[^/?#&\s\"']+"), rf"\1{MASK}"),
-    # Any other path segment that looks like a random token (32+ URL-safe characters, not a UUID).
+    # Any other path segment that looks like a random token (32+ URL-safe characters, not a UUID). No digit
+    # is required: one random token in ~200 has none (it then leaked, e.g. in a Referer), and no page of
+    # the portal has a 32-character path segment that is not a secret.
     (re.compile(r"(?<=/)(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-]))"
-                r"(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{32,}(?=[/?#\s\"']|$)"), MASK),
+                r"(?=[\w-]*[A-Za-z])[\w-]{32,}(?=[/?#\s\"']|$)"), MASK),
     # key=value or key: value, in query strings, JSON and messages.
     (re.compile(r"(?i)(pin|password|passwd|otp|code|token|jeton|secret|authorization|challenge|signature|sig"
                 r"|api_?key|sessionid|csrftoken|iban)(['\"]?\s*[:=]\s*['\"]?)[^\s,'\"&;}]+"),
