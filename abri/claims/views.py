@@ -8,7 +8,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +25,7 @@ from abri.claims.uploads import MAX_BYTES, MAX_FILES, UploadRejected
 from abri.claims.wizard import STEP_NAMES, STEPS, _next, _previous, _step_form, _step_values
 from abri.contracts.models import Contract
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 
 PENDING_KEY = "abri_pending_claim_post"
 
@@ -281,12 +282,12 @@ def evidence_file(request, key):
         handle = field.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type,
-                            as_attachment=evidence.content_type == "application/pdf" and not request.GET.get("apercu"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "no-store, private"  # a photo of the home: no cache keeps it
-    return response
+    # A photo of the home: shown inline, never cached (`download_response` says no-store, private).
+    return download_response(
+        file=handle, filename=field.name.rsplit("/", 1)[-1],
+        content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type,
+        inline=evidence.content_type != "application/pdf" or bool(request.GET.get("apercu")),
+    )
 
 
 @require_POST
