@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from abri.claims.models import Evidence
 from abri.claims.rules import SettlementItem
 from abri.claims.selectors import claim_for_staff, claims_queue
 from abri.claims.uploads import MAX_BYTES, UploadRejected
+from abri.core.downloads import download_response
 from abri.core.services import audit_record
 
 VIEW = "claims.view_claim"
@@ -231,10 +232,10 @@ def evidence_file(request, number: str, key):
     if not request.GET.get("vignette"):
         audit_record(actor=request.user, action="backoffice.evidence_viewed", target=claim, customer=claim.customer,
                      data={"evidence": str(evidence.key)})
-    response = FileResponse(handle, content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return download_response(
+        file=handle, filename=field.name.rsplit("/", 1)[-1],
+        content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type, inline=True,
+    )
 
 
 app_name = "backoffice_claims"

@@ -12,7 +12,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +25,7 @@ from abri.accounts.services import customer_is_locked, customer_unlock, pin_rese
 from abri.backoffice import selectors, services
 from abri.backoffice.decorators import is_staff_session, staff_required
 from abri.backoffice.forms import CustomerSearchForm, StaffCodeForm, StaffLoginForm
+from abri.core.downloads import download_response
 from abri.core.services import audit_record
 
 PENDING_KEY = "backoffice_pending"
@@ -274,9 +275,7 @@ def customer_document_download(request, customer_number: str, pk: int):
     audit_record(actor=request.user, action="staff.document.download", target=document, customer=customer)
     filename = (f"{document.title}.pdf" if document.mime_type == "application/pdf"
                 else document.file.name.rsplit("/", 1)[-1])
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=document.mime_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(file=handle, filename=filename, content_type=document.mime_type)
 
 
 # --- Advisor actions ------------------------------------------------------------------------------

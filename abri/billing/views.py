@@ -1,7 +1,7 @@
 """Payment pages: the history of every euro, its exports, the calendar link, the yearly statement, paying."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from abri.billing import exports, selectors, services
 from abri.billing.forms import PaymentFilterForm
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 from abri.core.money import format_eur
 
 PAGE_SIZE = 24
@@ -50,10 +51,7 @@ def payment_export(request, fmt: str):
         raise Http404
     _form, _filters, entries = _filtered_history(request)
     content, content_type, filename = exports.export(entries, fmt=fmt, customer=request.customer)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content=content, filename=filename, content_type=content_type)
 
 
 @customer_required
@@ -87,8 +85,8 @@ def calendar_feed(request, token: str):
         raise Http404
     services.calendar_feed_used(feed=feed)
     entries = selectors.payment_history(customer=feed.customer)
-    response = HttpResponse(exports.to_ics(entries), content_type=exports.CONTENT_TYPES["ics"])
-    response["Content-Disposition"] = 'inline; filename="echeances-abri.ics"'
+    response = download_response(content=exports.to_ics(entries), filename="echeances-abri.ics",
+                                 content_type=exports.CONTENT_TYPES["ics"], inline=True)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -101,10 +99,7 @@ def yearly_statement(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
     _document, pdf = services.yearly_statement(customer=request.customer, year=year)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="attestation-cotisations-{year}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content=pdf, filename=f"attestation-cotisations-{year}.pdf", content_type="application/pdf")
 
 
 @customer_required

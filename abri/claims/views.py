@@ -8,7 +8,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,9 +22,10 @@ from abri.claims.forms import EvidenceUploadForm, MessageForm
 from abri.claims.rules import ITEM_CATEGORY_LABELS
 from abri.claims.selectors import claim_get, claims_for_customer, draft_get, drafts_for_customer, evidence_get
 from abri.claims.uploads import MAX_BYTES, MAX_FILES, UploadRejected
-from abri.claims.wizard import STEP_NAMES, STEPS, _next, _previous, _step_form, _step_values
+from abri.claims.wizard import STEP_NAMES, STEPS, step_form, step_next, step_previous, step_values
 from abri.contracts.models import Contract
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 
 PENDING_KEY = "abri_pending_claim_post"
 
@@ -141,7 +142,7 @@ def declare_step(request, key, step):
     contracts = _active_contracts(request.customer)
     restored = _pending_post(request) if request.method == "GET" else None
     data = request.POST if request.method == "POST" else restored
-    form = _step_form(step, draft, contracts, data, request.FILES if request.method == "POST" else None)
+    form = step_form(step, draft, contracts, data, request.FILES if request.method == "POST" else None)
     upload_errors = []
     if request.method == "POST":
         if step == "evidence":
@@ -157,29 +158,29 @@ def declare_step(request, key, step):
         elif step == "bank" and "confirm_pending" in request.POST:
             return _bank_details_confirm(request, draft)
         elif step == "bank" and form.is_valid() and form.cleaned_data.get("iban"):
-            return _bank_details_save(request, draft, _step_values(step, form))
+            return _bank_details_save(request, draft, step_values(step, form))
         elif form.is_valid():
             if step in {"items", "third_parties"} and "add_row" in request.POST:
-                values = _step_values(step, form)
+                values = step_values(step, form)
                 services.draft_save_step(customer=request.customer, draft=draft, step=step, values=values,
                                          next_step=step)
                 draft.refresh_from_db()
-                form = _step_form(step, draft, contracts)
+                form = step_form(step, draft, contracts)
                 form.extra += 2
             else:
                 services.draft_save_step(customer=request.customer, draft=draft, step=step,
-                                         values=_step_values(step, form), next_step=_next(step))
+                                         values=step_values(step, form), next_step=step_next(step))
                 target = request.POST.get("goto")
                 if target in STEP_NAMES:
                     return redirect("claims:declare_step", key=draft.key, step=target)
-                return redirect("claims:declare_step", key=draft.key, step=_next(step))
+                return redirect("claims:declare_step", key=draft.key, step=step_next(step))
     elif restored is not None and form is not None:
         form.is_valid()  # show what was restored, with any message beside its field
         messages.info(request, _("Votre session avait expiré : ce que vous aviez saisi a été conservé, "
                                  "vérifiez-le puis continuez."))
     context = {
         "draft": draft, "step": step, "steps": STEPS, "step_index": STEP_NAMES.index(step) + 1,
-        "step_count": len(STEPS), "step_label": dict(STEPS)[step], "form": form, "previous": _previous(step),
+        "step_count": len(STEPS), "step_label": dict(STEPS)[step], "form": form, "previous": step_previous(step),
         "active_menu": "claims", "upload_errors": upload_errors,
         "evidence": draft.evidence.all() if step in {"evidence", "summary"} else [],
         "max_files": MAX_FILES, "max_mb": MAX_BYTES // (1024 * 1024),
@@ -211,9 +212,9 @@ def _bank_details_save(request, draft, values):
         messages.info(request, _("Pour enregistrer des coordonnées bancaires, confirmez d'abord votre identité. "
                                  "Votre saisie est conservée."))
         return _step_up_then_back(request, draft)
-    services.draft_bank_details_set(customer=request.customer, draft=draft, values=values, next_step=_next("bank"))
+    services.draft_bank_details_set(customer=request.customer, draft=draft, values=values, next_step=step_next("bank"))
     messages.success(request, _("Vos coordonnées bancaires sont enregistrées."))
-    return redirect("claims:declare_step", key=draft.key, step=_next("bank"))
+    return redirect("claims:declare_step", key=draft.key, step=step_next("bank"))
 
 
 def _bank_details_confirm(request, draft):
@@ -281,12 +282,12 @@ def evidence_file(request, key):
         handle = field.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type,
-                            as_attachment=evidence.content_type == "application/pdf" and not request.GET.get("apercu"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "no-store, private"  # a photo of the home: no cache keeps it
-    return response
+    # A photo of the home: shown inline, never cached (`download_response` says no-store, private).
+    return download_response(
+        file=handle, filename=field.name.rsplit("/", 1)[-1],
+        content_type="image/jpeg" if field is evidence.thumbnail else evidence.content_type,
+        inline=evidence.content_type != "application/pdf" or bool(request.GET.get("apercu")),
+    )
 
 
 @require_POST

@@ -29,7 +29,12 @@ STEPS = [
 ]
 STEP_NAMES = [s for s, _label in STEPS]
 
-def _step_form(step, draft, contracts, data=None, files=None):
+# The public step API, used alike by the pages (claims.views) and the API (api.routers.claim_declaration).
+__all__ = ["STEPS", "STEP_NAMES", "step_form", "step_next", "step_previous", "step_values"]
+
+
+def step_form(step, draft, contracts, data=None, files=None):
+    """The form (or formset) of `step`, pre-filled from the draft; bound when `data` is given; None for the summary."""
     saved = draft.data.get(step, {})
     event = draft.data.get("event", {}).get("event", "other")
     if step == "home":
@@ -63,7 +68,8 @@ def _step_form(step, draft, contracts, data=None, files=None):
     return None
 
 
-def _step_values(step, form):
+def step_values(step, form):
+    """What a valid `step_form` saves in the draft (an IBAN only encrypted and masked)."""
     if step == "when":
         return form.to_values()
     if step == "details":
@@ -86,12 +92,14 @@ def _step_values(step, form):
     return dict(form.cleaned_data)
 
 
-def _next(step):
+def step_next(step):
+    """The step after `step` (the last one stays the last)."""
     index = STEP_NAMES.index(step)
     return STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
 
 
-def _previous(step):
+def step_previous(step):
+    """The step before `step` (the first one stays the first)."""
     index = STEP_NAMES.index(step)
     return STEP_NAMES[max(index - 1, 0)]
 

@@ -28,6 +28,7 @@ from abri.contracts.selectors import (
     properties_for_customer,
 )
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 
 
 @customer_required
@@ -237,14 +238,11 @@ def contract_conditions(request, number: str):
 @customer_required
 def contract_conditions_pdf(request, number: str):
     """The general conditions of the contract's version as a PDF (exclusions in very apparent characters)."""
-    from django.http import HttpResponse
-
     from abri.contracts.conditions import general_conditions_pdf
 
     contract = contract_get(customer=request.customer, number=number)
-    response = HttpResponse(general_conditions_pdf(contract.tariff_version), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="conditions-generales-{contract.tariff_version}.pdf"'
-    return response
+    return download_response(content=general_conditions_pdf(contract.tariff_version), content_type="application/pdf",
+                             filename=f"conditions-generales-{contract.tariff_version}.pdf", inline=True)
 
 
 # --- Termination in three clicks ------------------------------------------------------------

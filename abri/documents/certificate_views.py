@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 from abri.core.services import audit_record
 from abri.documents.certificate_forms import KIND_FIELDS, CertificateRequestForm
 from abri.documents.certificates import (
@@ -19,14 +20,9 @@ from abri.documents.certificates import (
 )
 
 
-def _pdf_response(certificate, data_or_handle) -> FileResponse:
-    response = FileResponse(
-        data_or_handle, as_attachment=True, filename=f"attestation-{certificate.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _pdf_response(certificate, handle) -> HttpResponse:
+    return download_response(file=handle, filename=f"attestation-{certificate.number}.pdf",
+                             content_type="application/pdf")
 
 
 @customer_required

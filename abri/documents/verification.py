@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from abri.core.downloads import download_response
 from abri.core.middleware import client_ip
 from abri.documents.certificate_forms import VerificationForm
 from abri.documents.certificates import certificate_verify, verification_rate_limit
@@ -54,9 +55,8 @@ def verify_page(request):
 @cache_control(public=True, max_age=3600)
 def verify_certificate_pem(request):
     """The 2D-Doc signing certificate (PEM), to verify barcodes offline."""
-    response = HttpResponse(signing_material().twoddoc_cert_pem, content_type="application/x-pem-file")
-    response["Content-Disposition"] = 'inline; filename="certificat.pem"'
-    return response
+    return download_response(content=signing_material().twoddoc_cert_pem, filename="certificat.pem",
+                             content_type="application/x-pem-file", inline=True, cache_control=None)
 
 
 @require_GET
@@ -66,9 +66,8 @@ def verify_ca_pem(request):
     pem = signing_material().trust_roots_pem
     if not pem:
         raise Http404
-    response = HttpResponse(pem, content_type="application/x-pem-file")
-    response["Content-Disposition"] = 'inline; filename="ac.pem"'
-    return response
+    return download_response(content=pem, filename="ac.pem", content_type="application/x-pem-file", inline=True,
+                             cache_control=None)
 
 
 def certificate_pem_fingerprint() -> str:

@@ -6,10 +6,11 @@ import logging
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
 from abri.documents.forms import DocumentSearchForm
 from abri.documents.search import ORDER_RELEVANCE, documents_search
 from abri.documents.selectors import attach_documents, document_get, document_open, downloads_for_customer
@@ -52,21 +53,12 @@ def document_list(request):
 PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
 
 
-def file_response(document, handle, *, preview: bool) -> FileResponse:
-    """The file, inline for a preview or as an attachment, never sniffed by the browser."""
+def file_response(document, handle, *, preview: bool) -> HttpResponse:
+    """The file, inline for a preview or as an attachment (headers: `abri.core.downloads`)."""
     preview = preview and document.mime_type in PREVIEWABLE_TYPES
     suffix = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "bin"
-    filename = f"{document.title}.{suffix}"
-    response = FileResponse(handle, as_attachment=not preview, filename=filename, content_type=document.mime_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    if preview:
-        # A preview is shown by the browser itself: it may not run scripts or be framed elsewhere.
-        # (No `sandbox`: Chromium refuses to show a PDF in a sandboxed document.)
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-        )
-    return response
+    return download_response(file=handle, filename=f"{document.title}.{suffix}", content_type=document.mime_type,
+                              inline=preview)
 
 
 @customer_required

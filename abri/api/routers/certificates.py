@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ except ImportError:  # django-ninja < 1.7 takes a (status, body) tuple
 
 from abri.api.problems import problem
 from abri.api.security import request_customer
+from abri.core.downloads import download_response
 from abri.core.middleware import client_ip
 from abri.core.services import audit_record
 from abri.documents.certificates import (
@@ -164,7 +165,5 @@ def certificate_pdf(request, number: str):
         raise Http404 from exc
     audit_record(actor=request.auth, action="document.download", target=certificate.document,
                  data={"certificate": certificate.number, "channel": "api"})
-    response = FileResponse(handle, as_attachment=True, filename=f"attestation-{certificate.number}.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(file=handle, filename=f"attestation-{certificate.number}.pdf",
+                             content_type="application/pdf")

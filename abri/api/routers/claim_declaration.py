@@ -21,7 +21,7 @@ from abri.api.types import NUMBER_PATTERN
 from abri.claims import services
 from abri.claims.selectors import claim_get, draft_get, drafts_for_customer
 from abri.claims.uploads import MAX_BYTES, UploadRejected
-from abri.claims.wizard import STEP_NAMES, _next, _step_form, _step_values
+from abri.claims.wizard import STEP_NAMES, step_form, step_next, step_values
 from abri.contracts.models import Contract
 
 declarations = Router(tags=["déclaration de sinistre"])
@@ -170,17 +170,17 @@ def draft_step(request, key: UUID, step: str, payload: dict = Body(...)):  # noq
         return problem(409, "Déjà envoyée", "Cette déclaration a déjà été envoyée.")
     contracts = list(Contract.objects.for_customer(customer).in_force()
                      .select_related("property").prefetch_related("guarantees"))
-    form = _step_form(step, draft, contracts, _as_form_data(step, payload))
+    form = step_form(step, draft, contracts, _as_form_data(step, payload))
     if not form.is_valid():
         return problem(422, "Données invalides", "Certaines informations sont à corriger.", fields=_form_errors(form))
     if step == "bank" and form.cleaned_data.get("iban"):
         # Bank details: the same step-up as any other bank-details change (403 step-up-required).
         if (refused := api_step_up_required(request)) is not None:
             return refused
-        return services.draft_bank_details_set(customer=customer, draft=draft, values=_step_values(step, form),
-                                               next_step=_next(step))
-    return services.draft_save_step(customer=customer, draft=draft, step=step, values=_step_values(step, form),
-                                    next_step=_next(step))
+        return services.draft_bank_details_set(customer=customer, draft=draft, values=step_values(step, form),
+                                               next_step=step_next(step))
+    return services.draft_save_step(customer=customer, draft=draft, step=step, values=step_values(step, form),
+                                    next_step=step_next(step))
 
 
 @declarations.post("/{key}/evidence", response={201: EvidenceOut}, summary="Envoyer une photo ou un document")

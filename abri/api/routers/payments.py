@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -13,6 +12,7 @@ from abri.api.types import NUMBER_PATTERN, Money
 from abri.billing import exports
 from abri.billing.choices import HistoryStatus, PaymentKind
 from abri.billing.selectors import payment_history
+from abri.core.downloads import download_response
 
 router = Router(tags=["paiements"])
 
@@ -68,7 +68,4 @@ def payment_export(request, filters: Query[ExportFilter]):
     """The same lines as GET /payments, as a file for the customer's accounts or calendar."""
     customer = request_customer(request)
     content, content_type, filename = exports.export(_history(request, filters), fmt=filters.format, customer=customer)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content=content, filename=filename, content_type=content_type)
