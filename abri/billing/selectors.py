@@ -203,11 +203,8 @@ def payment_years(*, customer) -> list[int]:
 
 def payable_item_get(*, customer, item_id: int) -> ScheduleItem:
     """An unpaid amount due by this customer (another customer's, or one not payable, is a 404)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        ScheduleItem.objects.for_customer(customer).select_related("contract")
-        .filter(amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]), pk=item_id)
+    return ScheduleItem.objects.select_related("contract").filter(
+        amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]).get_for_customer(customer, pk=item_id)
 
 
 def calendar_feed_active(*, customer) -> CalendarFeed | None:

@@ -51,3 +51,39 @@ def test_another_customers_contract_is_not_yours_and_answers_404(alice, bob_cont
 def test_rows_without_a_customer_are_nobodys(db):
     AuditLog.objects.create(action="login_failed")  # no customer: must never show in anyone's history
     assert not AuditLog.objects.for_customer(None).exists()
+
+
+def test_every_service_refuses_another_customers_object_with_the_one_not_yours_error(alice, bob, bob_contract):
+    """Five exception types (ValueError, ContractError, ClaimError, ValidationError, DoesNotExist) became one."""
+    from abri.claims import services as claims
+    from abri.claims.models import ClaimDraft
+    from abri.contracts import services as contracts
+    from abri.documents.certificates import certificate_issue
+    from tests.claims.factories import make_claim
+
+    bob_claim = make_claim(contract=bob_contract, status="offer_made")
+    bob_draft = ClaimDraft.objects.create(customer=bob)
+    attempts = {
+        "simulation_save": lambda: contracts.simulation_save(customer=alice, contract=bob_contract, name="x",
+                                                             choices={}),
+        "claim_accept_offer": lambda: claims.claim_accept_offer(customer=alice, claim=bob_claim),
+        "certificate_issue": lambda: certificate_issue(customer=alice, contract=bob_contract, kind="tenant"),
+        "evidence_add": lambda: claims.evidence_add(customer=alice, data=b"x", draft=bob_draft),
+        "draft_save_step": lambda: claims.draft_save_step(customer=alice, draft=bob_draft, step="event",
+                                                          values={}, next_step="when"),
+        "draft_submit": lambda: claims.draft_submit(customer=alice, draft=bob_draft),
+        "contract_create": lambda: contracts.contract_create(
+            customer=alice, property=bob_contract.property, number="MRH-X", formula="confort",
+            annual_premium=1, start_date=bob_contract.start_date, main_due_date=bob_contract.start_date),
+    }
+    raised = {}
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+        except Exception as exc:  # noqa: BLE001 — the point is to see which type each service raises
+            raised[name] = type(exc).__name__
+        else:
+            raised[name] = "nothing"
+    assert raised == dict.fromkeys(attempts, "NotYours")
+    bob_claim.refresh_from_db()
+    assert bob_claim.status == "offer_made"
