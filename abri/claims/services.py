@@ -244,7 +244,7 @@ def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
 
 def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
     """Remove a file from a draft (not from a submitted claim: evidence is kept)."""
-    deleted, _details = Evidence.objects.filter(customer=customer, draft=draft, claim__isnull=True, key=evidence_key).delete()
+    deleted, _details = Evidence.objects.for_customer(customer).filter(draft=draft, claim__isnull=True, key=evidence_key).delete()
     return deleted
 
 

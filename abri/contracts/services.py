@@ -505,7 +505,7 @@ def simulation_delete(*, customer, simulation_id: int) -> int:
     """Delete one of the customer's simulations."""
     from abri.contracts.models import Simulation
 
-    deleted, _ = Simulation.objects.filter(customer=customer, pk=simulation_id).delete()
+    deleted, _ = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
     return deleted
 
 
