@@ -283,4 +283,4 @@ def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
 
 def document_get_for_staff(*, customer: Customer, pk: int) -> Document:
     """One of this customer's documents (another customer's answers 404)."""
-    return get_object_or_404(Document.objects.for_customer(customer), pk=pk)
+    return Document.objects.get_for_customer(customer, pk=pk)

@@ -3,11 +3,11 @@
 from django.db import models
 
 from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus
+from abri.core.querysets import CustomerOwnedQuerySet
 
 
-class ScheduleQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
+class ScheduleQuerySet(CustomerOwnedQuerySet):
+    """Amounts due, scoped to their customer."""
 
 
 class ScheduleItem(models.Model):
@@ -44,9 +44,8 @@ class ScheduleItem(models.Model):
         return f"{self.contract_id} {self.due_date} {self.amount} €"
 
 
-class CalendarFeedQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
+class CalendarFeedQuerySet(CustomerOwnedQuerySet):
+    """Calendar links, scoped to their customer."""
 
 
 class CalendarFeed(models.Model):

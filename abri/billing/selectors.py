@@ -74,7 +74,7 @@ def indemnities_for_customer(*, customer):
     """Indemnities paid to the customer on their claims, newest first."""
     from abri.claims.models import ClaimPayment
 
-    return ClaimPayment.objects.filter(customer=customer).select_related("claim").order_by("-paid_at")
+    return ClaimPayment.objects.for_customer(customer).select_related("claim").order_by("-paid_at")
 
 
 def schedule_item_kind(item: ScheduleItem) -> str:
@@ -148,7 +148,7 @@ def payment_history(*, customer, contract: str | None = None, year: int | None =
     today = timezone.localdate()
     labels = _Labels()
     items = ScheduleItem.objects.for_customer(customer)
-    payments = ClaimPayment.objects.filter(customer=customer)
+    payments = ClaimPayment.objects.for_customer(customer)
     if contract:
         items = items.filter(contract__number=contract)
         payments = payments.filter(claim__contract__number=contract)
@@ -197,17 +197,14 @@ def payment_years(*, customer) -> list[int]:
     from abri.claims.models import ClaimPayment
 
     years = {d.year for d in ScheduleItem.objects.for_customer(customer).dates("due_date", "year")}
-    years |= {d.year for d in ClaimPayment.objects.filter(customer=customer).dates("paid_at", "year")}
+    years |= {d.year for d in ClaimPayment.objects.for_customer(customer).dates("paid_at", "year")}
     return sorted(years, reverse=True)
 
 
 def payable_item_get(*, customer, item_id: int) -> ScheduleItem:
     """An unpaid amount due by this customer (another customer's, or one not payable, is a 404)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        ScheduleItem.objects.for_customer(customer).select_related("contract")
-        .filter(amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]), pk=item_id)
+    return ScheduleItem.objects.select_related("contract").filter(
+        amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]).get_for_customer(customer, pk=item_id)
 
 
 def calendar_feed_active(*, customer) -> CalendarFeed | None:

@@ -109,7 +109,7 @@ def yearly_statement(*, customer, year: int):
         f"Établie le {timezone.localdate():%d/%m/%Y}.",
     ]
     text = "\n".join([title, *lines])
-    existing = (Document.objects.filter(customer=customer, kind=DocumentKind.RECEIPT, title=title)
+    existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)
                 .order_by("-created_at", "-id").first())
     if existing is not None and existing.amount == total and existing.file:
         with existing.file.open("rb") as handle:

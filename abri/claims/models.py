@@ -16,12 +16,10 @@ from abri.claims.choices import (
     ScanStatus,
     VisitSlot,
 )
+from abri.core.querysets import CustomerOwnedQuerySet
 
 
-class ClaimQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
-
+class ClaimQuerySet(CustomerOwnedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -110,6 +108,8 @@ class ClaimDraft(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["customer", "submitted_at"])]
@@ -148,6 +148,8 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", help_text="The customer's or the claims handler's login")
     received_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_at", "id"]
@@ -207,6 +209,8 @@ class ClaimPayment(models.Model):
     paid_at = models.DateTimeField(default=timezone.now)
     reference = models.CharField(max_length=35)
     iban_last4 = models.CharField(max_length=4, blank=True)
+
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-paid_at"]

@@ -31,23 +31,23 @@ def claim_get(*, customer, number: str) -> Claim:
         "payments",
         "documents",
     )
-    return get_object_or_404(qs, number=number)
+    return qs.get_for_customer(customer, number=number)
 
 
 def drafts_for_customer(*, customer):
     """Declarations in progress, most recent first."""
-    return ClaimDraft.objects.filter(customer=customer, submitted_at__isnull=True).annotate(
+    return ClaimDraft.objects.for_customer(customer).filter(submitted_at__isnull=True).annotate(
         files=Count("evidence")).order_by("-updated_at")
 
 
 def draft_get(*, customer, key) -> ClaimDraft:
     """One of the customer's drafts; another customer's answers 404."""
-    return get_object_or_404(ClaimDraft.objects.filter(customer=customer), key=key)
+    return ClaimDraft.objects.get_for_customer(customer, key=key)
 
 
 def evidence_get(*, customer, key) -> Evidence:
     """One of the customer's files; another customer's answers 404."""
-    return get_object_or_404(Evidence.objects.filter(customer=customer), key=key)
+    return Evidence.objects.get_for_customer(customer, key=key)
 
 
 # --- Staff ----------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from abri.claims.rules import (
 from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_for_malware
 from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
+from abri.core.errors import ensure_owner
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create
 
@@ -89,7 +90,7 @@ def draft_save_step(*, customer, draft: ClaimDraft, step: str, values: dict, nex
     """Merge one validated step into the draft (the server keeps everything typed)."""
     if step == "bank" and values.get("iban_encrypted"):
         raise ValueError("an IBAN is saved by draft_bank_details_set, after a step-up")
-    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
         raise ClaimError("Cette déclaration a déjà été envoyée.")
     data = dict(draft.data)
@@ -108,7 +109,7 @@ BANK_PENDING = "bank_pending"
 @transaction.atomic
 def draft_bank_details_hold(*, customer, draft: ClaimDraft, values: dict) -> ClaimDraft:
     """Keep an IBAN typed in the wizard (encrypted) while the customer passes the step-up; not used yet."""
-    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
         raise ClaimError("Cette déclaration a déjà été envoyée.")
     draft.data = {**draft.data, BANK_PENDING: {k: values[k] for k in ("iban_last4", "iban_encrypted", "holder")}}
@@ -123,7 +124,7 @@ def draft_bank_details_set(*, customer, draft: ClaimDraft, values: dict, next_st
     Bank details follow the portal's rule for every bank-details change: second factor, then an alert by
     e-mail and SMS that shows only the last 4 characters.
     """
-    draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+    draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
         raise ClaimError("Cette déclaration a déjà été envoyée.")
     bank = {"iban_last4": values["iban_last4"], "iban_encrypted": values["iban_encrypted"],
@@ -172,14 +173,12 @@ def evidence_add(
     """
     if (draft is None) == (claim is None):
         raise ValueError("evidence belongs to exactly one draft or claim")
-    owner_customer_id = (draft or claim).customer_id
-    if owner_customer_id != customer.pk:
-        raise ValueError("evidence owner mismatch")
+    ensure_owner(draft or claim, customer)
     if kind not in (EvidenceKind.values if by_staff else CUSTOMER_EVIDENCE_KINDS):
         raise UploadRejected(_("Choisissez le type de document dans la liste."))
     client_token = (client_token or "")[:64]
     if client_token:
-        existing = Evidence.objects.filter(customer=customer, client_token=client_token).first()
+        existing = Evidence.objects.for_customer(customer).filter(client_token=client_token).first()
         if existing is not None:
             return existing
     count = Evidence.objects.filter(draft=draft).count() if draft else Evidence.objects.filter(claim=claim).count()
@@ -245,7 +244,7 @@ def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
 
 def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
     """Remove a file from a draft (not from a submitted claim: evidence is kept)."""
-    deleted, _details = Evidence.objects.filter(customer=customer, draft=draft, claim__isnull=True, key=evidence_key).delete()
+    deleted, _details = Evidence.objects.for_customer(customer).filter(draft=draft, claim__isnull=True, key=evidence_key).delete()
     return deleted
 
 
@@ -305,7 +304,7 @@ def draft_deadline(*, data: dict):
 def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
     """Turn a complete draft into a claim, exactly once (double clicks and retries return the same claim)."""
     with transaction.atomic():
-        draft = ClaimDraft.objects.select_for_update().get(pk=draft.pk, customer=customer)
+        draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
         existing = Claim.objects.filter(source_draft=draft).first()
         if existing is not None:
             return existing
@@ -313,9 +312,7 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         missing = [s for s in ("home", "event", "when", "details") if s not in data]
         if missing:
             raise ClaimError("Votre déclaration n'est pas complète : reprenez les étapes manquantes.")
-        contract = Contract.objects.for_customer(customer).select_related("property").get(
-            number=data["home"]["contract"]
-        )
+        contract = Contract.objects.select_related("property").get_for_customer(customer, number=data["home"]["contract"])
         event = data["event"]["event"]
         when = data["when"]
         occurred_on = date.fromisoformat(when["occurred_date"])
@@ -633,8 +630,7 @@ def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declar
 
 def claim_accept_offer(*, customer, claim: Claim) -> Claim:
     """The customer accepts the offer (idempotent: a second click changes nothing)."""
-    if claim.customer_id != customer.pk:
-        raise ClaimError("Dossier introuvable.")
+    ensure_owner(claim, customer)
     if claim.status == ClaimStatus.ACCEPTED:
         return claim
     if claim.status != ClaimStatus.OFFER_MADE:

@@ -19,16 +19,10 @@ from abri.contracts.choices import (
     TerminationReason,
     TerminationStatus,
 )
+from abri.core.querysets import CustomerOwnedQuerySet
 
 
-class OwnedQuerySet(models.QuerySet):
-    """Querysets of customer data are always scoped to their owner."""
-
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
-
-
-class ContractQuerySet(OwnedQuerySet):
+class ContractQuerySet(CustomerOwnedQuerySet):
     """Contracts, scoped to their owner, and the one definition of « in force »."""
 
     def in_force(self):
@@ -57,7 +51,7 @@ class Property(models.Model):
     has_alarm = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "logement"
@@ -192,7 +186,7 @@ class Simulation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField()
 
-    objects = OwnedQuerySet.as_manager()
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -224,7 +218,7 @@ class Amendment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -256,7 +250,7 @@ class TerminationRequest(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

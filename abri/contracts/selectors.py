@@ -1,7 +1,6 @@
 """Reads for contracts, always scoped to a customer."""
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 
 from abri.contracts.models import Contract, ContractGuarantee, Property
 
@@ -18,7 +17,7 @@ def contracts_for_customer(*, customer):
 
 def contract_get(*, customer, number: str) -> Contract:
     """One of the customer's contracts by number; another customer's answers 404."""
-    return get_object_or_404(contracts_for_customer(customer=customer), number=number)
+    return contracts_for_customer(customer=customer).get_for_customer(customer, number=number)
 
 
 def properties_for_customer(*, customer):
@@ -28,4 +27,4 @@ def properties_for_customer(*, customer):
 
 def contract_for_pricing(*, customer, number: str) -> Contract:
     """One of the customer's contracts with its home only (what repricing needs, one query)."""
-    return get_object_or_404(Contract.objects.for_customer(customer).select_related("property"), number=number)
+    return Contract.objects.select_related("property").get_for_customer(customer, number=number)

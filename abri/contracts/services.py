@@ -21,6 +21,7 @@ from abri.contracts.choices import (
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
+from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -44,8 +45,7 @@ def contract_create(
     Owners insure the building: without a declared `building_capital`, it is computed from the surface at
     the tariff's rebuild value per m².
     """
-    if property.customer_id != customer.pk:
-        raise ValueError("property belongs to another customer")
+    ensure_owner(property, customer)
     options = options or []
     if not fields.get("building_capital"):
         fields["building_capital"] = building_capital_computed(
@@ -235,7 +235,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     from abri.billing.models import ScheduleItem
     from abri.contracts.rules import refund_due_by
 
-    existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
+    existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     new_insurer, new_policy_number = new_insurer.strip()[:120], new_policy_number.strip()[:60]
@@ -485,9 +485,8 @@ def simulation_save(*, customer, contract: Contract, name: str, choices: dict):
     from abri.contracts.models import Simulation
     from abri.contracts.pricing import quote_as_json, quote_change
 
-    if contract.customer_id != customer.pk:
-        raise ContractError("Contrat introuvable.")
-    if Simulation.objects.filter(customer=customer, contract=contract).count() >= MAX_SIMULATIONS:
+    ensure_owner(contract, customer)
+    if Simulation.objects.for_customer(customer).filter(contract=contract).count() >= MAX_SIMULATIONS:
         raise ContractError(f"Vous avez déjà {MAX_SIMULATIONS} simulations : supprimez-en une pour en créer une autre.")
     result = quote_change(contract=contract, choices=choices)
     if not result.ok:
@@ -506,7 +505,7 @@ def simulation_delete(*, customer, simulation_id: int) -> int:
     """Delete one of the customer's simulations."""
     from abri.contracts.models import Simulation
 
-    deleted, _ = Simulation.objects.filter(customer=customer, pk=simulation_id).delete()
+    deleted, _ = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
     return deleted
 
 
@@ -535,7 +534,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
     from abri.contracts.models import Amendment
     from abri.contracts.pricing import amendment_schedule, contract_choices, quote_as_json, quote_change
 
-    existing = Amendment.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
+    existing = Amendment.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     result = quote_change(contract=contract, choices=choices)
@@ -756,7 +755,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     if old_end < moving_date or old_end > add_months(moving_date, MAX_OLD_HOME_COVER_MONTHS):
         raise ContractError("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après.")
 
-    existing = TerminationRequest.objects.filter(idempotency_key=idempotency_key, customer=customer).first()
+    existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing.contract.customer.contracts.filter(start_date=moving_date).order_by("-id").first()
     result, shadow = move_quote(contract=contract, home=home, choices=choices, moving_date=moving_date)
@@ -766,7 +765,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         raise ContractError("Ce logement ne peut pas être assuré en ligne : " + " ".join(result.errors.values()))
     quote = result.quote
     with transaction.atomic():
-        old = Contract.objects.select_for_update().get(pk=contract.pk, customer=customer)
+        old = Contract.objects.select_for_update().get_for_customer(customer, pk=contract.pk)
         if not old.is_changeable:
             raise ContractError("Ce contrat n'est plus en cours.")
         new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),

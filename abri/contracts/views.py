@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,8 +147,7 @@ def amendment_confirm(request, number: str):
         simulation_id = source.get("simulation")
         if not (simulation_id.isascii() and simulation_id.isdigit()):
             raise Http404
-        simulation = get_object_or_404(Simulation.objects.for_customer(request.customer).filter(contract=contract),
-                                       pk=simulation_id)
+        simulation = Simulation.objects.get_for_customer(request.customer, contract=contract, pk=simulation_id)
         stale = services.simulation_is_stale(simulation)
         if stale:
             messages.error(request, stale)
@@ -329,8 +328,7 @@ def termination_summary(request, number: str):
 def termination_done(request, number: str, termination: str):
     """Click 3 done: the acknowledgement, with the end date and the PDF."""
     contract = contract_get(customer=request.customer, number=number)
-    item = get_object_or_404(TerminationRequest.objects.for_customer(request.customer).filter(contract=contract),
-                             number=termination)
+    item = TerminationRequest.objects.get_for_customer(request.customer, contract=contract, number=termination)
     from abri.contracts.rules import refund_due_by
 
     return render(request, "contracts/termination_done.html", {"contract": contract, "termination": item,

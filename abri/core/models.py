@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+from abri.core.querysets import CustomerOwnedQuerySet
 
-class AuditLogQuerySet(models.QuerySet):
+
+class AuditLogQuerySet(CustomerOwnedQuerySet):
     """Append-only: bulk updates and deletes are refused."""
 
     def update(self, **kwargs):  # noqa: D102
@@ -12,10 +14,6 @@ class AuditLogQuerySet(models.QuerySet):
 
     def delete(self):  # noqa: D102
         raise PermissionError("Le journal d'audit est en ajout seul.")
-
-    def for_customer(self, customer):
-        """Entries about this customer, as shown in their own security history."""
-        return self.filter(customer=customer)
 
 
 class AuditLog(models.Model):

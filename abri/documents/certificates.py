@@ -27,7 +27,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -39,6 +38,7 @@ from reportlab.pdfgen import canvas
 from abri.contracts.choices import GuaranteeCode, OccupantStatus
 from abri.contracts.models import Contract
 from abri.core import ratelimit
+from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents import twoddoc
@@ -526,8 +526,7 @@ def certificate_issue(
     Rendering and signing happen before the transaction (slow work never holds a transaction);
     the file is stored, then the Document, Certificate and audit rows are written together.
     """
-    if contract.customer_id != customer.pk:
-        raise ValidationError({"contract": [_("Ce contrat n'existe pas.")]})
+    ensure_owner(contract, customer)
     if kind not in CertificateKind.values:
         raise ValidationError({"kind": [_("Choisissez un type d'attestation.")]})
     if not contract.is_active:
@@ -818,7 +817,7 @@ def certificates_for_customer(*, customer):
 
 def certificate_get(*, customer, number: str) -> Certificate:
     """One of the customer's certificates by number; another customer's answers 404."""
-    return get_object_or_404(Certificate.objects.for_customer(customer).select_related("document"), number=number)
+    return Certificate.objects.select_related("document").get_for_customer(customer, number=number)
 
 
 def verification_logs(*, number: str = "", outcome: str = "", since: dt.datetime | None = None):

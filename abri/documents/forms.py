@@ -94,8 +94,8 @@ class DocumentSearchForm(forms.Form):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the customer's own contracts and properties can be chosen: another id is an invalid choice.
-        self.fields["contract"].queryset = Contract.objects.filter(customer=customer).order_by("number")
-        self.fields["property"].queryset = Property.objects.filter(customer=customer).order_by("city", "id")
+        self.fields["contract"].queryset = Contract.objects.for_customer(customer).order_by("number")
+        self.fields["property"].queryset = Property.objects.for_customer(customer).order_by("city", "id")
 
     def clean_q(self) -> str:
         value = self.cleaned_data.get("q", "")

@@ -4,12 +4,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abri.core.querysets import CustomerOwnedQuerySet
 from abri.documents.choices import DocumentKind, GuaranteeCategory
 
 
-class DocumentQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
+class DocumentQuerySet(CustomerOwnedQuerySet):
+    """The vault, scoped to its customer."""
 
 
 def document_upload_to(instance, filename: str) -> str:
@@ -78,9 +78,8 @@ class VerificationOutcome(models.TextChoices):
     MALFORMED = "malformed", _("Numéro mal formé")
 
 
-class CertificateQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
+class CertificateQuerySet(CustomerOwnedQuerySet):
+    """Certificates, scoped to their customer."""
 
 
 class Certificate(models.Model):

@@ -126,7 +126,7 @@ def _pattern(clause: tuple[str, ...]) -> str:
 
 def _filtered(customer, filters: SearchFilters):
     """The customer's documents with the filters applied; the customer column always leads."""
-    qs = Document.objects.filter(customer=customer)
+    qs = Document.objects.for_customer(customer)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.date_from:
@@ -252,7 +252,7 @@ def documents_search(
 
     paginated = Paginator(ordered_ids, per_page).get_page(page)
     page_ids = list(paginated.object_list)
-    documents = Document.objects.filter(customer=customer, id__in=page_ids).select_related("contract", "property")
+    documents = Document.objects.for_customer(customer).filter(id__in=page_ids).select_related("contract", "property")
     by_id = {doc.id: doc for doc in documents}
     paginated.object_list = [
         _hit(by_id[doc_id], clauses, scores.get(doc_id, 0.0)) for doc_id in page_ids if doc_id in by_id

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-
 from abri.core.models import AuditLog
 from abri.documents.models import Document
 from abri.documents.search import documents_search  # noqa: F401 — the vault search is a selector too
@@ -18,7 +16,7 @@ def documents_for_customer(*, customer):
 
 def document_get(*, customer, pk: int) -> Document:
     """One of the customer's documents; another customer's answers 404."""
-    return get_object_or_404(Document.objects.for_customer(customer), pk=pk)
+    return Document.objects.get_for_customer(customer, pk=pk)
 
 
 def document_open(*, document: Document):

@@ -10,13 +10,11 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from abri.core.querysets import CustomerOwnedQuerySet
 from abri.notifications.choices import Channel
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
-
+class NotificationQuerySet(CustomerOwnedQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
@@ -60,6 +58,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

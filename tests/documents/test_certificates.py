@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from abri.core.errors import NotYours
 from abri.core.models import AuditLog
 from abri.documents import twoddoc
 from abri.documents.certificates import (
@@ -160,7 +161,7 @@ def test_no_certificate_for_a_terminated_contract(alice):
 
 
 def test_no_certificate_for_another_customers_contract(alice, bob_contract):
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotYours):
         certificate_issue(customer=alice, contract=bob_contract, kind="tenant")
     assert not Certificate.objects.exists()
 

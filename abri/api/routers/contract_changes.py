@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema
 
 from abri.accounts.stepup import api_step_up_required
@@ -183,8 +182,7 @@ def amendment_accept(request, payload: AmendmentIn, number: str = NUMBER):
     customer = request_customer(request)
     contract = contract_get(customer=customer, number=number)
     if payload.simulation_id is not None:
-        simulation = get_object_or_404(Simulation.objects.for_customer(customer).filter(contract=contract),
-                                       pk=payload.simulation_id)
+        simulation = Simulation.objects.get_for_customer(customer, contract=contract, pk=payload.simulation_id)
         stale = services.simulation_is_stale(simulation)
         if stale:
             return problem(409, "Simulation à recalculer", stale)
