@@ -366,24 +366,13 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
     contents = r.table("contents")
     contents_first_room = r.number("contents.first_room_ceiling", contents, positive=True)
     contents_extra_room = r.number("contents.extra_room_ceiling", contents)
-    bands_list = r.value("contents.bands", contents)
-    contents_bands: tuple[tuple[Decimal, Decimal], ...] = ()
-    if bands_list is not None:
-        if (not isinstance(bands_list, list) or not bands_list
-                or not all(isinstance(b, list) and len(b) == 2 for b in bands_list)):
-            r.problem("contents.bands", "must be a non-empty list of [share of the ceiling, factor] pairs")
-        else:
-            contents_bands = tuple(
-                (r.number(f"contents.bands[{i}][0]", value=b[0], positive=True, maximum=1),
-                 r.number(f"contents.bands[{i}][1]", value=b[1], positive=True))
-                for i, b in enumerate(bands_list))
-            shares = [share for share, _ in contents_bands]
-            if shares != sorted(set(shares)):
-                r.problem("contents.bands", "shares must be strictly increasing")
-            if shares and shares[-1] != 1:
-                r.problem("contents.bands", "the last band must end at share 1 (the ceiling)")
-            _check_monotonic(r, "contents.bands", contents_bands, increasing=True,
-                             meaning="more capital must never cost less")
+    contents_bands = _capital_bands(r, "contents.bands", r.value("contents.bands", contents),
+                                    of="the ceiling", max_share=Decimal(1))
+    shares = [share for share, _ in contents_bands]
+    if shares != sorted(set(shares)):
+        r.problem("contents.bands", "shares must be strictly increasing")
+    if shares and shares[-1] != 1:
+        r.problem("contents.bands", "the last band must end at share 1 (the ceiling)")
 
     taxes = r.table("taxes")
     catnat_rate = r.number("taxes.catnat_rate", taxes, maximum=1)
@@ -402,21 +391,10 @@ def parse_tariff(data: dict[str, Any], *, source: str = "<memory>") -> Tariff:
                        for kind in KINDS}
     building_min_share = r.number("building.min_share", building, maximum=1)
     building_max_share = r.number("building.max_share", building, minimum=1, maximum=10)
-    building_bands_list = r.value("building.bands", building)
-    building_bands: tuple[tuple[Decimal, Decimal], ...] = ()
-    if building_bands_list is not None:
-        if (not isinstance(building_bands_list, list) or not building_bands_list
-                or not all(isinstance(b, list) and len(b) == 2 for b in building_bands_list)):
-            r.problem("building.bands", "must be a non-empty list of [share of the rebuild value, factor] pairs")
-        else:
-            building_bands = tuple(
-                (r.number(f"building.bands[{i}][0]", value=b[0], positive=True, maximum=10),
-                 r.number(f"building.bands[{i}][1]", value=b[1], positive=True))
-                for i, b in enumerate(building_bands_list))
-            if building_bands[-1][0] < building_max_share:
-                r.problem("building.bands", "the last band must reach max_share")
-            _check_monotonic(r, "building.bands", building_bands, increasing=True,
-                             meaning="more capital must never cost less")
+    building_bands = _capital_bands(r, "building.bands", r.value("building.bands", building),
+                                    of="the rebuild value", max_share=Decimal(10))
+    if building_bands and building_max_share is not None and building_bands[-1][0] < building_max_share:
+        r.problem("building.bands", "the last band must reach max_share")
 
     freq_table = r.table("payment_frequencies")
     frequencies: dict[str, PaymentFrequency] = {}
@@ -601,6 +579,19 @@ def _reject_unknown(r: _Reader, where: str, table: dict, allowed: tuple[str, ...
     for key in table:
         if key not in allowed:
             r.problem(f"{where}.{key}", f"unknown key; expected among {', '.join(allowed)}")
+
+
+def _capital_bands(r, name: str, value, *, of: str, max_share: Decimal) -> tuple[tuple[Decimal, Decimal], ...]:
+    """[share of `of`, factor] pairs, checked: a non-empty list, shares in (0, max_share], more never cheaper."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(b, list) and len(b) == 2 for b in value):
+        r.problem(name, f"must be a non-empty list of [share of {of}, factor] pairs")
+        return ()
+    bands = tuple((r.number(f"{name}[{i}][0]", value=b[0], positive=True, maximum=max_share),
+                   r.number(f"{name}[{i}][1]", value=b[1], positive=True)) for i, b in enumerate(value))
+    _check_monotonic(r, name, bands, increasing=True, meaning="more capital must never cost less")
+    return bands
 
 
 def _check_monotonic(r: _Reader, where: str, pairs, *, increasing: bool, meaning: str) -> None:
