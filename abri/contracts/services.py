@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from abri.billing.choices import ScheduleStatus
 from abri.contracts.choices import (
@@ -21,6 +23,7 @@ from abri.contracts.choices import (
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
+from abri.contracts.templatetags.contract_labels import formula_label, option_labels
 from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
@@ -663,24 +666,35 @@ def amendment_document(*, amendment):
     contract, customer = amendment.contract, amendment.customer
     title = f"Avenant {amendment.number} au contrat {contract.number}"
     before, after = amendment.before, amendment.after
-    lines = [
-        f"Assuré : {customer.full_name} (client {customer.customer_number}).",
-        f"Logement : {contract.property.full_address}.",
-        f"Date d'effet : {amendment.effective_date:%d/%m/%Y}. Tarif {amendment.tariff_version}.",
-        f"Avant : formule {before.get('formula')}, options {', '.join(before.get('options') or []) or 'aucune'}, "
-        f"franchise {before.get('deductible')} euros, capital mobilier {before.get('contents_capital') or 'plafond'}.",
-        f"Après : formule {after.get('formula')}, options {', '.join(after.get('options') or []) or 'aucune'}, "
-        f"franchise {after.get('deductible')} euros, capital mobilier {after.get('contents_capital') or 'plafond'}.",
-        f"Cotisation annuelle : {amendment.old_total_annual} euros avant, {amendment.new_total_annual} euros après.",
-        (f"Montant dû jusqu'à la prochaine échéance : {amendment.prorata_amount} euros (prorata, seul montant "
-         "dû pour la période en cours)."
-         if amendment.prorata_amount > 0 else
-         f"Montant remboursé jusqu'à la prochaine échéance : {-amendment.prorata_amount} euros (prorata)."
-         if amendment.prorata_amount < 0 else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
-        *([f"Échéancier : {row['label']} le {date.fromisoformat(row['due_date']):%d/%m/%Y} : {row['amount']} euros."
-           for row in after.get("schedule", [])]),
-        "Les autres conditions du contrat restent inchangées.",
-    ]
+
+    def terms(choices: dict) -> str:  # labels, not codes: « formule Intégrale, options Jardin »
+        options = option_labels(choices.get("options")) or "aucune"
+        capital = choices.get("contents_capital")
+        return (f"formule {formula_label(choices.get('formula'))}, options {options}, franchise "
+                f"{format_eur(Decimal(str(choices.get('deductible') or 0)))}, capital mobilier "
+                f"{format_eur(Decimal(str(capital))) if capital else 'au plafond'}")
+
+    def day(value) -> str:
+        return date_format(value, "j F Y")
+
+    with override("fr"):
+        prorata = amendment.prorata_amount
+        lines = [
+            f"Assuré : {customer.full_name} (client {customer.customer_number}).",
+            f"Logement : {contract.property.full_address}.",
+            f"Date d'effet : {day(amendment.effective_date)}. Tarif {amendment.tariff_version}.",
+            f"Avant : {terms(before)}.",
+            f"Après : {terms(after)}.",
+            f"Cotisation annuelle : {format_eur(amendment.old_total_annual)} avant, "
+            f"{format_eur(amendment.new_total_annual)} après.",
+            (f"Montant dû jusqu'à la prochaine échéance : {format_eur(prorata)} (prorata, seul montant dû pour la "
+             "période en cours)." if prorata > 0 else
+             f"Montant remboursé jusqu'à la prochaine échéance : {format_eur(-prorata)} (prorata)." if prorata < 0
+             else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
+            *([f"Échéancier : {row['label']} le {day(date.fromisoformat(row['due_date']))} : "
+               f"{format_eur(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
+            "Les autres conditions du contrat restent inchangées.",
+        ]
     pdf = render_text_pdf(title=title, lines=lines)
     from abri.documents.signing import pdf_sign
 

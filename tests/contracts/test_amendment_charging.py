@@ -88,7 +88,9 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     assert f"facturé une seule fois : 20,44{NBSP}€" in confirmation
     assert "restent inchangées" in OutboxMessage.objects.filter(customer=camille, channel="email",
                                                                 subject__contains=amendment.number).get().body
-    assert "20.44 euros" in amendment.document.text and "Échéance (inchangée) le 05/12/2026" in amendment.document.text
+    text = amendment.document.text.replace(NBSP, " ")  # as extracted from the PDF
+    assert "20,44 €" in text and "Échéance (inchangée) le 5 décembre 2026" in text
+    assert "formule Intégrale" in text and "integrale" not in text  # labels, not codes
 
 
 @freeze_time("2026-12-01 10:00:00+01:00")
