@@ -1,6 +1,7 @@
 """The premium schedule (each instalment due, and how it was paid) and the calendar feed's secret links."""
 
 from django.db import models
+from django.utils import timezone
 
 from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus
 from abri.core.querysets import CustomerOwnedQuerySet
@@ -42,6 +43,12 @@ class ScheduleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.due_date} {self.amount} €"
+
+    @property
+    def collected_by_the_bank(self) -> bool:
+        """An upcoming direct debit: the bank collects it, so « Payer maintenant » would charge twice."""
+        return (self.status == ScheduleStatus.UPCOMING and self.method == PaymentMethod.DIRECT_DEBIT
+                and self.due_date >= timezone.localdate())
 
 
 class CalendarFeedQuerySet(CustomerOwnedQuerySet):

@@ -56,9 +56,13 @@ class PaymentEntry:
 
     @property
     def payable(self) -> bool:
-        """Due by the customer and not paid yet (the « Payer maintenant » button)."""
-        return self.source == "schedule" and self.amount < 0 and self.status in {
-            HistoryStatus.UPCOMING, HistoryStatus.OVERDUE, HistoryStatus.FAILED}
+        """Due by the customer and not paid yet (the « Payer maintenant » button). An upcoming direct debit
+        is not: the bank will collect it, and paying it too would charge the customer twice."""
+        if self.source != "schedule" or self.amount >= 0:
+            return False
+        if self.status == HistoryStatus.UPCOMING:
+            return self.method != PaymentMethod.DIRECT_DEBIT
+        return self.status in {HistoryStatus.OVERDUE, HistoryStatus.FAILED}
 
     @property
     def uid(self) -> str:
@@ -204,7 +208,9 @@ def payment_years(*, customer) -> list[int]:
 def payable_item_get(*, customer, item_id: int) -> ScheduleItem:
     """An unpaid amount due by this customer (another customer's, or one not payable, is a 404)."""
     return ScheduleItem.objects.select_related("contract").filter(
-        amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED]).get_for_customer(customer, pk=item_id)
+        amount__gt=0, status__in=[ScheduleStatus.UPCOMING, ScheduleStatus.FAILED],
+    ).exclude(status=ScheduleStatus.UPCOMING, method=PaymentMethod.DIRECT_DEBIT,
+              due_date__gte=timezone.localdate()).get_for_customer(customer, pk=item_id)
 
 
 def calendar_feed_active(*, customer) -> CalendarFeed | None:

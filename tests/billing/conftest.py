@@ -46,7 +46,7 @@ def history(frozen, alice, alice_contract, bob_contract):
                                    method="transfer"),
         "rejected": add_item(c, dt.date(2026, 5, 10), "45.00", "failed"),
         "overdue": add_item(c, dt.date(2026, 6, 10), "45.00"),
-        "next": add_item(c, dt.date(2026, 7, 15), "45.00"),
+        "next": add_item(c, dt.date(2026, 7, 15), "45.00", method="transfer"),  # a transfer payer pays it himself
         "later": add_item(c, dt.date(2026, 8, 15), "45.00"),
         "cancelled": add_item(c, dt.date(2026, 9, 15), "45.00", "cancelled"),
     }

@@ -1,5 +1,6 @@
 """The yearly premium statement (PDF, signed, filed) and « Payer maintenant » (IBAN + RF reference)."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,6 +8,7 @@ from pypdf import PdfReader
 from stdnum import iso11649
 
 from abri.documents.models import Document
+from tests.billing.conftest import add_item
 
 
 def _pdf_text(content: bytes) -> str:
@@ -68,3 +70,12 @@ def test_history_offers_pay_now_on_overdue_rejected_and_upcoming_lines_only(alic
     for key in ("overdue", "rejected", "next"):
         assert f"/paiements/payer/{history[key].pk}/" in html
     assert f"/paiements/payer/{history['premium_jan'].pk}/" not in html
+
+
+@pytest.mark.django_db
+def test_an_upcoming_direct_debit_offers_no_pay_now_so_it_is_never_paid_twice(alice_client, alice_contract, history):
+    """The bank collects a direct debit on its due date: paying it by transfer as well would charge twice."""
+    debit = add_item(alice_contract, dt.date(2026, 7, 20), "12.00")  # method: direct debit
+    html = alice_client.get("/paiements/").content.decode()
+    assert f"/paiements/payer/{debit.pk}/" not in html
+    assert alice_client.get(f"/paiements/payer/{debit.pk}/").status_code == 404

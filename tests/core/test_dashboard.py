@@ -45,7 +45,7 @@ def test_dashboard_query_count_does_not_grow_with_history(alice_client, alice):
     assert large == small
 
 
-def _with_payments(customer, contract, n):
+def _with_payments(customer, contract, n, method="transfer"):
     import datetime as dt
     from decimal import Decimal
 
@@ -58,7 +58,7 @@ def _with_payments(customer, contract, n):
         ScheduleItem.objects.create(customer=customer, contract=contract, due_date=today - dt.timedelta(days=5 + i),
                                     amount=Decimal("45.00"), status="failed" if i % 2 else "upcoming")
         ScheduleItem.objects.create(customer=customer, contract=contract, due_date=today + dt.timedelta(days=5 + i),
-                                    amount=Decimal("45.00"))
+                                    amount=Decimal("45.00"), method=method)
 
 
 @pytest.mark.django_db
@@ -74,6 +74,14 @@ def test_dashboard_shows_overdue_payments_with_pay_now_and_the_next_payment(alic
 
     for item in ScheduleItem.objects.filter(customer=bob):
         assert f"/paiements/payer/{item.pk}/" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_offers_no_pay_now_on_an_upcoming_direct_debit(alice_client, alice, alice_contract):
+    """The bank collects it on its due date: a « Payer maintenant » there would charge the customer twice."""
+    _with_payments(alice, alice_contract, 1, method="direct_debit")
+    html = alice_client.get("/tableau-de-bord/").content.decode()
+    assert html.count("Payer maintenant") == 1  # the overdue line only
 
 
 @pytest.mark.django_db
