@@ -53,12 +53,13 @@ def render_text_pdf(*, title: str, lines: list[str], insurer: str = "Abri Assura
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    words, lines, current = text.split(), [], ""
+    # Break only at ordinary spaces: the no-break spaces of « 14 000,00 € » keep an amount on one line.
+    words, lines, current = [w for w in text.split(" ") if w], [], ""
     for word in words:
         if len(current) + len(word) + 1 > width and current:
             lines.append(current)
             current = word
         else:
-            current = f"{current} {word}".strip()
+            current = f"{current} {word}".strip(" ")
     lines.append(current)
     return lines
