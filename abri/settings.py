@@ -292,6 +292,21 @@ LOGGING = {
 
 # --- Portal --------------------------------------------------------------------------------
 ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)")
+# The letterhead and legal mentions of every letter (abri/documents/layout.py); demo values, fictional numbers
+# (01 99 00 xx xx is reserved by ARCEP for fiction). An insurer sets its own.
+ABRI_INSURER_LEGAL_FORM = os.environ.get("ABRI_INSURER_LEGAL_FORM",
+                                         "Société anonyme au capital de 12 000 000 €")
+ABRI_INSURER_ADDRESS = os.environ.get("ABRI_INSURER_ADDRESS", "12 rue de la Paix, 75002 Paris")
+ABRI_INSURER_RCS = os.environ.get("ABRI_INSURER_RCS", "RCS Paris 999 999 999")
+ABRI_INSURER_ORIAS = os.environ.get("ABRI_INSURER_ORIAS", "")  # for an intermediary; an insurer has none
+ABRI_INSURER_REGULATOR = os.environ.get(
+    "ABRI_INSURER_REGULATOR",
+    "Entreprise régie par le Code des assurances, soumise au contrôle de l'Autorité de contrôle prudentiel et de "
+    "résolution (ACPR), 4 place de Budapest, CS 92459, 75436 Paris Cedex 09.",
+)
+ABRI_INSURER_PHONE = os.environ.get("ABRI_INSURER_PHONE", "01 99 00 12 34")
+ABRI_INSURER_EMAIL = os.environ.get("ABRI_INSURER_EMAIL", "contact@abri.example")
+ABRI_INSURER_WEBSITE = os.environ.get("ABRI_INSURER_WEBSITE", "")  # default: ABRI_BASE_URL
 # The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
 ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
 ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
