@@ -13,6 +13,7 @@ from django.utils import timezone
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
+from abri.billing.letters import yearly_statement_pdf
 from abri.billing.models import CalendarFeed, ScheduleItem
 from abri.core.services import audit_record
 
@@ -79,7 +80,6 @@ def yearly_statement(*, customer, year: int):
     from abri.billing.selectors import yearly_premiums
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
     from abri.documents.services import document_added
     from abri.documents.signing import pdf_sign
 
@@ -114,7 +114,8 @@ def yearly_statement(*, customer, year: int):
     if existing is not None and existing.amount == total and existing.file:
         with existing.file.open("rb") as handle:
             return existing, handle.read()
-    pdf = pdf_sign(render_text_pdf(title=title, lines=lines), reason=title)
+    pdf = pdf_sign(yearly_statement_pdf(customer=customer, year=year, rows=rows, total=total, title=title),
+                   reason=title)
     document = Document(customer=customer, kind=DocumentKind.RECEIPT, title=title, mime_type="application/pdf",
                         size_bytes=len(pdf), text=text, amount=total)
     document.file.save(f"attestation-cotisations-{year}.pdf", ContentFile(pdf), save=False)

@@ -26,6 +26,7 @@ from abri.claims.choices import (
     RequestStatus,
     ScanStatus,
 )
+from abri.claims.letters import claim_acknowledgement_pdf
 from abri.claims.models import (
     Claim,
     ClaimDraft,
@@ -394,7 +395,6 @@ def acknowledgement_issue(*, claim: Claim):
     """The acknowledgement of receipt as a PDF in the customer's documents (idempotent)."""
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
 
     title = f"Accusé de réception du sinistre {claim.number}"
     if Document.objects.filter(claim=claim, title=title).exists():
@@ -408,7 +408,7 @@ def acknowledgement_issue(*, claim: Claim):
         "Ne faites pas réparer avant notre accord, sauf pour faire cesser les dommages (mesures conservatoires).",
         "Conservez les biens endommagés et les justificatifs : ils pourront être demandés par l'expert.",
     ]
-    pdf = render_text_pdf(title=title, lines=lines, insurer=settings.ABRI_INSURER_NAME)
+    pdf = claim_acknowledgement_pdf(claim=claim)
     category = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
                 "liability": "liability", "storm": "natural_events", "natcat": "natural_events"}.get(
         claim.event_type, "general")

@@ -22,6 +22,7 @@ from abri.contracts.choices import (
     TerminationStatus,
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
+from abri.contracts.letters import amendment_pdf, termination_acknowledgement_pdf
 from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
 from abri.contracts.templatetags.contract_labels import formula_label, option_labels
 from abri.core.errors import ensure_owner
@@ -294,7 +295,6 @@ def termination_acknowledgement(*, termination):
     from abri.contracts.rules import refund_due_by
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
 
     termination.refresh_from_db()
     if termination.document_id:
@@ -314,7 +314,7 @@ def termination_acknowledgement(*, termination):
          else "Aucune cotisation non utilisée à rembourser."),
         "Vos garanties restent acquises jusqu'à la date de fin. Pensez à assurer votre nouveau logement.",
     ]
-    pdf = render_text_pdf(title=title, lines=lines)
+    pdf = termination_acknowledgement_pdf(termination=termination)
     try:
         from abri.documents.signing import pdf_sign
 
@@ -658,7 +658,6 @@ def amendment_document(*, amendment):
 
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
 
     amendment.refresh_from_db()
     if amendment.document_id:
@@ -695,7 +694,7 @@ def amendment_document(*, amendment):
                f"{format_eur(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
             "Les autres conditions du contrat restent inchangées.",
         ]
-    pdf = render_text_pdf(title=title, lines=lines)
+    pdf = amendment_pdf(amendment=amendment)
     from abri.documents.signing import pdf_sign
 
     pdf = pdf_sign(pdf, reason=f"Avenant {amendment.number}")
