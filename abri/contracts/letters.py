@@ -23,6 +23,7 @@ from abri.documents.layout import (
     Notice,
     Table,
     Text,
+    money,
     recipient_lines,
     references,
     render_letter,
@@ -84,10 +85,11 @@ def amendment_pdf(*, amendment) -> bytes:
             ]
         prorata = amendment.prorata_amount
         if prorata > 0:
-            prorata_text = _("Montant dû jusqu'à la prochaine échéance (prorata) : seul montant à payer pour la "
-                             "période en cours.")
+            prorata_text = _("Montant dû jusqu'à la prochaine échéance (prorata) : %(amount)s, seul montant à payer "
+                             "pour la période en cours.") % {"amount": money(prorata)}
         elif prorata < 0:
-            prorata_text = _("Montant qui vous est remboursé jusqu'à la prochaine échéance (prorata).")
+            prorata_text = _("Montant qui vous est remboursé jusqu'à la prochaine échéance (prorata) : "
+                             "%(amount)s.") % {"amount": money(-prorata)}
         else:
             prorata_text = _("Aucun montant dû ni remboursé jusqu'à la prochaine échéance.")
         schedule = [[row.get("label", ""), _day(date.fromisoformat(row["due_date"])), _amount(row["amount"])]

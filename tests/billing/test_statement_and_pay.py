@@ -22,8 +22,9 @@ def test_yearly_statement_lists_premiums_paid_per_contract_with_the_tax_mention(
     text = " ".join(_pdf_text(response.content).split())
     number = history["next"].contract.number
     # 2026: 529.35 + 12.30 paid, 8.00 refunded (the rejected, overdue and cancelled lines are not paid)
-    assert f"Contrat {number} : 541,65 € payés en 2 échéance(s), dont 8,00 € remboursés, soit 533,65 € nets" in text
-    assert "Total des cotisations payées en 2026 : 533,65 € TTC" in text
+    assert "Contrat Détail Payé Remboursé Net" in text  # one row per contract, then the total
+    assert f"{number} 2 échéances payées 541,65 € 8,00 € 533,65 €" in text
+    assert "Total 2026 541,65 € 8,00 € 533,65 €" in text
     assert "exonérées de TVA (article 261 C 2° du Code général des impôts)" in text
     assert "taxe spéciale sur les conventions d'assurance" in text
     assert "999,99" not in text  # Bob's premium

@@ -88,9 +88,10 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     assert f"facturé une seule fois : 20,44{NBSP}€" in confirmation
     assert "restent inchangées" in OutboxMessage.objects.filter(customer=camille, channel="email",
                                                                 subject__contains=amendment.number).get().body
-    text = amendment.document.text.replace(NBSP, " ")  # as extracted from the PDF
-    assert "20,44 €" in text and "Échéance (inchangée) le 5 décembre 2026" in text
-    assert "formule Intégrale" in text and "integrale" not in text  # labels, not codes
+    text = " ".join(amendment.document.text.replace(NBSP, " ").split())  # as extracted from the PDF
+    assert "Montant dû jusqu'à la prochaine échéance (prorata) : 20,44 €, seul montant" in text
+    assert "11 décembre 2026 20,44 €" in text and "Échéance (inchangée) 5 décembre 2026" in text
+    assert "Formule Confort Intégrale" in text and "integrale" not in text  # labels, not codes
 
 
 @freeze_time("2026-12-01 10:00:00+01:00")
