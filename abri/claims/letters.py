@@ -30,7 +30,7 @@ from abri.documents.layout import (
 
 def _moment(value) -> str:
     local = timezone.localtime(value)
-    return _("%(date)s à %(time)s") % {"date": date_format(local.date(), "j F Y"), "time": local.strftime("%H:%M")}
+    return _("%(date)s à %(time)s") % {"date": date_format(local.date(), "j F Y"), "time": local.strftime("%H h %M")}
 
 
 def claim_acknowledgement_pdf(*, claim) -> bytes:

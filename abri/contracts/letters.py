@@ -138,7 +138,7 @@ def termination_acknowledgement_pdf(*, termination) -> bytes:
         received = timezone.localtime(termination.created_at)
         facts = [
             [_("Demande reçue le"), _("%(date)s à %(time)s") % {"date": _day(received.date()),
-                                                                 "time": received.strftime("%H:%M")}],
+                                                                 "time": received.strftime("%H h %M")}],
             [_("Motif"), " ".join(part for part in (termination.get_reason_display() + ".", termination.reason_text)
                                   if part)],
             [_("Fin des garanties"), _("le %(date)s à 24 h. %(rule)s") % {"date": _day(termination.effective_date),

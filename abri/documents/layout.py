@@ -191,7 +191,7 @@ def _flowables(block) -> list:
         for item in block.items:
             entry = Node("LI", listing)
             items.append(TaggedParagraph(escape(pdf_text(item)), _BULLET, bulletText="•", node=Node("LBody", entry)))
-        return items
+        return [*items, Spacer(1, 2 * mm)]
     if isinstance(block, Notice):
         box = Node("Div")
         rows = [[_para(escape(pdf_text(block.title)), _H3, Node("H3", box))]]
@@ -367,10 +367,11 @@ def _first_page(letter: Letter, who: Insurer):
                 pdf.setFont(FONT, 10)
                 for index, line in enumerate(letter.recipient[1:], start=1):
                     pdf.drawString(x_recipient, y_block - index * 4.8 * mm, pdf_text(line))
-        with tagger.artifact():
-            pdf.setFillColor(GREY)
-            pdf.setFont(BOLD, 7.5)
-            pdf.drawString(LEFT, y_block + 1 * mm, _("VOS RÉFÉRENCES"))
+        if letter.references:
+            with tagger.artifact():
+                pdf.setFillColor(GREY)
+                pdf.setFont(BOLD, 7.5)
+                pdf.drawString(LEFT, y_block + 1 * mm, _("VOS RÉFÉRENCES"))
         references = tagger.node("Div")
         row_y = y_block - 4.5 * mm
         for label, value in letter.references:
@@ -403,6 +404,8 @@ def _later_pages(letter: Letter, who: Insurer):
 
 def first_page_body_top(letter: Letter) -> float:
     """Where the body starts on page 1: below the letterhead, the addressee and the references."""
+    if not (letter.recipient or letter.references):
+        return PAGE_HEIGHT - 14 * mm - 20 * mm - 4 * mm
     lines = max(len(letter.recipient) * 4.8 * mm, (len(letter.references) + 1) * 4.6 * mm)
     return PAGE_HEIGHT - 14 * mm - 20 * mm - 14 * mm - lines - 8 * mm
 
