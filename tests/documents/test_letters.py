@@ -174,3 +174,28 @@ def test_long_letter_numbers_every_page_and_repeats_the_table_header(insurer_set
     elements = assert_tagged(pdf, tmp_path, title="Échéancier 2027", roles={"H1", "Table", "TH"})
     mentions = [element for role, element in elements if role == "P" and "/K" in element]
     assert mentions
+
+
+def test_letterhead_and_footer_can_be_drawn_on_a_hand_drawn_page(insurer_settings, tmp_path):
+    """Certificates are drawn by hand on a canvas: the same letterhead and footer apply there, tagged."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from abri.documents.layout import draw_footer, draw_letterhead
+    from abri.documents.tagging import Tagger
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, lang="fr-FR")
+    pdf.setTitle("Attestation d'assurance habitation")
+    tagger = Tagger(pdf)
+    y = draw_letterhead(pdf, tagger)
+    with tagger.tag("H1"):
+        pdf.drawString(60, y - 20, "Attestation d'assurance habitation")
+    draw_footer(pdf, tagger, page=1, pages=1)
+    tagger.finish()
+    pdf.save()
+
+    (page,) = _text(buffer.getvalue())
+    assert page.startswith("Mutuelle du Levant") and "RCS Lyon 775 000 001" in page and "Page 1 sur 1" in page
+    assert y < A4[1] - 30 * 2.83  # the body starts below the letterhead
+    assert_tagged(buffer.getvalue(), tmp_path, title="Attestation d'assurance habitation", roles={"H1", "P"})
