@@ -75,7 +75,7 @@ def amendment_pdf(*, amendment) -> bytes:
         ]
         changes = [row for row in changes if row[1] != row[2]] or changes
         quote = after.get("quote") or {}
-        premium = [[_("Cotisation annuelle TTC avant l'avenant"), _amount(amendment.old_total_annual)]]
+        premium = []  # the lines add up to the total: cover before tax, taxes, instalment fees
         if quote:
             premium += [
                 [_("Cotisation hors taxes"), _amount(quote.get("net_premium"))],
@@ -102,10 +102,9 @@ def amendment_pdf(*, amendment) -> bytes:
             Text(contract.property.full_address, label=_("Logement assuré :")),
             Heading(_("Ce qui change")),
             Table(columns=["", _("Avant"), _("Après")], rows=changes, widths=[0.36, 0.32, 0.32]),
-            Heading(_("Vos garanties à compter du %(date)s") % {"date": _day(amendment.effective_date)}),
-            Table(columns=[_("Garantie"), _("Plafond"), _("Franchise")], rows=_guarantee_rows(contract),
-                  widths=[0.52, 0.26, 0.22]),
             Heading(_("Votre cotisation")),
+            Text(_("Votre cotisation annuelle passe de %(before)s à %(after)s, toutes taxes comprises.") % {
+                "before": money(amendment.old_total_annual), "after": money(amendment.new_total_annual)}),
             Table(columns=[_("Détail"), _("Montant")], rows=premium,
                   total=[_("Cotisation annuelle TTC après l'avenant"), _amount(amendment.new_total_annual)],
                   widths=[0.75, 0.25]),
@@ -115,6 +114,11 @@ def amendment_pdf(*, amendment) -> bytes:
             blocks += [Heading(_("Vos prochaines échéances")),
                        Table(columns=[_("Échéance"), _("Date"), _("Montant")], rows=schedule,
                              widths=[0.5, 0.28, 0.22])]
+        blocks += [
+            Heading(_("Vos garanties à compter du %(date)s") % {"date": _day(amendment.effective_date)}),
+            Table(columns=[_("Garantie"), _("Plafond"), _("Franchise")], rows=_guarantee_rows(contract),
+                  widths=[0.52, 0.26, 0.22]),
+        ]
         letter = Letter(
             title=title, subject=_("Avenant à votre contrat d'assurance habitation"),
             keywords=["avenant", contract.number, amendment.number],

@@ -98,7 +98,16 @@ def test_amendment_is_a_letter_with_the_changes_guarantees_and_premium_in_tables
     assert "Ce qui change Avant Après Formule Confort Intégrale Franchise générale 150,00 € 0,00 €" in text
     assert "Garantie Plafond Franchise" in text and "Dégâts des eaux" in text
     new_total = f"{amendment.new_total_annual:.2f}".replace(".", ",")
-    assert f"Cotisation annuelle TTC après l'avenant {new_total} €" in text
+    old_total = f"{amendment.old_total_annual:.2f}".replace(".", ",")
+    assert f"Votre cotisation annuelle passe de {old_total} € à {new_total} €, toutes taxes comprises." in text
+    # The breakdown adds up: before tax + taxes + instalment fees = the new annual premium.
+    quote = amendment.after["quote"]
+    assert (Decimal(quote["net_premium"]) + Decimal(quote["taxes"]) + Decimal(quote["instalment_surcharge"])
+            == amendment.new_total_annual)
+    assert (f"Cotisation hors taxes {quote['net_premium'].replace('.', ',')} € Taxes et contributions "
+            f"{quote['taxes'].replace('.', ',')} € Frais de fractionnement "
+            f"{quote['instalment_surcharge'].replace('.', ',')} € Cotisation annuelle TTC après l'avenant "
+            f"{new_total} €") in text
     assert "integrale" not in text and " euros" not in text  # labels and French amounts, not codes
     assert _signature_status(pdf).bottom_line
 
