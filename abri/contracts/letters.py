@@ -101,7 +101,7 @@ def amendment_pdf(*, amendment) -> bytes:
                    "inchangées.") % {"contract": contract.number, "date": _day(amendment.effective_date)}),
             Text(contract.property.full_address, label=_("Logement assuré :")),
             Heading(_("Ce qui change")),
-            Table(columns=["", _("Avant"), _("Après")], rows=changes, widths=[0.36, 0.32, 0.32]),
+            Table(columns=[_("Votre contrat"), _("Avant"), _("Après")], rows=changes, widths=[0.36, 0.32, 0.32]),
             Heading(_("Votre cotisation")),
             Text(_("Votre cotisation annuelle passe de %(before)s à %(after)s, toutes taxes comprises.") % {
                 "before": money(amendment.old_total_annual), "after": money(amendment.new_total_annual)}),

@@ -79,6 +79,10 @@ def _sample(pdf: bytes, name: str, tmp_path) -> None:
     SAMPLES.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", "1", "-l", "1", str(source),
                     str(SAMPLES / name)], check=True)
+    from PIL import Image
+
+    image = Image.open(SAMPLES / f"{name}.png")
+    image.quantize(colors=32).save(SAMPLES / f"{name}.png", optimize=True)  # a small file in the repository
 
 
 def test_amendment_is_a_letter_with_the_changes_guarantees_and_premium_in_tables(
@@ -95,7 +99,7 @@ def test_amendment_is_a_letter_with_the_changes_guarantees_and_premium_in_tables
     text = _assert_letter(pdf, tmp_path, title=f"Avenant {amendment.number} au contrat {alice_contract.number}",
                           references=[f"Client n° {alice.customer_number}", f"Contrat n° {alice_contract.number}",
                                       f"Avenant n° {amendment.number}"])
-    assert "Ce qui change Avant Après Formule Confort Intégrale Franchise générale 150,00 € 0,00 €" in text
+    assert "Ce qui change Votre contrat Avant Après Formule Confort Intégrale Franchise générale 150,00 € 0,00 €" in text
     assert "Garantie Plafond Franchise" in text and "Dégâts des eaux" in text
     new_total = f"{amendment.new_total_annual:.2f}".replace(".", ",")
     old_total = f"{amendment.old_total_annual:.2f}".replace(".", ",")
