@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from abri.accounts.mfa import ISSUER, VALID_WINDOW, _secret
 from abri.accounts.models import Customer, TotpDevice
 from abri.billing.selectors import schedule_for_customer
 from abri.claims.models import Claim, ClaimStep
@@ -47,15 +48,11 @@ LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 def _device_secret(device: TotpDevice) -> str:
     # accounts.mfa keeps the decryption private; the back-office needs the secret only to show it
     # during enrolment (unconfirmed device) and, in demo mode, to write the usable code to the outbox.
-    from abri.accounts.mfa import _secret
-
     return _secret(device)
 
 
 def staff_enrolment_uri(*, user) -> tuple[str, str] | None:
     """(secret, otpauth URI) of the user's authenticator being enrolled; None once confirmed."""
-    from abri.accounts.mfa import ISSUER
-
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None:
         return None
@@ -74,8 +71,6 @@ def staff_demo_totp_code(*, user) -> str | None:
     device = TotpDevice.objects.filter(user=user).first()
     if device is None:
         return None
-    from abri.accounts.mfa import VALID_WINDOW
-
     now_step = int(timezone.now().timestamp()) // 30
     totp = pyotp.TOTP(_device_secret(device))
     for step in range(now_step, now_step + VALID_WINDOW + 1):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from abri.billing.choices import HistoryStatus
-from abri.core.money import euros
+from abri.core.money import euros, format_eur
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -117,8 +117,6 @@ def upcoming_entries(entries):
 def to_ics(entries) -> bytes:
     """An iCalendar feed: one all-day VEVENT per upcoming due date (a calendar app subscribes to it)."""
     from icalendar import Calendar, Event
-
-    from abri.core.money import format_eur
 
     calendar = Calendar()
     calendar.add("prodid", "-//Abri//Echeances//FR")

@@ -14,6 +14,7 @@ from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 
 
@@ -66,8 +67,6 @@ def insurer_bank_details() -> dict[str, str]:
 
 def _pdf_eur(value) -> str:
     """« 1 234,56 € » with ordinary spaces: the PDF's standard fonts have no narrow no-break space."""
-    from abri.core.money import format_eur
-
     return format_eur(value).replace("\u202f", " ").replace("\u00a0", " ")
 
 

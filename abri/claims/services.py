@@ -45,6 +45,7 @@ from abri.claims.rules import (
     event_deductible,
 )
 from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_for_malware
+from abri.contracts.guarantees import tariff_for
 from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
@@ -573,8 +574,6 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
 def deductible_for_event(*, contract: Contract, event: str, guarantee=None) -> Decimal:
     """The deductible of a claim: fixed by law for Cat Nat (380 €; 1 520 € for subsidence, A125-1 annex I) and
     technological catastrophes (none, L128-2), as the tariff file states; else the contract guarantee's."""
-    from abri.contracts.guarantees import tariff_for
-
     guarantee = guarantee if guarantee is not None else coverage_for_event(contract=contract, event=event)
     if guarantee is None:
         return contract.deductible

@@ -163,6 +163,7 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 
+    # local import: ReportLab, like the imports above, loads only when a PDF is built (not for the HTML page)
     from abri.documents.tagging import DEFAULT_LANG, LayoutTable, Node, TaggedCanvas
     from abri.documents.tagging import TaggedParagraph as PdfParagraph
 

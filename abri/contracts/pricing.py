@@ -9,7 +9,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from abri import pricing
+from abri.billing.choices import ScheduleStatus
+from abri.billing.models import ScheduleItem
 from abri.contracts.models import Contract
+from abri.contracts.ports import indemnified_claims_since
 from abri.contracts.rules import next_main_due_date
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
@@ -29,12 +32,7 @@ def contract_choices(contract: Contract) -> dict:
 
 def claims_in_36_months(contract: Contract) -> int:
     """Indemnified claims on this home in the last 36 months (the usual rating basis: « sinistres indemnisés »)."""
-    from abri.claims.choices import ClaimStatus
-    from abri.claims.models import Claim
-
-    since = timezone.now() - timedelta(days=3 * 365)
-    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=[ClaimStatus.PAID, ClaimStatus.CLOSED],
-                                settled_amount__gt=0).count()
+    return indemnified_claims_since(contract, timezone.now() - timedelta(days=3 * 365))
 
 
 def quote_request(contract: Contract, choices: dict, *, effective_date: date | None = None,
@@ -182,8 +180,6 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     """
     from django.utils.translation import gettext as _
 
-    from abri.billing.choices import ScheduleStatus
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import add_months
 
     if not result.ok:

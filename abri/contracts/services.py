@@ -12,7 +12,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from abri import pricing
 from abri.billing.choices import ScheduleStatus
+from abri.billing.models import ScheduleItem
 from abri.contracts.choices import (
     CONTRACT_IN_FORCE,
     CONTRACT_TRANSITIONS,
@@ -27,6 +29,7 @@ from abri.contracts.templatetags.contract_labels import formula_label, option_la
 from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
+from abri.notifications.services import notification_create
 
 
 @transaction.atomic
@@ -146,7 +149,6 @@ def _renewal_notices(contract: Contract):
 
 def _regular_instalments(contract: Contract, *, statuses):
     """The contract's instalments (not pro-rata charges nor refunds), each with the period it pays for."""
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import PaidPeriod, instalment_period
 
     items = list(ScheduleItem.objects.filter(contract=contract, amount__gt=0)
@@ -195,8 +197,6 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None,
 
 def _paid_until(contract: Contract, today) -> date:
     """The end of the period already paid: the next unpaid instalment's due date (or the main due date)."""
-    from abri.billing.models import ScheduleItem
-
     next_due = (ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=today, amount__gt=0)
                 .order_by("due_date").values_list("due_date", flat=True).first())
     return next_due or contract.main_due_date
@@ -235,7 +235,6 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     The end date is the basis the customer chose among those that apply, else the earliest one; unpaid
     instalments are billed to the end date and the unused premium is refunded to the day within 30 days.
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import refund_due_by
 
     existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
@@ -274,8 +273,6 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
                 customer=customer, contract=contract, amount=-refund, status=ScheduleStatus.UPCOMING, method="transfer",
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
-        from abri.notifications.services import notification_create
-
         notification_create(
             customer=customer, title=f"Votre demande de résiliation {termination.number} est enregistrée",
             body=(f"Contrat {contract.number} : vos garanties prennent fin le {end:%d/%m/%Y} à 24 h "
@@ -392,7 +389,6 @@ def renewal_notice_record(*, contract: Contract, due_date: date, sent_on: date):
 def _renewal_quote(contract: Contract, due_date: date):
     """The contract's choices priced under the tariff version in force on the renewal date (None if it cannot
     be priced online: a referral or no tariff; the premium then stays as it is)."""
-    from abri import pricing
     from abri.contracts.pricing import contract_choices, quote_request
 
     try:
@@ -405,7 +401,6 @@ def _renewal_quote(contract: Contract, due_date: date):
 def contract_renew(*, contract_id: int, today=None) -> bool:
     """Renew one contract at its main due date, once: the row lock and the conditional move of the due date
     make a second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
-    from abri.billing.models import ScheduleItem
     from abri.contracts.models import ContractRenewal
     from abri.contracts.rules import (
         FREQUENCY_MONTHS,
@@ -514,8 +509,6 @@ def simulation_delete(*, customer, simulation_id: int) -> int:
 
 def simulation_is_stale(simulation) -> str:
     """Why a simulation can no longer be accepted as is ('' when it can)."""
-    from abri import pricing
-
     if simulation.valid_until < timezone.localdate():
         return "Cette simulation a expiré (validité de deux mois) : refaites le calcul."
     try:
@@ -589,8 +582,6 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
         audit_record(actor=actor or customer.user, action="contract.amended", target=contract, customer=customer,
                      data={"amendment": amendment.number, "before": before, "after": choices,
                            "staff": bool(actor and actor.is_staff)})
-        from abri.notifications.services import notification_create
-
         notification_create(
             customer=customer, title=f"Avenant {amendment.number} : votre contrat est modifié",
             body=(f"Nouvelle cotisation annuelle : {format_eur(quote.total_annual)}. "
@@ -605,8 +596,6 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
 def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedule) -> None:
     """Write the schedule shown before signing: the pro-rata item, and the next period's instalments repriced."""
-    from abri.billing.models import ScheduleItem
-
     replaced = False
     for line in schedule:
         if line.kind == "adjustment":
@@ -762,7 +751,6 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     not reset by a move. The old home stays insured until the moving date or, when the customer asks, until its
     lease or sale ends (old_home_until, at most six months after the move).
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import add_months
 
     old_end = old_home_until or moving_date
@@ -829,8 +817,6 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
                      data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
                            "old_home_until": old_end.isoformat(),
                            "first_subscription_date": new.first_subscription_date.isoformat()})
-        from abri.notifications.services import notification_create
-
         old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
                         f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
         notification_create(
