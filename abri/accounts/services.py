@@ -248,7 +248,7 @@ def _login_failed(*, number: str, ip: str | None) -> LoginResult:
         throttle.lock_reason = "consecutive" if consecutive >= LOCK_AFTER_CONSECUTIVE else "daily"
         throttle.retry_not_before = None
         throttle.save(update_fields=["locked_at", "lock_reason", "retry_not_before"])
-        audit_record(action="auth.locked", customer=customer, actor_label="système",
+        audit_record(action="auth.locked", customer=customer, actor_label=_("système"),
                      data={"customer_number": number, "reason": throttle.lock_reason})
         if customer is not None:
             tokens_revoke_all(user=customer.user)
@@ -446,7 +446,7 @@ def _factor_failed(*, number: str, result: CheckResult) -> None:
         reason = FACTOR_LOCK_REASONS[0] if consecutive >= LOCK_AFTER_CONSECUTIVE else FACTOR_LOCK_REASONS[1]
         LoginThrottle.objects.filter(pk=throttle.pk).update(locked_at=now, lock_reason=reason,
                                                             factor_retry_not_before=None, retry_not_before=None)
-        audit_record(action="auth.locked", customer=customer, actor_label="système",
+        audit_record(action="auth.locked", customer=customer, actor_label=_("système"),
                      data={"customer_number": number, "reason": reason})
         if customer is not None:
             # Whoever is guessing may hold the PIN, a session or a token: all of them end.
@@ -705,7 +705,7 @@ def activation_postal_issue(*, customer: Customer, staff=None) -> str:
     _challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
                                         channel=OneTimeCode.Channel.POST)
     audit_record(actor=staff, action="auth.activation_letter_issued", target=customer,
-                 actor_label="" if staff else "système")
+                 actor_label="" if staff else _("système"))
     return code
 
 
@@ -999,7 +999,7 @@ def staff_password_set(*, staff, password: str, actor=None) -> None:
     sessions_end_others(user=staff, keep_sid=None, reason="credential_change")
     tokens_revoke_all(user=staff)
     audit_record(actor=actor or staff, action="auth.staff_password_changed", target=staff,
-                 actor_label="" if (actor or staff) else "système")
+                 actor_label="" if (actor or staff) else _("système"))
 
 
 # --- Housekeeping ---------------------------------------------------------------------------

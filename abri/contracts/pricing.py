@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abri import pricing
 from abri.billing.choices import ScheduleStatus
@@ -110,7 +111,7 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         result.errors = exc.errors
         return result
     except pricing.NoTariffInForce:
-        result.errors = {"formula": "Aucun tarif n'est en vigueur à cette date : contactez votre conseiller."}
+        result.errors = {"formula": _("Aucun tarif n'est en vigueur à cette date : contactez votre conseiller.")}
         return result
     if isinstance(outcome, pricing.Referral):
         result.referral = outcome

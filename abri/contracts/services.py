@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from abri import pricing
 from abri.billing.choices import ScheduleStatus
@@ -216,7 +216,7 @@ def _bill_to_the_day(contract: Contract, end: date) -> None:
             item.save(update_fields=["amount"])
 
 
-TENANT_NEW_INSURER_REQUIRED = (
+TENANT_NEW_INSURER_REQUIRED = gettext_lazy(
     "Vous êtes locataire : l'assurance des risques locatifs est obligatoire. Pour une résiliation au titre de la "
     "loi Hamon, indiquez le nom de votre nouvel assureur et le numéro de votre nouveau contrat, afin que vous "
     "restiez assuré sans interruption.")
@@ -245,14 +245,14 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
         contract = Contract.objects.select_for_update().select_related("property").get(pk=contract.pk,
                                                                                        customer=customer)
         if not contract.is_changeable:
-            raise ContractError("Ce contrat n'est plus en cours ou une résiliation est déjà demandée.")
+            raise ContractError(_("Ce contrat n'est plus en cours ou une résiliation est déjà demandée."))
         outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date,
                                               basis=basis)
         if outcome.effective is None:
             raise ContractError(outcome.refused)
         if termination_needs_new_insurer(contract=contract, basis=outcome.basis) and not (
                 new_insurer and new_policy_number):
-            raise ContractError(TENANT_NEW_INSURER_REQUIRED)
+            raise ContractError(str(TENANT_NEW_INSURER_REQUIRED))
         end = outcome.effective
         termination = TerminationRequest.objects.create(
             customer=customer, contract=contract, number=_number("RES"), idempotency_key=idempotency_key,
@@ -274,10 +274,12 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
         notification_create(
-            customer=customer, title=f"Votre demande de résiliation {termination.number} est enregistrée",
-            body=(f"Contrat {contract.number} : vos garanties prennent fin le {end:%d/%m/%Y} à 24 h "
-                  f"({outcome.rule}). " + (f"La part de cotisation non utilisée ({refund} €) vous sera remboursée "
-                                            f"au plus tard le {refund_due_by(end):%d/%m/%Y}." if refund > 0 else "")),
+            customer=customer,
+            title=_("Votre demande de résiliation %(number)s est enregistrée") % {"number": termination.number},
+            body=(_("Contrat %(contract)s : vos garanties prennent fin le %(day)s à 24 h (%(rule)s). ") % {
+                "contract": contract.number, "day": f"{end:%d/%m/%Y}", "rule": outcome.rule}
+                + (_("La part de cotisation non utilisée (%(amount)s €) vous sera remboursée au plus tard le "
+                     "%(day)s.") % {"amount": refund, "day": f"{refund_due_by(end):%d/%m/%Y}"} if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
@@ -485,10 +487,13 @@ def simulation_save(*, customer, contract: Contract, name: str, choices: dict):
 
     ensure_owner(contract, customer)
     if Simulation.objects.for_customer(customer).filter(contract=contract).count() >= MAX_SIMULATIONS:
-        raise ContractError(f"Vous avez déjà {MAX_SIMULATIONS} simulations : supprimez-en une pour en créer une autre.")
+        raise ContractError(ngettext(
+            "Vous avez déjà %(count)s simulation : supprimez-la pour en créer une autre.",
+            "Vous avez déjà %(count)s simulations : supprimez-en une pour en créer une autre.",
+            MAX_SIMULATIONS) % {"count": MAX_SIMULATIONS})
     result = quote_change(contract=contract, choices=choices)
     if not result.ok:
-        raise ContractError("Cette simulation ne peut pas être enregistrée : corrigez les choix signalés.")
+        raise ContractError(_("Cette simulation ne peut pas être enregistrée : corrigez les choix signalés."))
     simulation = Simulation.objects.create(
         customer=customer, contract=contract, name=name.strip()[:80], tariff_version=result.quote.tariff_version,
         choices=choices, quote=quote_as_json(result.quote), total_annual=result.quote.total_annual,
@@ -503,20 +508,20 @@ def simulation_delete(*, customer, simulation_id: int) -> int:
     """Delete one of the customer's simulations."""
     from abri.contracts.models import Simulation
 
-    deleted, _ = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
+    deleted, _details = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
     return deleted
 
 
 def simulation_is_stale(simulation) -> str:
     """Why a simulation can no longer be accepted as is ('' when it can)."""
     if simulation.valid_until < timezone.localdate():
-        return "Cette simulation a expiré (validité de deux mois) : refaites le calcul."
+        return _("Cette simulation a expiré (validité de deux mois) : refaites le calcul.")
     try:
         in_force = pricing.tariff_in_force(timezone.localdate()).version
     except pricing.NoTariffInForce:
-        return "Aucun tarif n'est en vigueur : contactez votre conseiller."
+        return _("Aucun tarif n'est en vigueur : contactez votre conseiller.")
     if in_force != simulation.tariff_version:
-        return ("Le tarif a changé depuis cette simulation : refaites le calcul pour voir le prix à jour.")
+        return _("Le tarif a changé depuis cette simulation : refaites le calcul pour voir le prix à jour.")
     return ""
 
 
@@ -537,15 +542,16 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
     if result.referral is not None:
         raise ContractError(result.referral.reason)
     if not result.ok:
-        raise ContractError("Cette modification n'est pas possible : " + " ".join(result.errors.values()))
+        raise ContractError(_("Cette modification n'est pas possible : %(errors)s") % {
+            "errors": " ".join(result.errors.values())})
     today = timezone.localdate()
     with transaction.atomic():
         before = contract_choices(contract)
         updated = Contract.objects.filter(pk=contract.pk, customer=customer, version=expected_version,
                                           status=ContractStatus.ACTIVE).update(version=expected_version + 1)
         if not updated:
-            raise ContractError("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
-                                "conseiller) : vérifiez le nouveau prix avant de confirmer.")
+            raise ContractError(_("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
+                                  "conseiller) : vérifiez le nouveau prix avant de confirmer."))
         contract.refresh_from_db()
         quote = result.quote
         schedule = amendment_schedule(contract=contract, result=result, today=today)
@@ -583,8 +589,8 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                      data={"amendment": amendment.number, "before": before, "after": choices,
                            "staff": bool(actor and actor.is_staff)})
         notification_create(
-            customer=customer, title=f"Avenant {amendment.number} : votre contrat est modifié",
-            body=(f"Nouvelle cotisation annuelle : {format_eur(quote.total_annual)}. "
+            customer=customer, title=_("Avenant %(number)s : votre contrat est modifié") % {"number": amendment.number},
+            body=(_("Nouvelle cotisation annuelle : %(amount)s.") % {"amount": format_eur(quote.total_annual)} + " "
                   + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
@@ -627,17 +633,21 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     sentences = []
     for line in schedule:
         if line.kind == "adjustment" and line.amount > 0:
-            sentences.append(f"Montant dû jusqu'à l'échéance du {next_due:%d/%m/%Y} : {format_eur(line.amount)}, "
-                             f"prélevé le {line.due_date:%d/%m/%Y}.")
+            sentences.append(_("Montant dû jusqu'à l'échéance du %(due)s : %(amount)s, prélevé le %(day)s.") % {
+                "due": f"{next_due:%d/%m/%Y}", "amount": format_eur(line.amount), "day": f"{line.due_date:%d/%m/%Y}"})
         elif line.kind == "adjustment":
-            sentences.append(f"Remboursement jusqu'à l'échéance du {next_due:%d/%m/%Y} : "
-                             f"{format_eur(-line.amount)}, versé au plus tard le {line.due_date:%d/%m/%Y}.")
+            sentences.append(_("Remboursement jusqu'à l'échéance du %(due)s : %(amount)s, versé au plus tard le "
+                               "%(day)s.") % {"due": f"{next_due:%d/%m/%Y}", "amount": format_eur(-line.amount),
+                                              "day": f"{line.due_date:%d/%m/%Y}"})
     unchanged = [line for line in schedule if line.kind == "unchanged"]
     if unchanged:
-        sentences.append(f"Vos {len(unchanged)} échéance(s) d'ici le {next_due:%d/%m/%Y} restent inchangées.")
+        sentences.append(ngettext("Votre échéance d'ici le %(due)s reste inchangée.",
+                                  "Vos %(count)s échéances d'ici le %(due)s restent inchangées.", len(unchanged)) % {
+            "count": len(unchanged), "due": f"{next_due:%d/%m/%Y}"})
     new = [line for line in schedule if line.kind == "new_price"]
     if new:
-        sentences.append(f"À partir du {new[0].due_date:%d/%m/%Y} : échéances de {format_eur(new[-1].amount)}.")
+        sentences.append(_("À partir du %(day)s : échéances de %(amount)s.") % {
+            "day": f"{new[0].due_date:%d/%m/%Y}", "amount": format_eur(new[-1].amount)})
     return sentences
 
 
@@ -755,7 +765,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
 
     old_end = old_home_until or moving_date
     if old_end < moving_date or old_end > add_months(moving_date, MAX_OLD_HOME_COVER_MONTHS):
-        raise ContractError("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après.")
+        raise ContractError(_("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après."))
 
     existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -764,12 +774,13 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     if result.referral is not None:
         raise ContractError(result.referral.reason)
     if not result.ok:
-        raise ContractError("Ce logement ne peut pas être assuré en ligne : " + " ".join(result.errors.values()))
+        raise ContractError(_("Ce logement ne peut pas être assuré en ligne : %(errors)s") % {
+            "errors": " ".join(result.errors.values())})
     quote = result.quote
     with transaction.atomic():
         old = Contract.objects.select_for_update().get_for_customer(customer, pk=contract.pk)
         if not old.is_changeable:
-            raise ContractError("Ce contrat n'est plus en cours.")
+            raise ContractError(_("Ce contrat n'est plus en cours."))
         new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),
                                            **home)
         new = contract_create(
@@ -792,13 +803,14 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
 
         refund = unused_premium(annual_total=old.annual_premium, effective=old_end,
                                 paid_until=_paid_until(old, timezone.localdate()))
-        rule = ("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement."
+        rule = (_("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.")
                 if old_end == moving_date else
-                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {old_end:%d/%m/%Y} "
-                "(fin du bail ou vente), à votre demande.")
+                _("Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au %(day)s (fin du bail ou vente), "
+                  "à votre demande.") % {"day": f"{old_end:%d/%m/%Y}"})
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
-            reason="moving", reason_text=f"Déménagement vers {new_home.full_address} (contrat {new.number}).",
+            reason="moving", reason_text=_("Déménagement vers %(address)s (contrat %(number)s).") % {
+                "address": new_home.full_address, "number": new.number},
             requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
@@ -817,15 +829,19 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
                      data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
                            "old_home_until": old_end.isoformat(),
                            "first_subscription_date": new.first_subscription_date.isoformat()})
-        old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
-                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
+        old_sentence = (_("L'ancien contrat %(number)s prend fin le même jour.") % {"number": old.number}
+                        if old_end == moving_date else
+                        _("Votre ancien logement reste assuré par le contrat %(number)s jusqu'au %(day)s.") % {
+                            "number": old.number, "day": f"{old_end:%d/%m/%Y}"})
         notification_create(
-            customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
-            body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
-                  f"pour {format_eur(quote.total_annual)} par an. {old_sentence} Vous restez client depuis le "
-                  f"{new.first_subscription_date:%d/%m/%Y} : votre ancienneté est conservée (résiliation à tout "
-                  "moment après un an, loi Hamon). "
-                  "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
+            customer=customer, title=_("Déménagement enregistré : nouveau contrat %(number)s") % {"number": new.number},
+            body=_("Votre nouveau logement (%(address)s) est assuré à partir du %(day)s pour %(amount)s par an. "
+                   "%(old_home)s Vous restez client depuis le %(since)s : votre ancienneté est conservée "
+                   "(résiliation à tout moment après un an, loi Hamon). "
+                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents.") % {
+                "address": new_home.full_address, "day": f"{moving_date:%d/%m/%Y}",
+                "amount": format_eur(quote.total_annual), "old_home": old_sentence,
+                "since": f"{new.first_subscription_date:%d/%m/%Y}"},
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
