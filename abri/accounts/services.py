@@ -82,12 +82,13 @@ def _alert(customer: Customer | None, *, title: str, body: str, sms: bool = True
 
 def _send_code(*, customer: Customer, channel: str, code: str, purpose: str, minutes: int) -> None:
     """Send a one-time code by SMS or e-mail (the text names the purpose and says never to share it)."""
-    reason = {
+    reasons: dict[str, str] = {
         OneTimeCode.Purpose.LOGIN: _("connexion"),
         OneTimeCode.Purpose.STEP_UP: _("confirmation d'une opération sensible"),
         OneTimeCode.Purpose.ACTIVATION: _("activation de votre espace client"),
         OneTimeCode.Purpose.RECOVERY: _("nouveau code secret"),
-    }.get(purpose, "")
+    }
+    reason = reasons.get(purpose, "")
     text = _("Abri : votre code de vérification (%(reason)s) est %(code)s. Il expire dans %(minutes)s minutes. "
              "Ne le communiquez à personne, pas même à un conseiller.") % {
         "reason": reason, "code": code, "minutes": minutes}
@@ -319,6 +320,7 @@ def _check_send_budget(user, purpose: str, *, resend: bool = False) -> None:
             raise SendRefused(int(OTP_RESEND_MIN_SECONDS - elapsed) + 1)
     if recent.count() >= int(getattr(settings, "ABRI_OTP_SENDS_PER_HOUR", OTP_SENDS_PER_HOUR)):
         oldest = recent.order_by("created_at").first()
+        assert oldest is not None  # the count above is at least one
         raise SendRefused(max(1, int((oldest.created_at + timedelta(hours=1) - timezone.now()).total_seconds())))
 
 
@@ -735,9 +737,10 @@ def _postal_challenge(customer: Customer) -> CheckResult:
                                             lifetime=ACTIVATION_CODE_LIFETIME,
                                             customer_number=customer.customer_number)
     row = codes.code_find(challenge=new_challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    assert row is not None  # issued just above
     OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
     row.refresh_from_db()
-    row.new_challenge = new_challenge
+    row.new_challenge = new_challenge  # type: ignore[attr-defined]  # read back by the view (getattr), not a field
     return CheckResult(CheckStatus.OK, row)
 
 
@@ -761,7 +764,7 @@ def activation_complete(*, challenge: str, pin: str, totp_code: str | None = Non
     enrolled); only for an account without a PIN. Returns the user (logged in by the caller, no step-up)."""
     row = _final_step_row(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
     user = row.user
-    if user.has_usable_password():
+    if user is None or user.has_usable_password():
         raise PermissionError("already active: use the recovery")
     problem = pin_problem(pin, birth_date=getattr(_customer_of(user), "birth_date", None))
     if problem:
@@ -899,7 +902,7 @@ def number_reminder_send(*, contact: str) -> None:
     """Forgotten customer number: sent to the e-mail or phone on file (if any; the answer is the same)."""
     contact = (contact or "").strip()
     if "@" in contact:
-        customers = Customer.objects.filter(email__iexact=contact)[:3]
+        customers = list(Customer.objects.filter(email__iexact=contact)[:3])
         channel = "email"
     else:
         digits = "".join(ch for ch in contact if ch.isdigit())

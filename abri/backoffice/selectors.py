@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import or_
+from typing import Any
 
 import pyotp
 from django.conf import settings
@@ -137,7 +138,7 @@ def _last_name_candidates(prefixes: list[str]) -> list[tuple[str, str, int]]:
     """
     qn = connection.ops.quote_name
     meta = Customer._meta
-    last, first, pk = (qn(meta.get_field(name).column) for name in ("last_name", "first_name", "id"))
+    last, first, pk = (qn(meta.get_field(name).column) for name in ("last_name", "first_name", "id"))  # type: ignore[union-attr, arg-type]  # concrete columns
     where = " OR ".join(f"({last} >= %s AND {last} < %s)" for _ in prefixes)
     params: list = []
     for prefix in prefixes:
@@ -249,7 +250,7 @@ class Customer360:
     audit_entries: list
 
 
-def _first(queryset, count: int) -> tuple[list, bool]:
+def _first(queryset, count: int) -> tuple[list[Any], bool]:
     """The first `count` rows and whether there are more (one query, no COUNT)."""
     rows = list(queryset[: count + 1])
     return rows[:count], len(rows) > count
@@ -258,7 +259,8 @@ def _first(queryset, count: int) -> tuple[list, bool]:
 def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
     """The 360° view of one customer; `sections` lists what the staff member may see."""
     contracts = list(contracts_for_customer(customer=customer)) if "contracts" in sections else []
-    claims, more_claims = [], False
+    claims: list[Any] = []
+    more_claims = False
     if "claims" in sections:
         claims, more_claims = _first(
             claims_for_customer(customer=customer).prefetch_related(
@@ -267,7 +269,8 @@ def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
             CLAIMS_SHOWN,
         )
     schedule = list(schedule_for_customer(customer=customer)[:SCHEDULE_SHOWN]) if "payments" in sections else []
-    documents, more_documents = [], False
+    documents: list[Any] = []
+    more_documents = False
     if "documents" in sections:
         documents, more_documents = _first(documents_for_customer(customer=customer), DOCUMENTS_SHOWN)
     audit_entries = list(AuditLog.objects.for_customer(customer)[:AUDIT_SHOWN]) if "audit" in sections else []

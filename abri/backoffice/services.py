@@ -120,4 +120,4 @@ def staff_demo_code_send(*, user):
             "Mode démonstration : en production, ce code est lu dans votre application d'authentification."
         )
     audit_record(actor=user, action="staff.auth.demo_code_sent")
-    return outbox_enqueue(channel=Channel.EMAIL, to=user.email, subject=DEMO_CODE_SUBJECT, body=body)
+    return outbox_enqueue(channel=Channel.EMAIL, to=user.email, subject=str(DEMO_CODE_SUBJECT), body=body)

@@ -9,6 +9,7 @@ two queries and merged, filtered and balanced in Python (bench/bench_payments.py
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,7 +32,7 @@ class PaymentEntry:
     source: str  # "schedule" or "indemnity"
     pk: int
     date: date
-    due_date: date
+    due_date: dt.date  # not `date`: inside the class body that name is the field above
     contract_number: str
     contract_id: int | None
     kind: str
@@ -91,7 +92,7 @@ def _kind(kind: str, reference: str, amount: Decimal) -> str:
     return PaymentKind.PREMIUM if amount > 0 else PaymentKind.REGULARISATION
 
 
-_STATUS_OF_SCHEDULE = {ScheduleStatus.FAILED: HistoryStatus.FAILED, ScheduleStatus.REFUNDED: HistoryStatus.REFUNDED,
+_STATUS_OF_SCHEDULE: dict[str, str] = {ScheduleStatus.FAILED: HistoryStatus.FAILED, ScheduleStatus.REFUNDED: HistoryStatus.REFUNDED,
                        ScheduleStatus.CANCELLED: HistoryStatus.CANCELLED}
 
 

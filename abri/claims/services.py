@@ -7,7 +7,7 @@ row, the audit row and the customer's notification in one transaction.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -219,7 +219,7 @@ def evidence_add(
     return evidence
 
 
-EVIDENCE_DOCUMENT_KIND = {
+EVIDENCE_DOCUMENT_KIND: dict[str, str] = {
     EvidenceKind.PHOTO: "photo", EvidenceKind.INVOICE: "invoice", EvidenceKind.EXPERT_REPORT: "expert_report",
 }
 EVENT_CATEGORY = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
@@ -276,7 +276,7 @@ def _claim_number() -> str:
 
 
 def _required_items(event: str, circumstances: dict) -> list[tuple[str, str]]:
-    needs = [(_("Photos des dommages"), EvidenceKind.PHOTO)]
+    needs: list[tuple[str, str]] = [(_("Photos des dommages"), EvidenceKind.PHOTO)]
     if event in {"theft", "vandalism"}:
         needs.append((_("Récépissé du dépôt de plainte"), EvidenceKind.POLICE_REPORT))
         needs.append((_("Factures ou preuves d'achat des biens volés"), EvidenceKind.INVOICE))
@@ -380,7 +380,7 @@ def _risk_flags(*, claim: Claim, contract: Contract, today: date) -> list[str]:
         flags.append("late_declaration")
     if (today - contract.start_date).days < 60:
         flags.append("recent_contract")
-    recent = Claim.objects.filter(contract=contract, declared_at__gte=timezone.now() - timezone.timedelta(days=365))
+    recent = Claim.objects.filter(contract=contract, declared_at__gte=timezone.now() - timedelta(days=365))
     if recent.count() >= 2:
         flags.append("frequent_claims")
     if claim.estimated_amount > Decimal("20000"):
@@ -711,4 +711,4 @@ def next_step_for(claim: Claim) -> tuple[str, int] | None:
     if entry is None:
         return None
     status, days = entry
-    return ClaimStatus(status).label, days
+    return str(ClaimStatus(status).label), days

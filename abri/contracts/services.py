@@ -494,6 +494,7 @@ def simulation_save(*, customer, contract: Contract, name: str, choices: dict):
     result = quote_change(contract=contract, choices=choices)
     if not result.ok:
         raise ContractError(_("Cette simulation ne peut pas être enregistrée : corrigez les choix signalés."))
+    assert result.quote is not None  # ok: priced
     simulation = Simulation.objects.create(
         customer=customer, contract=contract, name=name.strip()[:80], tariff_version=result.quote.tariff_version,
         choices=choices, quote=quote_as_json(result.quote), total_annual=result.quote.total_annual,
@@ -554,6 +555,7 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                   "conseiller) : vérifiez le nouveau prix avant de confirmer."))
         contract.refresh_from_db()
         quote = result.quote
+        assert quote is not None  # ok: priced
         schedule = amendment_schedule(contract=contract, result=result, today=today)
         amendment = Amendment.objects.create(
             customer=customer, contract=contract, number=_number("AVT"), idempotency_key=idempotency_key,
@@ -828,7 +830,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
                      data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
                            "old_home_until": old_end.isoformat(),
-                           "first_subscription_date": new.first_subscription_date.isoformat()})
+                           "first_subscription_date": new.subscribed_since.isoformat()})
         old_sentence = (_("L'ancien contrat %(number)s prend fin le même jour.") % {"number": old.number}
                         if old_end == moving_date else
                         _("Votre ancien logement reste assuré par le contrat %(number)s jusqu'au %(day)s.") % {
