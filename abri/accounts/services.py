@@ -753,12 +753,6 @@ def _final_step_row(*, challenge: str, purpose: str) -> OneTimeCode:
     return row
 
 
-def activation_needs_totp(*, challenge: str) -> bool:
-    """An enrolled authenticator app is asked on every path, activation included."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
-    return row is not None and row.user is not None and totp_is_enrolled(row.user)
-
-
 def activation_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
     """Choose the PIN after a verified activation code (and the authenticator code when an app is
     enrolled); only for an account without a PIN. Returns the user (logged in by the caller, no step-up)."""

@@ -77,11 +77,6 @@ def schedule_for_customer(*, customer):
     return ScheduleItem.objects.for_customer(customer).select_related("contract").order_by("-due_date", "-id")
 
 
-def schedule_item_kind(item: ScheduleItem) -> str:
-    """The kind of a schedule row: explicit, else from the reference written by contracts (PRO-, REMB-) and the sign."""
-    return _kind(item.kind, item.reference, item.amount)
-
-
 def _kind(kind: str, reference: str, amount: Decimal) -> str:
     if kind:
         return kind
