@@ -38,6 +38,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check abri tests bench
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m abri makemigrations --check --dry-run
 
 bench: $(STAMP)

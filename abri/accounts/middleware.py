@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from abri.accounts.auth_flow import SESSION_AUTH_AT, SESSION_SEEN_AT, SESSION_SID
+from abri.core.services import audit_record
 
 TOUCH_EVERY_SECONDS = 60
 
@@ -74,7 +75,6 @@ class SessionSecurityMiddleware:
     def _end(self, request, user, reason: str):
         from abri.accounts.models import UserSession
         from abri.accounts.services import codes
-        from abri.core.services import audit_record
 
         raw_sid = request.session.get(SESSION_SID)
         if raw_sid and reason != "ended":

@@ -23,9 +23,6 @@ class User(AbstractUser):
 class CustomerQuerySet(models.QuerySet):
     """Customer lookups."""
 
-    def by_number(self, number: str):
-        return self.filter(customer_number=number)
-
 
 class Customer(models.Model):
     """A policyholder: identity, contact details and the login they own."""

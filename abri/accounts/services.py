@@ -82,12 +82,13 @@ def _alert(customer: Customer | None, *, title: str, body: str, sms: bool = True
 
 def _send_code(*, customer: Customer, channel: str, code: str, purpose: str, minutes: int) -> None:
     """Send a one-time code by SMS or e-mail (the text names the purpose and says never to share it)."""
-    reason = {
+    reasons: dict[str, str] = {
         OneTimeCode.Purpose.LOGIN: _("connexion"),
         OneTimeCode.Purpose.STEP_UP: _("confirmation d'une opération sensible"),
         OneTimeCode.Purpose.ACTIVATION: _("activation de votre espace client"),
         OneTimeCode.Purpose.RECOVERY: _("nouveau code secret"),
-    }.get(purpose, "")
+    }
+    reason = reasons.get(purpose, "")
     text = _("Abri : votre code de vérification (%(reason)s) est %(code)s. Il expire dans %(minutes)s minutes. "
              "Ne le communiquez à personne, pas même à un conseiller.") % {
         "reason": reason, "code": code, "minutes": minutes}
@@ -248,7 +249,7 @@ def _login_failed(*, number: str, ip: str | None) -> LoginResult:
         throttle.lock_reason = "consecutive" if consecutive >= LOCK_AFTER_CONSECUTIVE else "daily"
         throttle.retry_not_before = None
         throttle.save(update_fields=["locked_at", "lock_reason", "retry_not_before"])
-        audit_record(action="auth.locked", customer=customer, actor_label="système",
+        audit_record(action="auth.locked", customer=customer, actor_label=_("système"),
                      data={"customer_number": number, "reason": throttle.lock_reason})
         if customer is not None:
             tokens_revoke_all(user=customer.user)
@@ -319,6 +320,7 @@ def _check_send_budget(user, purpose: str, *, resend: bool = False) -> None:
             raise SendRefused(int(OTP_RESEND_MIN_SECONDS - elapsed) + 1)
     if recent.count() >= int(getattr(settings, "ABRI_OTP_SENDS_PER_HOUR", OTP_SENDS_PER_HOUR)):
         oldest = recent.order_by("created_at").first()
+        assert oldest is not None  # the count above is at least one
         raise SendRefused(max(1, int((oldest.created_at + timedelta(hours=1) - timezone.now()).total_seconds())))
 
 
@@ -446,7 +448,7 @@ def _factor_failed(*, number: str, result: CheckResult) -> None:
         reason = FACTOR_LOCK_REASONS[0] if consecutive >= LOCK_AFTER_CONSECUTIVE else FACTOR_LOCK_REASONS[1]
         LoginThrottle.objects.filter(pk=throttle.pk).update(locked_at=now, lock_reason=reason,
                                                             factor_retry_not_before=None, retry_not_before=None)
-        audit_record(action="auth.locked", customer=customer, actor_label="système",
+        audit_record(action="auth.locked", customer=customer, actor_label=_("système"),
                      data={"customer_number": number, "reason": reason})
         if customer is not None:
             # Whoever is guessing may hold the PIN, a session or a token: all of them end.
@@ -705,7 +707,7 @@ def activation_postal_issue(*, customer: Customer, staff=None) -> str:
     _challenge, code = codes.code_issue(user=customer.user, purpose=OneTimeCode.Purpose.ACTIVATION,
                                         channel=OneTimeCode.Channel.POST)
     audit_record(actor=staff, action="auth.activation_letter_issued", target=customer,
-                 actor_label="" if staff else "système")
+                 actor_label="" if staff else _("système"))
     return code
 
 
@@ -735,9 +737,10 @@ def _postal_challenge(customer: Customer) -> CheckResult:
                                             lifetime=ACTIVATION_CODE_LIFETIME,
                                             customer_number=customer.customer_number)
     row = codes.code_find(challenge=new_challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
+    assert row is not None  # issued just above
     OneTimeCode.objects.filter(pk=row.pk).update(verified_at=timezone.now())
     row.refresh_from_db()
-    row.new_challenge = new_challenge
+    row.new_challenge = new_challenge  # type: ignore[attr-defined]  # read back by the view (getattr), not a field
     return CheckResult(CheckStatus.OK, row)
 
 
@@ -750,18 +753,12 @@ def _final_step_row(*, challenge: str, purpose: str) -> OneTimeCode:
     return row
 
 
-def activation_needs_totp(*, challenge: str) -> bool:
-    """An enrolled authenticator app is asked on every path, activation included."""
-    row = codes.code_find(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
-    return row is not None and row.user is not None and totp_is_enrolled(row.user)
-
-
 def activation_complete(*, challenge: str, pin: str, totp_code: str | None = None) -> object:
     """Choose the PIN after a verified activation code (and the authenticator code when an app is
     enrolled); only for an account without a PIN. Returns the user (logged in by the caller, no step-up)."""
     row = _final_step_row(challenge=challenge, purpose=OneTimeCode.Purpose.ACTIVATION)
     user = row.user
-    if user.has_usable_password():
+    if user is None or user.has_usable_password():
         raise PermissionError("already active: use the recovery")
     problem = pin_problem(pin, birth_date=getattr(_customer_of(user), "birth_date", None))
     if problem:
@@ -899,7 +896,7 @@ def number_reminder_send(*, contact: str) -> None:
     """Forgotten customer number: sent to the e-mail or phone on file (if any; the answer is the same)."""
     contact = (contact or "").strip()
     if "@" in contact:
-        customers = Customer.objects.filter(email__iexact=contact)[:3]
+        customers = list(Customer.objects.filter(email__iexact=contact)[:3])
         channel = "email"
     else:
         digits = "".join(ch for ch in contact if ch.isdigit())
@@ -999,7 +996,7 @@ def staff_password_set(*, staff, password: str, actor=None) -> None:
     sessions_end_others(user=staff, keep_sid=None, reason="credential_change")
     tokens_revoke_all(user=staff)
     audit_record(actor=actor or staff, action="auth.staff_password_changed", target=staff,
-                 actor_label="" if (actor or staff) else "système")
+                 actor_label="" if (actor or staff) else _("système"))
 
 
 # --- Housekeeping ---------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from abri.core.problems import problem
+
 STEP_UP_FRESH_SECONDS = 300
 STEP_UP_POST_GRACE_SECONDS = 900
 SESSION_KEY = "abri_step_up_at"
@@ -106,8 +108,6 @@ def api_step_up_required(request):
     """API: None when fresh, else a 403 problem+json telling the client to call POST /api/v1/auth/step-up."""
     if step_up_is_fresh(request):
         return None
-    from abri.core.problems import problem
-
     return problem(
         403,
         "Confirmation requise",

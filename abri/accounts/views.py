@@ -33,6 +33,7 @@ from abri.accounts.stepup import step_up_mark, step_up_required
 from abri.accounts.tokens import tokens_active_for
 from abri.core.decorators import customer_required
 from abri.core.middleware import client_ip
+from abri.core.models import AuditLog
 from abri.core.services import audit_record
 
 User = get_user_model()
@@ -644,7 +645,6 @@ def contact_details_view(request):
 def security_view(request):
     """Sécurité: sessions, trusted devices, second factor, recent authentication events."""
     from abri.accounts import codes
-    from abri.core.models import AuditLog
 
     user = request.user
     raw_sid = request.session.get(auth_flow.SESSION_SID, "")

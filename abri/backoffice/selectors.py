@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import or_
+from typing import Any
 
 import pyotp
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from abri.accounts.mfa import ISSUER, VALID_WINDOW, _secret
 from abri.accounts.models import Customer, TotpDevice
 from abri.billing.selectors import schedule_for_customer
 from abri.claims.models import Claim, ClaimStep
@@ -47,15 +49,11 @@ LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
 def _device_secret(device: TotpDevice) -> str:
     # accounts.mfa keeps the decryption private; the back-office needs the secret only to show it
     # during enrolment (unconfirmed device) and, in demo mode, to write the usable code to the outbox.
-    from abri.accounts.mfa import _secret
-
     return _secret(device)
 
 
 def staff_enrolment_uri(*, user) -> tuple[str, str] | None:
     """(secret, otpauth URI) of the user's authenticator being enrolled; None once confirmed."""
-    from abri.accounts.mfa import ISSUER
-
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None:
         return None
@@ -74,8 +72,6 @@ def staff_demo_totp_code(*, user) -> str | None:
     device = TotpDevice.objects.filter(user=user).first()
     if device is None:
         return None
-    from abri.accounts.mfa import VALID_WINDOW
-
     now_step = int(timezone.now().timestamp()) // 30
     totp = pyotp.TOTP(_device_secret(device))
     for step in range(now_step, now_step + VALID_WINDOW + 1):
@@ -142,7 +138,7 @@ def _last_name_candidates(prefixes: list[str]) -> list[tuple[str, str, int]]:
     """
     qn = connection.ops.quote_name
     meta = Customer._meta
-    last, first, pk = (qn(meta.get_field(name).column) for name in ("last_name", "first_name", "id"))
+    last, first, pk = (qn(meta.get_field(name).column) for name in ("last_name", "first_name", "id"))  # type: ignore[union-attr, arg-type]  # concrete columns
     where = " OR ".join(f"({last} >= %s AND {last} < %s)" for _ in prefixes)
     params: list = []
     for prefix in prefixes:
@@ -254,7 +250,7 @@ class Customer360:
     audit_entries: list
 
 
-def _first(queryset, count: int) -> tuple[list, bool]:
+def _first(queryset, count: int) -> tuple[list[Any], bool]:
     """The first `count` rows and whether there are more (one query, no COUNT)."""
     rows = list(queryset[: count + 1])
     return rows[:count], len(rows) > count
@@ -263,7 +259,8 @@ def _first(queryset, count: int) -> tuple[list, bool]:
 def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
     """The 360° view of one customer; `sections` lists what the staff member may see."""
     contracts = list(contracts_for_customer(customer=customer)) if "contracts" in sections else []
-    claims, more_claims = [], False
+    claims: list[Any] = []
+    more_claims = False
     if "claims" in sections:
         claims, more_claims = _first(
             claims_for_customer(customer=customer).prefetch_related(
@@ -272,7 +269,8 @@ def customer_360(*, customer: Customer, sections: set[str]) -> Customer360:
             CLAIMS_SHOWN,
         )
     schedule = list(schedule_for_customer(customer=customer)[:SCHEDULE_SHOWN]) if "payments" in sections else []
-    documents, more_documents = [], False
+    documents: list[Any] = []
+    more_documents = False
     if "documents" in sections:
         documents, more_documents = _first(documents_for_customer(customer=customer), DOCUMENTS_SHOWN)
     audit_entries = list(AuditLog.objects.for_customer(customer)[:AUDIT_SHOWN]) if "audit" in sections else []

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from abri.accounts.mfa import recovery_code_use, recovery_codes_generate, totp_verify
 from abri.backoffice import throttle
@@ -27,7 +28,7 @@ User = get_user_model()
 STAFF_BACKEND = "abri.accounts.backends.StaffEmailBackend"
 SESSION_MFA_KEY = "backoffice_mfa_at"
 RECOVERY_CODE_RE = re.compile(r"^\d{5}-?\d{5}$")
-DEMO_CODE_SUBJECT = "Code de vérification back-office"
+DEMO_CODE_SUBJECT = gettext_lazy("Code de vérification back-office")
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,4 @@ def staff_demo_code_send(*, user):
             "Mode démonstration : en production, ce code est lu dans votre application d'authentification."
         )
     audit_record(actor=user, action="staff.auth.demo_code_sent")
-    return outbox_enqueue(channel=Channel.EMAIL, to=user.email, subject=DEMO_CODE_SUBJECT, body=body)
+    return outbox_enqueue(channel=Channel.EMAIL, to=user.email, subject=str(DEMO_CODE_SUBJECT), body=body)

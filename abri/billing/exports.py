@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abri.billing.choices import HistoryStatus
-from abri.core.money import euros
+from abri.core.money import euros, format_eur
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -42,8 +43,8 @@ def to_csv(entries) -> bytes:
     """UTF-8 with a BOM (Excel detects the encoding), semicolons (the French list separator), CRLF lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Date", "Échéance", "Contrat", "Type", "Libellé", "Montant (€)", "Statut", "Moyen",
-                     "Référence", "Solde (€)"])
+    writer.writerow([_("Date"), _("Échéance"), _("Contrat"), _("Type"), _("Libellé"), _("Montant (€)"), _("Statut"),
+                     _("Moyen"), _("Référence"), _("Solde (€)")])
     for e in entries:
         writer.writerow([f"{e.date:%d/%m/%Y}", f"{e.due_date:%d/%m/%Y}", e.contract_number, e.kind_label, e.label,
                          french_amount(e.amount), e.status_label, e.method_label, e.reference,
@@ -118,13 +119,11 @@ def to_ics(entries) -> bytes:
     """An iCalendar feed: one all-day VEVENT per upcoming due date (a calendar app subscribes to it)."""
     from icalendar import Calendar, Event
 
-    from abri.core.money import format_eur
-
     calendar = Calendar()
     calendar.add("prodid", "-//Abri//Echeances//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{settings.ABRI_INSURER_NAME} — échéances")
+    calendar.add("x-wr-calname", _("%(insurer)s — échéances") % {"insurer": settings.ABRI_INSURER_NAME})
     now = datetime.now(UTC)
     for e in upcoming_entries(entries):
         event = Event()
@@ -132,9 +131,11 @@ def to_ics(entries) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", e.due_date)
         event.add("dtend", e.due_date + timedelta(days=1))
-        what = "Remboursement attendu" if e.amount > 0 else "Échéance"
-        event.add("summary", f"{what} {format_eur(abs(e.amount))} — contrat {e.contract_number}")
-        event.add("description", f"{e.label}. {e.method_label}. Référence {e.reference}".strip())
+        what = _("Remboursement attendu") if e.amount > 0 else _("Échéance")
+        event.add("summary", _("%(what)s %(amount)s — contrat %(number)s") % {
+            "what": what, "amount": format_eur(abs(e.amount)), "number": e.contract_number})
+        event.add("description", _("%(label)s. %(method)s. Référence %(reference)s") % {
+            "label": e.label, "method": e.method_label, "reference": e.reference})
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus
 from abri.core.querysets import CustomerOwnedQuerySet
@@ -34,7 +35,7 @@ class ScheduleItem(models.Model):
     objects = ScheduleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "échéance"
+        verbose_name = _("échéance")
         ordering = ["due_date", "id"]
         indexes = [
             models.Index(fields=["customer", "status", "due_date"]),
@@ -67,7 +68,7 @@ class CalendarFeed(models.Model):
     objects = CalendarFeedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "lien d'agenda des échéances"
+        verbose_name = _("lien d'agenda des échéances")
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk} ({'revoked' if self.revoked_at else 'active'})"

@@ -9,6 +9,7 @@ two queries and merged, filtered and balanced in Python (bench/bench_payments.py
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from abri.billing.choices import HistoryStatus, PaymentKind, PaymentMethod, ScheduleStatus
 from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.billing.ports import indemnity_source
+from abri.core.labels import labels_of
 
 ZERO = Decimal("0.00")
 
@@ -29,7 +32,7 @@ class PaymentEntry:
     source: str  # "schedule" or "indemnity"
     pk: int
     date: date
-    due_date: date
+    due_date: dt.date  # not `date`: inside the class body that name is the field above
     contract_number: str
     contract_id: int | None
     kind: str
@@ -74,18 +77,6 @@ def schedule_for_customer(*, customer):
     return ScheduleItem.objects.for_customer(customer).select_related("contract").order_by("-due_date", "-id")
 
 
-def indemnities_for_customer(*, customer):
-    """Indemnities paid to the customer on their claims, newest first."""
-    from abri.claims.models import ClaimPayment
-
-    return ClaimPayment.objects.for_customer(customer).select_related("claim").order_by("-paid_at")
-
-
-def schedule_item_kind(item: ScheduleItem) -> str:
-    """The kind of a schedule row: explicit, else from the reference written by contracts (PRO-, REMB-) and the sign."""
-    return _kind(item.kind, item.reference, item.amount)
-
-
 def _kind(kind: str, reference: str, amount: Decimal) -> str:
     if kind:
         return kind
@@ -96,7 +87,7 @@ def _kind(kind: str, reference: str, amount: Decimal) -> str:
     return PaymentKind.PREMIUM if amount > 0 else PaymentKind.REGULARISATION
 
 
-_STATUS_OF_SCHEDULE = {ScheduleStatus.FAILED: HistoryStatus.FAILED, ScheduleStatus.REFUNDED: HistoryStatus.REFUNDED,
+_STATUS_OF_SCHEDULE: dict[str, str] = {ScheduleStatus.FAILED: HistoryStatus.FAILED, ScheduleStatus.REFUNDED: HistoryStatus.REFUNDED,
                        ScheduleStatus.CANCELLED: HistoryStatus.CANCELLED}
 
 
@@ -112,13 +103,11 @@ class _Labels:
     """The translated labels, looked up once per call (gettext per row was most of the history's cost)."""
 
     def __init__(self):
-        from abri.contracts.choices import PaymentFrequency
-
         self.kinds = {value: str(label) for value, label in PaymentKind.choices}
         self.statuses = {value: str(label) for value, label in HistoryStatus.choices}
         self.methods = {value: str(label) for value, label in PaymentMethod.choices}
         self.premium = {value: _("Cotisation %(frequency)s — échéance du %(day)s") % {
-            "frequency": str(label).lower(), "day": "{day}"} for value, label in PaymentFrequency.choices}
+            "frequency": str(label).lower(), "day": "{day}"} for value, label in labels_of("payment_frequency").items()}
         self.adjustment = _("Ajustement de l'avenant %(number)s (prorata)") % {"number": "{number}"}
         self.adjustment_refund = _("Remboursement de l'avenant %(number)s (prorata)") % {"number": "{number}"}
         self.termination_refund = _("Remboursement de la cotisation non utilisée (résiliation %(number)s)") % {
@@ -147,15 +136,11 @@ def payment_history(*, customer, contract: str | None = None, year: int | None =
     Filters are optional; the running balance is that of the filtered lines (a contract's own balance).
     Rows are read as tuples, not model instances: 120 rows as models cost more than the rest of the page.
     """
-    from abri.claims.models import ClaimPayment
-
     today = timezone.localdate()
     labels = _Labels()
     items = ScheduleItem.objects.for_customer(customer)
-    payments = ClaimPayment.objects.for_customer(customer)
     if contract:
         items = items.filter(contract__number=contract)
-        payments = payments.filter(claim__contract__number=contract)
     entries: list[PaymentEntry] = []
     paid = ScheduleStatus.PAID
     for (pk, due_date, amount, item_status, method, paid_at, reference, item_kind, label, contract_id, number,
@@ -171,15 +156,15 @@ def payment_history(*, customer, contract: str | None = None, year: int | None =
             label=labels.schedule(label, line_kind, reference, due_date, frequency), amount=-amount,
             status=line_status, status_label=labels.statuses.get(line_status, line_status), method=method,
             method_label=labels.methods.get(method, method), reference=reference))
-    for pk, amount, paid_at, reference, claim_number, contract_id, number in payments.values_list(
-            "pk", "amount", "paid_at", "reference", "claim__number", "claim__contract_id", "claim__contract__number"):
-        day = timezone.localdate(paid_at)
+    for indemnity in indemnity_source().indemnities(customer=customer, contract_number=contract):
+        day = timezone.localdate(indemnity.paid_at)
         entries.append(PaymentEntry(
-            source="indemnity", pk=pk, date=day, due_date=day, contract_number=number, contract_id=contract_id,
-            kind=PaymentKind.INDEMNITY, kind_label=labels.kinds[PaymentKind.INDEMNITY],
-            label=labels.indemnity.replace("{number}", claim_number), amount=amount,
+            source="indemnity", pk=indemnity.pk, date=day, due_date=day, contract_number=indemnity.contract_number,
+            contract_id=indemnity.contract_id, kind=PaymentKind.INDEMNITY, kind_label=labels.kinds[PaymentKind.INDEMNITY],
+            label=labels.indemnity.replace("{number}", indemnity.claim_number), amount=indemnity.amount,
             status=HistoryStatus.RECEIVED, status_label=labels.statuses[HistoryStatus.RECEIVED],
-            method=PaymentMethod.TRANSFER, method_label=labels.methods[PaymentMethod.TRANSFER], reference=reference))
+            method=PaymentMethod.TRANSFER, method_label=labels.methods[PaymentMethod.TRANSFER],
+            reference=indemnity.reference))
     if year:
         entries = [e for e in entries if e.date.year == year]
     if kind:
@@ -198,10 +183,8 @@ def payment_history(*, customer, contract: str | None = None, year: int | None =
 
 def payment_years(*, customer) -> list[int]:
     """The years the customer has schedule lines or indemnities in, newest first (for the year filter)."""
-    from abri.claims.models import ClaimPayment
-
     years = {d.year for d in ScheduleItem.objects.for_customer(customer).dates("due_date", "year")}
-    years |= {d.year for d in ClaimPayment.objects.for_customer(customer).dates("paid_at", "year")}
+    years |= indemnity_source().indemnity_years(customer=customer)
     return sorted(years, reverse=True)
 
 

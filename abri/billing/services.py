@@ -15,6 +15,7 @@ from stdnum.iso7064 import mod_97_10
 
 from abri.billing.letters import yearly_statement_pdf
 from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 
 
@@ -67,8 +68,6 @@ def insurer_bank_details() -> dict[str, str]:
 
 def _pdf_eur(value) -> str:
     """« 1 234,56 € » with ordinary spaces: the PDF's standard fonts have no narrow no-break space."""
-    from abri.core.money import format_eur
-
     return format_eur(value).replace("\u202f", " ").replace("\u00a0", " ")
 
 

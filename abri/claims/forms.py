@@ -30,7 +30,8 @@ class HomeForm(forms.Form):
     def __init__(self, *args, contracts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].choices = [
-            (c.number, f"{c.property.get_kind_display()} — {c.property.full_address} (contrat {c.number})")
+            (c.number, _("%(kind)s — %(address)s (contrat %(number)s)") % {
+                "kind": c.property.get_kind_display(), "address": c.property.full_address, "number": c.number})
             for c in contracts
         ]
 

@@ -161,10 +161,6 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key}"
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
 
 class ClaimMessage(models.Model):
     """A message in the claim space, between the customer and the claims handler."""

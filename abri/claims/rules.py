@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 CENT = Decimal("0.01")
 
 # Which guarantee of the contract answers which event (codes of contracts.choices.GuaranteeCode).
@@ -105,13 +108,13 @@ def declaration_deadline(*, event: str, learned_on: date, natcat_decree_on: date
     """
     if event in {"natcat", "subsidence"}:
         if natcat_decree_on is None:
-            return Deadline(None, "30 jours après la publication de l'arrêté de catastrophe naturelle")
+            return Deadline(None, _("30 jours après la publication de l'arrêté de catastrophe naturelle"))
         return Deadline(natcat_decree_on + timedelta(days=30),
-                        "30 jours après la publication de l'arrêté de catastrophe naturelle")
+                        _("30 jours après la publication de l'arrêté de catastrophe naturelle"))
     if event == "theft":
         return Deadline(add_working_days(learned_on, 2),
-                        "2 jours ouvrés après la découverte du vol (avec dépôt de plainte)")
-    return Deadline(add_working_days(learned_on, 5), "5 jours ouvrés après la découverte du sinistre")
+                        _("2 jours ouvrés après la découverte du vol (avec dépôt de plainte)"))
+    return Deadline(add_working_days(learned_on, 5), _("5 jours ouvrés après la découverte du sinistre"))
 
 
 # --- Settlement -----------------------------------------------------------------------------
@@ -127,14 +130,14 @@ WEAR = {
     "other": (Decimal("0.10"), Decimal("0.80")),
 }
 ITEM_CATEGORY_LABELS = {
-    "furniture": "Mobilier",
-    "electronics": "Électronique, informatique",
-    "appliance": "Électroménager",
-    "clothing": "Vêtements",
-    "building": "Embellissements, revêtements",
-    "structure": "Bâtiment (murs, toiture, gros œuvre)",
-    "decoration": "Décoration",
-    "other": "Autre",
+    "furniture": gettext_lazy("Mobilier"),
+    "electronics": gettext_lazy("Électronique, informatique"),
+    "appliance": gettext_lazy("Électroménager"),
+    "clothing": gettext_lazy("Vêtements"),
+    "building": gettext_lazy("Embellissements, revêtements"),
+    "structure": gettext_lazy("Bâtiment (murs, toiture, gros œuvre)"),
+    "decoration": gettext_lazy("Décoration"),
+    "other": gettext_lazy("Autre"),
 }
 IRSI_TRANCHE_1 = Decimal("1600")  # excl. tax: occupant's insurer pays without recourse
 IRSI_TRANCHE_2 = Decimal("5000")
@@ -231,10 +234,10 @@ def _q(value: Decimal) -> Decimal:
 def irsi_tranche(amount_excl_tax: Decimal) -> str:
     """IRSI convention tranche for water damage or fire in a building with several insurers."""
     if amount_excl_tax <= IRSI_TRANCHE_1:
-        return "Tranche 1 (≤ 1 600 € HT) : gestion par l'assureur de l'occupant, sans recours"
+        return _("Tranche 1 (≤ 1 600 € HT) : gestion par l'assureur de l'occupant, sans recours")
     if amount_excl_tax <= IRSI_TRANCHE_2:
-        return "Tranche 2 (1 600 à 5 000 € HT) : expertise unique pour le compte de tous les assureurs"
-    return "Au-delà de 5 000 € HT : convention CIDE-COP"
+        return _("Tranche 2 (1 600 à 5 000 € HT) : expertise unique pour le compte de tous les assureurs")
+    return _("Au-delà de 5 000 € HT : convention CIDE-COP")
 
 
 def compute_settlement(

@@ -8,8 +8,17 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from abri.billing.ports import Indemnity
 from abri.claims.choices import OPEN_STATUSES, ClaimStatus
-from abri.claims.models import Claim, ClaimDraft, ClaimMessage, ClaimRequest, ClaimStep, Evidence
+from abri.claims.models import (
+    Claim,
+    ClaimDraft,
+    ClaimMessage,
+    ClaimPayment,
+    ClaimRequest,
+    ClaimStep,
+    Evidence,
+)
 
 
 def claims_for_customer(*, customer):
@@ -83,3 +92,25 @@ def claim_for_staff(*, number: str) -> Claim:
         "payments", "contract__guarantees",
     )
     return get_object_or_404(qs, number=number)
+
+
+def indemnified_claims_since(contract, since) -> int:
+    """Claims on a contract declared since `since` and settled with an indemnity (the pricing's claims history).
+
+    Registered as contracts' claims-history port by `ClaimsConfig.ready()` (ADR 0010)."""
+    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=[ClaimStatus.PAID, ClaimStatus.CLOSED],
+                                settled_amount__gt=0).count()
+
+
+class ClaimIndemnities:
+    """The indemnities paid on claims, for billing's payment history (billing's `IndemnitySource` port, ADR 0010)."""
+
+    def indemnities(self, *, customer, contract_number: str | None = None) -> list[Indemnity]:
+        payments = ClaimPayment.objects.for_customer(customer)
+        if contract_number:
+            payments = payments.filter(claim__contract__number=contract_number)
+        return [Indemnity(*row) for row in payments.values_list(
+            "pk", "amount", "paid_at", "reference", "claim__number", "claim__contract_id", "claim__contract__number")]
+
+    def indemnity_years(self, *, customer) -> set[int]:
+        return {day.year for day in ClaimPayment.objects.for_customer(customer).dates("paid_at", "year")}

@@ -7,7 +7,7 @@ row, the audit row and the customer's notification in one transaction.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from abri.accounts.codes import rate_limit_hit
 from abri.claims.choices import (
@@ -46,6 +47,7 @@ from abri.claims.rules import (
     event_deductible,
 )
 from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_for_malware
+from abri.contracts.guarantees import tariff_for
 from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
@@ -93,7 +95,7 @@ def draft_save_step(*, customer, draft: ClaimDraft, step: str, values: dict, nex
         raise ValueError("an IBAN is saved by draft_bank_details_set, after a step-up")
     draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
-        raise ClaimError("Cette déclaration a déjà été envoyée.")
+        raise ClaimError(_("Cette déclaration a déjà été envoyée."))
     data = dict(draft.data)
     data[step] = values
     if step == "bank":
@@ -112,7 +114,7 @@ def draft_bank_details_hold(*, customer, draft: ClaimDraft, values: dict) -> Cla
     """Keep an IBAN typed in the wizard (encrypted) while the customer passes the step-up; not used yet."""
     draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
-        raise ClaimError("Cette déclaration a déjà été envoyée.")
+        raise ClaimError(_("Cette déclaration a déjà été envoyée."))
     draft.data = {**draft.data, BANK_PENDING: {k: values[k] for k in ("iban_last4", "iban_encrypted", "holder")}}
     draft.save(update_fields=["data", "updated_at"])
     return draft
@@ -127,7 +129,7 @@ def draft_bank_details_set(*, customer, draft: ClaimDraft, values: dict, next_st
     """
     draft = ClaimDraft.objects.select_for_update().get_for_customer(customer, pk=draft.pk)
     if draft.submitted_at:
-        raise ClaimError("Cette déclaration a déjà été envoyée.")
+        raise ClaimError(_("Cette déclaration a déjà été envoyée."))
     bank = {"iban_last4": values["iban_last4"], "iban_encrypted": values["iban_encrypted"],
             "holder": values.get("holder", ""), "later": False}
     data = {k: v for k, v in draft.data.items() if k != BANK_PENDING}
@@ -184,7 +186,9 @@ def evidence_add(
             return existing
     count = Evidence.objects.filter(draft=draft).count() if draft else Evidence.objects.filter(claim=claim).count()
     if count >= MAX_FILES:
-        raise UploadRejected(f"Vous avez déjà envoyé {MAX_FILES} fichiers, le maximum pour une déclaration.")
+        raise UploadRejected(ngettext("Vous avez déjà envoyé %(count)s fichier, le maximum pour une déclaration.",
+                                      "Vous avez déjà envoyé %(count)s fichiers, le maximum pour une déclaration.",
+                                      MAX_FILES) % {"count": MAX_FILES})
     if not by_staff and rate_limit_hit(f"claims:uploads:{customer.pk}", limit=UPLOADS_PER_HOUR, window_seconds=3600):
         raise UploadRateLimited(_("Vous avez envoyé plus de %(limit)s fichiers en une heure : réessayez dans une "
                                   "heure.") % {"limit": UPLOADS_PER_HOUR})
@@ -192,7 +196,7 @@ def evidence_add(
     processed = process_upload(data)
     scan = scan_for_malware(data)
     if scan == "infected":
-        raise UploadRejected("Ce fichier a été refusé par l'analyse antivirus.")
+        raise UploadRejected(_("Ce fichier a été refusé par l'analyse antivirus."))
     if processed.content_type == "application/pdf" and kind == EvidenceKind.PHOTO:
         kind = EvidenceKind.OTHER
     evidence = Evidence(
@@ -216,7 +220,7 @@ def evidence_add(
     return evidence
 
 
-EVIDENCE_DOCUMENT_KIND = {
+EVIDENCE_DOCUMENT_KIND: dict[str, str] = {
     EvidenceKind.PHOTO: "photo", EvidenceKind.INVOICE: "invoice", EvidenceKind.EXPERT_REPORT: "expert_report",
 }
 EVENT_CATEGORY = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
@@ -273,14 +277,14 @@ def _claim_number() -> str:
 
 
 def _required_items(event: str, circumstances: dict) -> list[tuple[str, str]]:
-    needs = [("Photos des dommages", EvidenceKind.PHOTO)]
+    needs: list[tuple[str, str]] = [(_("Photos des dommages"), EvidenceKind.PHOTO)]
     if event in {"theft", "vandalism"}:
-        needs.append(("Récépissé du dépôt de plainte", EvidenceKind.POLICE_REPORT))
-        needs.append(("Factures ou preuves d'achat des biens volés", EvidenceKind.INVOICE))
+        needs.append((_("Récépissé du dépôt de plainte"), EvidenceKind.POLICE_REPORT))
+        needs.append((_("Factures ou preuves d'achat des biens volés"), EvidenceKind.INVOICE))
     if event == "water" and circumstances.get("neighbour_involved"):
-        needs.append(("Constat amiable dégât des eaux signé", EvidenceKind.JOINT_REPORT))
+        needs.append((_("Constat amiable dégât des eaux signé"), EvidenceKind.JOINT_REPORT))
     if event in {"glass", "electrical"}:
-        needs.append(("Facture ou devis de réparation", EvidenceKind.INVOICE))
+        needs.append((_("Facture ou devis de réparation"), EvidenceKind.INVOICE))
     return needs
 
 
@@ -312,7 +316,7 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         data = draft.data
         missing = [s for s in ("home", "event", "when", "details") if s not in data]
         if missing:
-            raise ClaimError("Votre déclaration n'est pas complète : reprenez les étapes manquantes.")
+            raise ClaimError(_("Votre déclaration n'est pas complète : reprenez les étapes manquantes."))
         contract = Contract.objects.select_related("property").get_for_customer(customer, number=data["home"]["contract"])
         event = data["event"]["event"]
         when = data["when"]
@@ -346,7 +350,7 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         for evidence in Evidence.objects.filter(claim=claim):
             evidence_file_in_vault(evidence=evidence, claim=claim)
         ClaimStep.objects.create(claim=claim, status=ClaimStatus.RECEIVED,
-                                 note="Déclaration tardive, acceptée et signalée au gestionnaire." if claim.is_late else "")
+                                 note=_("Déclaration tardive, acceptée et signalée au gestionnaire.") if claim.is_late else "")
         received_kinds = set(Evidence.objects.filter(claim=claim).values_list("kind", flat=True))
         ClaimRequest.objects.bulk_create(
             ClaimRequest(claim=claim, label=label, evidence_kind=kind,
@@ -360,11 +364,12 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
         audit_record(action="claim.submitted", target=claim, customer=customer,
                      data={"event": event, "late": claim.is_late})
         notification_create(
-            customer=customer, title=f"Déclaration reçue : sinistre {claim.number}",
-            body=f"Nous avons bien reçu votre déclaration ({claim.get_event_type_display()}). "
-                 "Vous pouvez suivre chaque étape dans votre espace.",
+            customer=customer, title=_("Déclaration reçue : sinistre %(number)s") % {"number": claim.number},
+            body=_("Nous avons bien reçu votre déclaration (%(event)s). Vous pouvez suivre chaque étape dans votre "
+                   "espace.") % {"event": claim.get_event_type_display()},
             url=f"/sinistres/{claim.number}/", category="claim", email=True, sms=True,
-            sms_body=f"Abri : déclaration reçue, dossier {claim.number}. Suivi dans votre espace client.",
+            sms_body=_("Abri : déclaration reçue, dossier %(number)s. Suivi dans votre espace client.") % {
+                "number": claim.number},
         )
     transaction.on_commit(lambda: _after_submit(claim.pk))
     return claim
@@ -376,7 +381,7 @@ def _risk_flags(*, claim: Claim, contract: Contract, today: date) -> list[str]:
         flags.append("late_declaration")
     if (today - contract.start_date).days < 60:
         flags.append("recent_contract")
-    recent = Claim.objects.filter(contract=contract, declared_at__gte=timezone.now() - timezone.timedelta(days=365))
+    recent = Claim.objects.filter(contract=contract, declared_at__gte=timezone.now() - timedelta(days=365))
     if recent.count() >= 2:
         flags.append("frequent_claims")
     if claim.estimated_amount > Decimal("20000"):
@@ -461,23 +466,24 @@ def fast_track_evaluate(*, claim: Claim) -> bool:
         claim.offer_amount = settlement.indemnity
         claim.save(update_fields=["fast_track", "settlement", "offer_amount", "updated_at"])
         claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=None,
-                         note="Analyse automatique : sinistre simple, facture reçue.")
+                         note=_("Analyse automatique : sinistre simple, facture reçue."))
         claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=None,
-                         note=f"Proposition automatique (traitement rapide) : {settlement.indemnity} €.")
+                         note=_("Proposition automatique (traitement rapide) : %(amount)s €.") % {
+                             "amount": settlement.indemnity})
     return True
 
 
 # --- Workflow -------------------------------------------------------------------------------
 STEP_MESSAGES = {
-    ClaimStatus.UNDER_REVIEW: "Votre dossier est en cours d'analyse.",
-    ClaimStatus.EXPERT_APPOINTED: "Un expert a été missionné pour votre sinistre.",
-    ClaimStatus.VISIT_PLANNED: "La visite de l'expert est planifiée.",
-    ClaimStatus.REPORT_RECEIVED: "Nous avons reçu le rapport d'expertise.",
-    ClaimStatus.OFFER_MADE: "Une proposition d'indemnisation vous attend.",
-    ClaimStatus.ACCEPTED: "Vous avez accepté la proposition d'indemnisation.",
-    ClaimStatus.PAID: "Votre indemnité a été versée.",
-    ClaimStatus.CLOSED: "Votre dossier est clos.",
-    ClaimStatus.REFUSED: "Nous ne pouvons pas prendre en charge votre sinistre.",
+    ClaimStatus.UNDER_REVIEW: gettext_lazy("Votre dossier est en cours d'analyse."),
+    ClaimStatus.EXPERT_APPOINTED: gettext_lazy("Un expert a été missionné pour votre sinistre."),
+    ClaimStatus.VISIT_PLANNED: gettext_lazy("La visite de l'expert est planifiée."),
+    ClaimStatus.REPORT_RECEIVED: gettext_lazy("Nous avons reçu le rapport d'expertise."),
+    ClaimStatus.OFFER_MADE: gettext_lazy("Une proposition d'indemnisation vous attend."),
+    ClaimStatus.ACCEPTED: gettext_lazy("Vous avez accepté la proposition d'indemnisation."),
+    ClaimStatus.PAID: gettext_lazy("Votre indemnité a été versée."),
+    ClaimStatus.CLOSED: gettext_lazy("Votre dossier est clos."),
+    ClaimStatus.REFUSED: gettext_lazy("Nous ne pouvons pas prendre en charge votre sinistre."),
 }
 SMS_STEPS = {ClaimStatus.VISIT_PLANNED, ClaimStatus.OFFER_MADE, ClaimStatus.PAID, ClaimStatus.REFUSED}
 
@@ -488,7 +494,8 @@ def claim_transition(*, claim: Claim, to_status: str, actor, note: str = "") -> 
     claim = Claim.objects.select_for_update().select_related("customer").get(pk=claim.pk)
     if to_status not in TRANSITIONS.get(claim.status, set()):
         raise ClaimError(
-            f"Passage impossible de « {claim.get_status_display()} » à « {ClaimStatus(to_status).label} »."
+            _("Passage impossible de « %(current)s » à « %(next)s ».") % {
+                "current": claim.get_status_display(), "next": ClaimStatus(to_status).label}
         )
     previous = claim.status
     claim.status = to_status
@@ -498,19 +505,21 @@ def claim_transition(*, claim: Claim, to_status: str, actor, note: str = "") -> 
                  data={"from": previous, "to": to_status}, actor_label="" if actor else "system")
     message = STEP_MESSAGES.get(ClaimStatus(to_status), "")
     notification_create(
-        customer=claim.customer, title=f"Sinistre {claim.number} : {ClaimStatus(to_status).label}",
+        customer=claim.customer, title=_("Sinistre %(number)s : %(status)s") % {
+            "number": claim.number, "status": ClaimStatus(to_status).label},
         body=f"{message} {note}".strip(), url=f"/sinistres/{claim.number}/", category="claim", email=True,
         sms=to_status in SMS_STEPS,
-        sms_body=f"Abri : dossier {claim.number} — {ClaimStatus(to_status).label}. Détails dans votre espace client.",
+        sms_body=_("Abri : dossier %(number)s — %(status)s. Détails dans votre espace client.") % {
+            "number": claim.number, "status": ClaimStatus(to_status).label},
     )
     return claim
 
 
 def _staff_check(actor, claim: Claim) -> None:
     if actor is None or not actor.is_staff:
-        raise ClaimError("Action réservée aux gestionnaires.")
+        raise ClaimError(_("Action réservée aux gestionnaires."))
     if not actor.has_perm("claims.change_claim"):
-        raise ClaimError("Vous n'avez pas le droit de modifier les sinistres.")
+        raise ClaimError(_("Vous n'avez pas le droit de modifier les sinistres."))
 
 
 @transaction.atomic
@@ -523,7 +532,8 @@ def claim_assign(*, claim: Claim, handler, actor) -> Claim:
     claim.refresh_from_db()
     if claim.status == ClaimStatus.RECEIVED:
         claim = claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=actor,
-                                 note=f"Gestionnaire : {handler.get_full_name() or handler.email}." if handler else "")
+                                 note=_("Gestionnaire : %(name)s.") % {"name": handler.get_full_name() or handler.email}
+                                 if handler else "")
     return claim
 
 
@@ -533,10 +543,10 @@ def claim_appoint_expert(*, claim: Claim, expert_name: str, actor) -> Claim:
     _staff_check(actor, claim)
     expert_name = expert_name.strip()[:150]
     if not expert_name:
-        raise ClaimError("Indiquez le nom de l'expert ou du cabinet.")
+        raise ClaimError(_("Indiquez le nom de l'expert ou du cabinet."))
     Claim.objects.filter(pk=claim.pk).update(expert_name=expert_name)
     return claim_transition(claim=claim, to_status=ClaimStatus.EXPERT_APPOINTED, actor=actor,
-                            note=f"Expert : {expert_name}.")
+                            note=_("Expert : %(name)s.") % {"name": expert_name})
 
 
 @transaction.atomic
@@ -544,12 +554,13 @@ def claim_plan_visit(*, claim: Claim, visit_date: date, slot: str, actor) -> Cla
     """Plan the expert's visit (date and time slot)."""
     _staff_check(actor, claim)
     if visit_date < timezone.localdate():
-        raise ClaimError("La date de visite ne peut pas être dans le passé.")
+        raise ClaimError(_("La date de visite ne peut pas être dans le passé."))
     Claim.objects.filter(pk=claim.pk).update(visit_date=visit_date, visit_slot=slot)
     claim.refresh_from_db()
     return claim_transition(claim=claim, to_status=ClaimStatus.VISIT_PLANNED, actor=actor,
-                            note=f"Visite le {visit_date:%d/%m/%Y}, {claim.get_visit_slot_display().lower()}, "
-                                 f"par {claim.expert_name or 'l’expert'}.")
+                            note=_("Visite le %(day)s, %(slot)s, par %(expert)s.") % {
+                                "day": f"{visit_date:%d/%m/%Y}", "slot": claim.get_visit_slot_display().lower(),
+                                "expert": claim.expert_name or _("l’expert")})
 
 
 def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Claim:
@@ -573,8 +584,6 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
 def deductible_for_event(*, contract: Contract, event: str, guarantee=None) -> Decimal:
     """The deductible of a claim: fixed by law for Cat Nat (380 €; 1 520 € for subsidence, A125-1 annex I) and
     technological catastrophes (none, L128-2), as the tariff file states; else the contract guarantee's."""
-    from abri.contracts.guarantees import tariff_for
-
     guarantee = guarantee if guarantee is not None else coverage_for_event(contract=contract, event=event)
     if guarantee is None:
         return contract.deductible
@@ -619,13 +628,13 @@ def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declar
     """Compute and send the indemnity offer with its breakdown."""
     _staff_check(actor, claim)
     if not items:
-        raise ClaimError("Ajoutez au moins un bien endommagé pour calculer l'indemnité.")
+        raise ClaimError(_("Ajoutez au moins un bien endommagé pour calculer l'indemnité."))
     settlement = claim_settlement_preview(claim=claim, items=items, declared_capital=declared_capital,
                                           required_capital=required_capital,
                                           building_required_capital=building_required_capital)
     Claim.objects.filter(pk=claim.pk).update(settlement=settlement.as_dict(), offer_amount=settlement.indemnity)
     return claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=actor,
-                            note=f"Proposition : {settlement.indemnity} €.")
+                            note=_("Proposition : %(amount)s €.") % {"amount": settlement.indemnity})
 
 
 def claim_accept_offer(*, customer, claim: Claim) -> Claim:
@@ -634,9 +643,9 @@ def claim_accept_offer(*, customer, claim: Claim) -> Claim:
     if claim.status == ClaimStatus.ACCEPTED:
         return claim
     if claim.status != ClaimStatus.OFFER_MADE:
-        raise ClaimError("Aucune proposition n'est en attente sur ce dossier.")
+        raise ClaimError(_("Aucune proposition n'est en attente sur ce dossier."))
     return claim_transition(claim=claim, to_status=ClaimStatus.ACCEPTED, actor=customer.user,
-                            note=f"Proposition de {claim.offer_amount} € acceptée.")
+                            note=_("Proposition de %(amount)s € acceptée.") % {"amount": claim.offer_amount})
 
 
 @transaction.atomic
@@ -645,15 +654,16 @@ def claim_record_payment(*, claim: Claim, actor, amount: Decimal | None = None) 
     _staff_check(actor, claim)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.ACCEPTED:
-        raise ClaimError("Le paiement suit l'acceptation de la proposition.")
+        raise ClaimError(_("Le paiement suit l'acceptation de la proposition."))
     amount = amount if amount is not None else claim.offer_amount
     if amount is None or amount <= 0:
-        raise ClaimError("Montant du paiement invalide.")
+        raise ClaimError(_("Montant du paiement invalide."))
     payment = ClaimPayment.objects.create(claim=claim, customer=claim.customer, amount=amount,
                                           reference=f"IND-{claim.number}", iban_last4=claim.iban_last4)
     Claim.objects.filter(pk=claim.pk).update(settled_amount=(claim.settled_amount or Decimal("0")) + amount)
     claim_transition(claim=claim, to_status=ClaimStatus.PAID, actor=actor,
-                     note=f"Virement de {amount} € sur le compte se terminant par {claim.iban_last4 or '—'}.")
+                     note=_("Virement de %(amount)s € sur le compte se terminant par %(last4)s.") % {
+                         "amount": amount, "last4": claim.iban_last4 or "—"})
     return payment
 
 
@@ -663,10 +673,11 @@ def claim_refuse(*, claim: Claim, reason: str, actor) -> Claim:
     _staff_check(actor, claim)
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise ClaimError("Un refus doit être motivé (10 caractères au moins).")
+        raise ClaimError(_("Un refus doit être motivé (10 caractères au moins)."))
     Claim.objects.filter(pk=claim.pk).update(refusal_reason=reason)
     return claim_transition(claim=claim, to_status=ClaimStatus.REFUSED, actor=actor,
-                            note=f"Motif : {reason} En cas de désaccord : {settings.ABRI_MEDIATOR_ADDRESS}.")
+                            note=_("Motif : %(reason)s En cas de désaccord : %(mediator)s.") % {
+                                "reason": reason, "mediator": settings.ABRI_MEDIATOR_ADDRESS})
 
 
 def claim_close(*, claim: Claim, actor) -> Claim:
@@ -680,13 +691,14 @@ def claim_message_post(*, claim: Claim, author, body: str, from_customer: bool) 
     """A message in the claim space; the other side is notified."""
     body = (body or "").strip()
     if not body:
-        raise ClaimError("Écrivez votre message.")
+        raise ClaimError(_("Écrivez votre message."))
     if len(body) > 5000:
-        raise ClaimError("Votre message dépasse 5 000 caractères.")
+        raise ClaimError(_("Votre message dépasse 5 000 caractères."))
     message = ClaimMessage.objects.create(claim=claim, author=author, body=body, from_customer=from_customer)
     audit_record(actor=author, action="claim.message", target=claim, customer=claim.customer)
     if not from_customer:
-        notification_create(customer=claim.customer, title=f"Nouveau message sur le sinistre {claim.number}",
+        notification_create(customer=claim.customer,
+                            title=_("Nouveau message sur le sinistre %(number)s") % {"number": claim.number},
                             body=body[:300], url=f"/sinistres/{claim.number}/#messages", category="claim", email=True)
     return message
 
@@ -699,4 +711,4 @@ def next_step_for(claim: Claim) -> tuple[str, int] | None:
     if entry is None:
         return None
     status, days = entry
-    return ClaimStatus(status).label, days
+    return str(ClaimStatus(status).label), days

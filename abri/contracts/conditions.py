@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from abri.contracts.models import Contract
 
@@ -146,7 +147,7 @@ def general_conditions_text(version: str = "2026-01") -> list[str]:
         lines.append(article["title"])
         lines.extend(_plain(text, terms) for text in article.get("paragraphs", []))
         if article.get("exclusions"):
-            lines.append("EXCLUSIONS — CE QUI N'EST PAS GARANTI :")
+            lines.append(_("EXCLUSIONS — CE QUI N'EST PAS GARANTI :"))
             lines.extend(_plain(text, terms) for text in article["exclusions"])
     return [line for line in lines if line]
 
@@ -163,6 +164,7 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 
+    # local import: ReportLab, like the imports above, loads only when a PDF is built (not for the HTML page)
     from abri.documents.tagging import DEFAULT_LANG, LayoutTable, Node, TaggedCanvas
     from abri.documents.tagging import TaggedParagraph as PdfParagraph
 
@@ -174,7 +176,7 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName="Helvetica", fontSize=9.5, leading=12.5)
     heading = ParagraphStyle("heading", parent=styles["Heading3"], fontName="Helvetica-Bold", fontSize=11)
     excluded = ParagraphStyle("excluded", parent=body, fontName="Helvetica-Bold", fontSize=10.5, leading=13.5)
-    title = data.get("title", "Conditions générales")
+    title = data.get("title", _("Conditions générales"))
     story = [PdfParagraph(xml_escape(f"{title} (version {data.get('version', version)})"), styles["Title"],
                           node=Node("H1"))]
     for article in data.get("articles", []):
@@ -183,7 +185,7 @@ def general_conditions_pdf(version: str = "2026-01", *, insurer: str = "Abri Ass
                      for text in article.get("paragraphs", []))
         if article.get("exclusions"):
             box_node = Node("Div")
-            rows = [[PdfParagraph("EXCLUSIONS — CE QUI N'EST PAS GARANTI", excluded, node=Node("H3", box_node))]]
+            rows = [[PdfParagraph(_("EXCLUSIONS — CE QUI N'EST PAS GARANTI"), excluded, node=Node("H3", box_node))]]
             rows += [[PdfParagraph(xml_escape(_plain(text, terms)), excluded, node=Node("P", box_node))]
                      for text in article["exclusions"]]
             box = LayoutTable(rows, colWidths=[170 * mm])

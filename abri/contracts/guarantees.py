@@ -8,7 +8,9 @@ tariff file of the contract's version, so that a contract states what its condit
 from datetime import date
 from decimal import Decimal
 
+from abri import pricing
 from abri.contracts.choices import Formula, GuaranteeCode, OccupantStatus
+from abri.pricing.tariff import DEFAULT_TARIFFS_DIR
 
 BASE = [GuaranteeCode.FIRE, GuaranteeCode.STORM, GuaranteeCode.NATCAT, GuaranteeCode.TECHCAT,
         GuaranteeCode.TERRORISM, GuaranteeCode.LIABILITY, GuaranteeCode.WATER]
@@ -39,9 +41,6 @@ def contents_ceiling(rooms: int) -> Decimal:
 def tariff_for(version: str | None = None, on: date | None = None):
     """The tariff of a contract's version (or the one in force on a date, today by default)."""
     from django.utils import timezone
-
-    from abri import pricing
-    from abri.pricing.tariff import DEFAULT_TARIFFS_DIR
 
     on = on or timezone.localdate()
     # The configured directory first (an insurer's versions), then the files shipped with Abri.

@@ -194,9 +194,6 @@ class Simulation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_valid_on(self, day) -> bool:
-        return day <= self.valid_until
-
 
 class Amendment(models.Model):
     """An avenant: a change of the contract with its effective date, pro-rata amount and signed PDF."""

@@ -7,9 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from abri import pricing
+from abri.billing.choices import ScheduleStatus
+from abri.billing.models import ScheduleItem
 from abri.contracts.models import Contract
+from abri.contracts.ports import indemnified_claims_since
 from abri.contracts.rules import next_main_due_date
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
@@ -29,12 +33,7 @@ def contract_choices(contract: Contract) -> dict:
 
 def claims_in_36_months(contract: Contract) -> int:
     """Indemnified claims on this home in the last 36 months (the usual rating basis: « sinistres indemnisés »)."""
-    from abri.claims.choices import ClaimStatus
-    from abri.claims.models import Claim
-
-    since = timezone.now() - timedelta(days=3 * 365)
-    return Claim.objects.filter(contract=contract, declared_at__gte=since, status__in=[ClaimStatus.PAID, ClaimStatus.CLOSED],
-                                settled_amount__gt=0).count()
+    return indemnified_claims_since(contract, timezone.now() - timedelta(days=3 * 365))
 
 
 def quote_request(contract: Contract, choices: dict, *, effective_date: date | None = None,
@@ -112,7 +111,7 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         result.errors = exc.errors
         return result
     except pricing.NoTariffInForce:
-        result.errors = {"formula": "Aucun tarif n'est en vigueur à cette date : contactez votre conseiller."}
+        result.errors = {"formula": _("Aucun tarif n'est en vigueur à cette date : contactez votre conseiller.")}
         return result
     if isinstance(outcome, pricing.Referral):
         result.referral = outcome
@@ -182,8 +181,6 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     """
     from django.utils.translation import gettext as _
 
-    from abri.billing.choices import ScheduleStatus
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import add_months
 
     if not result.ok:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 ONE_DAY = timedelta(days=1)
 CENT = Decimal("0.01")
 
@@ -128,11 +131,11 @@ class TerminationBasis:
 
 
 BASIS_LABELS = {
-    "hamon": "Loi Hamon, après un an de contrat",
-    "chatel": "Loi Chatel, avis d'échéance tardif ou absent",
-    "due_date": "À l'échéance annuelle",
-    "moving": "Déménagement",
-    "sale": "Vente du logement",
+    "hamon": gettext_lazy("Loi Hamon, après un an de contrat"),
+    "chatel": gettext_lazy("Loi Chatel, avis d'échéance tardif ou absent"),
+    "due_date": gettext_lazy("À l'échéance annuelle"),
+    "moving": gettext_lazy("Déménagement"),
+    "sale": gettext_lazy("Vente du logement"),
 }
 
 
@@ -147,30 +150,30 @@ def termination_bases(*, reason: str, today: date, start_date: date, main_due_da
     bases: list[TerminationBasis] = []
     if reason == "moving" and requested_date is not None:
         end = max(one_month_after(today), requested_date)
-        bases.append(TerminationBasis("moving", end, (
+        bases.append(TerminationBasis("moving", end, _(
             "Déménagement (L113-16) : un mois après la réception de votre demande, ou à la date que vous "
             "indiquez si elle est plus tardive.")))
     if reason == "sale" and requested_date is not None:
         end = max(requested_date, today)
-        bases.append(TerminationBasis("sale", end, (
+        bases.append(TerminationBasis("sale", end, _(
             "Vente du logement (L121-10) : le contrat prend fin le jour de la vente, à 24 h.")))
     if hamon_available_from(start_date) <= today:
-        bases.append(TerminationBasis("hamon", one_month_after(today), (
+        bases.append(TerminationBasis("hamon", one_month_after(today), _(
             "Loi Hamon (L113-15-2) : un mois après la réception de votre demande, quelle que soit "
             "l'échéance.")))
     chatel = chatel_end(today=today, notices=notices, notice_months=notice_months)
     if chatel is not None:
         end, why = chatel
-        rule = ("Loi Chatel (L113-15-1) : votre contrat a été reconduit sans avis d'échéance, vous pouvez le "
-                "résilier à tout moment ; la résiliation prend effet le lendemain de votre demande."
+        rule = (_("Loi Chatel (L113-15-1) : votre contrat a été reconduit sans avis d'échéance, vous pouvez le "
+                  "résilier à tout moment ; la résiliation prend effet le lendemain de votre demande.")
                 if why == "absent" else
-                "Loi Chatel (L113-15-1) : votre avis d'échéance vous a été envoyé tardivement, vous disposez de "
-                f"{CHATEL_LATE_WINDOW_DAYS} jours après son envoi pour refuser la reconduction.")
+                _("Loi Chatel (L113-15-1) : votre avis d'échéance vous a été envoyé tardivement, vous disposez de "
+                  "%(days)s jours après son envoi pour refuser la reconduction.") % {"days": CHATEL_LATE_WINDOW_DAYS})
         bases.append(TerminationBasis("chatel", end, rule))
     due_end = due_date_end(today=today, main_due_date=main_due_date, notice_months=notice_months)
-    bases.append(TerminationBasis("due_date", due_end, (
-        f"À l'échéance annuelle du {_fr(due_end + ONE_DAY)} (L113-12 : préavis légal de deux mois, ramené à "
-        "un mois par vos conditions générales).")))
+    bases.append(TerminationBasis("due_date", due_end, _(
+        "À l'échéance annuelle du %(day)s (L113-12 : préavis légal de deux mois, ramené à "
+        "un mois par vos conditions générales).") % {"day": _fr(due_end + ONE_DAY)}))
     order = ["moving", "sale", "hamon", "chatel", "due_date"]
     return sorted(bases, key=lambda b: (b.end, order.index(b.code)))
 
@@ -197,8 +200,8 @@ class TerminationDate:
 
 
 def hamon_refusal(start_date: date) -> str:
-    return ("La résiliation à tout moment (loi Hamon) est possible après un an de contrat, à partir du "
-            f"{_fr(hamon_available_from(start_date))}. Vous pouvez résilier à l'échéance.")
+    return _("La résiliation à tout moment (loi Hamon) est possible après un an de contrat, à partir du "
+             "%(day)s. Vous pouvez résilier à l'échéance.") % {"day": _fr(hamon_available_from(start_date))}
 
 
 def termination_date(*, reason: str, today: date, start_date: date, main_due_date: date,
@@ -207,10 +210,11 @@ def termination_date(*, reason: str, today: date, start_date: date, main_due_dat
     """The end date of a request: the basis asked for, else the default (earliest) one among all that apply."""
     notices = tuple(notices)
     if reason == "moving" and requested_date is not None and moving_window_end(requested_date) < today:
-        return TerminationDate(None, "", refused=(
+        return TerminationDate(None, "", refused=_(
             "La résiliation pour déménagement (L113-16) doit être demandée dans les trois mois qui suivent le "
-            f"déménagement, soit au plus tard le {_fr(moving_window_end(requested_date))}. "
-            "Vous pouvez résilier à l'échéance ou, après un an de contrat, à tout moment (loi Hamon)."))
+            "déménagement, soit au plus tard le %(day)s. "
+            "Vous pouvez résilier à l'échéance ou, après un an de contrat, à tout moment (loi Hamon).") % {
+            "day": _fr(moving_window_end(requested_date))})
     bases = termination_bases(reason=reason, today=today, start_date=start_date, main_due_date=main_due_date,
                               requested_date=requested_date, notices=notices)
     if reason == "hamon" and not any(b.code in {"hamon", "chatel"} for b in bases):
@@ -218,7 +222,7 @@ def termination_date(*, reason: str, today: date, start_date: date, main_due_dat
     if basis:
         chosen = next((b for b in bases if b.code == basis), None)
         if chosen is None:
-            return TerminationDate(None, "", refused="Ce motif de fin ne s'applique pas à votre contrat.",
+            return TerminationDate(None, "", refused=_("Ce motif de fin ne s'applique pas à votre contrat."),
                                    bases=tuple(bases))
     else:
         chosen = default_basis(bases, wanted_until=requested_date if reason in {"moving", "sale"} else None)

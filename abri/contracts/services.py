@@ -10,9 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, ngettext, override
 
+from abri import pricing
 from abri.billing.choices import ScheduleStatus
+from abri.billing.models import ScheduleItem
 from abri.contracts.choices import (
     CONTRACT_IN_FORCE,
     CONTRACT_TRANSITIONS,
@@ -28,6 +30,7 @@ from abri.contracts.templatetags.contract_labels import formula_label, option_la
 from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
+from abri.notifications.services import notification_create
 
 
 @transaction.atomic
@@ -147,7 +150,6 @@ def _renewal_notices(contract: Contract):
 
 def _regular_instalments(contract: Contract, *, statuses):
     """The contract's instalments (not pro-rata charges nor refunds), each with the period it pays for."""
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import PaidPeriod, instalment_period
 
     items = list(ScheduleItem.objects.filter(contract=contract, amount__gt=0)
@@ -196,8 +198,6 @@ def termination_preview(*, contract: Contract, reason: str, requested_date=None,
 
 def _paid_until(contract: Contract, today) -> date:
     """The end of the period already paid: the next unpaid instalment's due date (or the main due date)."""
-    from abri.billing.models import ScheduleItem
-
     next_due = (ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gte=today, amount__gt=0)
                 .order_by("due_date").values_list("due_date", flat=True).first())
     return next_due or contract.main_due_date
@@ -217,7 +217,7 @@ def _bill_to_the_day(contract: Contract, end: date) -> None:
             item.save(update_fields=["amount"])
 
 
-TENANT_NEW_INSURER_REQUIRED = (
+TENANT_NEW_INSURER_REQUIRED = gettext_lazy(
     "Vous êtes locataire : l'assurance des risques locatifs est obligatoire. Pour une résiliation au titre de la "
     "loi Hamon, indiquez le nom de votre nouvel assureur et le numéro de votre nouveau contrat, afin que vous "
     "restiez assuré sans interruption.")
@@ -236,7 +236,6 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
     The end date is the basis the customer chose among those that apply, else the earliest one; unpaid
     instalments are billed to the end date and the unused premium is refunded to the day within 30 days.
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import refund_due_by
 
     existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
@@ -247,14 +246,14 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
         contract = Contract.objects.select_for_update().select_related("property").get(pk=contract.pk,
                                                                                        customer=customer)
         if not contract.is_changeable:
-            raise ContractError("Ce contrat n'est plus en cours ou une résiliation est déjà demandée.")
+            raise ContractError(_("Ce contrat n'est plus en cours ou une résiliation est déjà demandée."))
         outcome, refund = termination_preview(contract=contract, reason=reason, requested_date=requested_date,
                                               basis=basis)
         if outcome.effective is None:
             raise ContractError(outcome.refused)
         if termination_needs_new_insurer(contract=contract, basis=outcome.basis) and not (
                 new_insurer and new_policy_number):
-            raise ContractError(TENANT_NEW_INSURER_REQUIRED)
+            raise ContractError(str(TENANT_NEW_INSURER_REQUIRED))
         end = outcome.effective
         termination = TerminationRequest.objects.create(
             customer=customer, contract=contract, number=_number("RES"), idempotency_key=idempotency_key,
@@ -275,13 +274,13 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
                 customer=customer, contract=contract, amount=-refund, status=ScheduleStatus.UPCOMING, method="transfer",
                 due_date=refund_due_by(end), reference=f"REMB-{termination.number}"[:35],
             )
-        from abri.notifications.services import notification_create
-
         notification_create(
-            customer=customer, title=f"Votre demande de résiliation {termination.number} est enregistrée",
-            body=(f"Contrat {contract.number} : vos garanties prennent fin le {end:%d/%m/%Y} à 24 h "
-                  f"({outcome.rule}). " + (f"La part de cotisation non utilisée ({refund} €) vous sera remboursée "
-                                            f"au plus tard le {refund_due_by(end):%d/%m/%Y}." if refund > 0 else "")),
+            customer=customer,
+            title=_("Votre demande de résiliation %(number)s est enregistrée") % {"number": termination.number},
+            body=(_("Contrat %(contract)s : vos garanties prennent fin le %(day)s à 24 h (%(rule)s). ") % {
+                "contract": contract.number, "day": f"{end:%d/%m/%Y}", "rule": outcome.rule}
+                + (_("La part de cotisation non utilisée (%(amount)s €) vous sera remboursée au plus tard le "
+                     "%(day)s.") % {"amount": refund, "day": f"{refund_due_by(end):%d/%m/%Y}"} if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
@@ -392,7 +391,6 @@ def renewal_notice_record(*, contract: Contract, due_date: date, sent_on: date):
 def _renewal_quote(contract: Contract, due_date: date):
     """The contract's choices priced under the tariff version in force on the renewal date (None if it cannot
     be priced online: a referral or no tariff; the premium then stays as it is)."""
-    from abri import pricing
     from abri.contracts.pricing import contract_choices, quote_request
 
     try:
@@ -405,7 +403,6 @@ def _renewal_quote(contract: Contract, due_date: date):
 def contract_renew(*, contract_id: int, today=None) -> bool:
     """Renew one contract at its main due date, once: the row lock and the conditional move of the due date
     make a second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""
-    from abri.billing.models import ScheduleItem
     from abri.contracts.models import ContractRenewal
     from abri.contracts.rules import (
         FREQUENCY_MONTHS,
@@ -490,10 +487,14 @@ def simulation_save(*, customer, contract: Contract, name: str, choices: dict):
 
     ensure_owner(contract, customer)
     if Simulation.objects.for_customer(customer).filter(contract=contract).count() >= MAX_SIMULATIONS:
-        raise ContractError(f"Vous avez déjà {MAX_SIMULATIONS} simulations : supprimez-en une pour en créer une autre.")
+        raise ContractError(ngettext(
+            "Vous avez déjà %(count)s simulation : supprimez-la pour en créer une autre.",
+            "Vous avez déjà %(count)s simulations : supprimez-en une pour en créer une autre.",
+            MAX_SIMULATIONS) % {"count": MAX_SIMULATIONS})
     result = quote_change(contract=contract, choices=choices)
     if not result.ok:
-        raise ContractError("Cette simulation ne peut pas être enregistrée : corrigez les choix signalés.")
+        raise ContractError(_("Cette simulation ne peut pas être enregistrée : corrigez les choix signalés."))
+    assert result.quote is not None  # ok: priced
     simulation = Simulation.objects.create(
         customer=customer, contract=contract, name=name.strip()[:80], tariff_version=result.quote.tariff_version,
         choices=choices, quote=quote_as_json(result.quote), total_annual=result.quote.total_annual,
@@ -508,22 +509,20 @@ def simulation_delete(*, customer, simulation_id: int) -> int:
     """Delete one of the customer's simulations."""
     from abri.contracts.models import Simulation
 
-    deleted, _ = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
+    deleted, _details = Simulation.objects.for_customer(customer).filter(pk=simulation_id).delete()
     return deleted
 
 
 def simulation_is_stale(simulation) -> str:
     """Why a simulation can no longer be accepted as is ('' when it can)."""
-    from abri import pricing
-
     if simulation.valid_until < timezone.localdate():
-        return "Cette simulation a expiré (validité de deux mois) : refaites le calcul."
+        return _("Cette simulation a expiré (validité de deux mois) : refaites le calcul.")
     try:
         in_force = pricing.tariff_in_force(timezone.localdate()).version
     except pricing.NoTariffInForce:
-        return "Aucun tarif n'est en vigueur : contactez votre conseiller."
+        return _("Aucun tarif n'est en vigueur : contactez votre conseiller.")
     if in_force != simulation.tariff_version:
-        return ("Le tarif a changé depuis cette simulation : refaites le calcul pour voir le prix à jour.")
+        return _("Le tarif a changé depuis cette simulation : refaites le calcul pour voir le prix à jour.")
     return ""
 
 
@@ -544,17 +543,19 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
     if result.referral is not None:
         raise ContractError(result.referral.reason)
     if not result.ok:
-        raise ContractError("Cette modification n'est pas possible : " + " ".join(result.errors.values()))
+        raise ContractError(_("Cette modification n'est pas possible : %(errors)s") % {
+            "errors": " ".join(result.errors.values())})
     today = timezone.localdate()
     with transaction.atomic():
         before = contract_choices(contract)
         updated = Contract.objects.filter(pk=contract.pk, customer=customer, version=expected_version,
                                           status=ContractStatus.ACTIVE).update(version=expected_version + 1)
         if not updated:
-            raise ContractError("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
-                                "conseiller) : vérifiez le nouveau prix avant de confirmer.")
+            raise ContractError(_("Votre contrat a été modifié entre-temps (sur un autre appareil ou par un "
+                                  "conseiller) : vérifiez le nouveau prix avant de confirmer."))
         contract.refresh_from_db()
         quote = result.quote
+        assert quote is not None  # ok: priced
         schedule = amendment_schedule(contract=contract, result=result, today=today)
         amendment = Amendment.objects.create(
             customer=customer, contract=contract, number=_number("AVT"), idempotency_key=idempotency_key,
@@ -589,11 +590,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
         audit_record(actor=actor or customer.user, action="contract.amended", target=contract, customer=customer,
                      data={"amendment": amendment.number, "before": before, "after": choices,
                            "staff": bool(actor and actor.is_staff)})
-        from abri.notifications.services import notification_create
-
         notification_create(
-            customer=customer, title=f"Avenant {amendment.number} : votre contrat est modifié",
-            body=(f"Nouvelle cotisation annuelle : {format_eur(quote.total_annual)}. "
+            customer=customer, title=_("Avenant %(number)s : votre contrat est modifié") % {"number": amendment.number},
+            body=(_("Nouvelle cotisation annuelle : %(amount)s.") % {"amount": format_eur(quote.total_annual)} + " "
                   + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
@@ -605,8 +604,6 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 
 def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedule) -> None:
     """Write the schedule shown before signing: the pro-rata item, and the next period's instalments repriced."""
-    from abri.billing.models import ScheduleItem
-
     replaced = False
     for line in schedule:
         if line.kind == "adjustment":
@@ -638,17 +635,21 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     sentences = []
     for line in schedule:
         if line.kind == "adjustment" and line.amount > 0:
-            sentences.append(f"Montant dû jusqu'à l'échéance du {next_due:%d/%m/%Y} : {format_eur(line.amount)}, "
-                             f"prélevé le {line.due_date:%d/%m/%Y}.")
+            sentences.append(_("Montant dû jusqu'à l'échéance du %(due)s : %(amount)s, prélevé le %(day)s.") % {
+                "due": f"{next_due:%d/%m/%Y}", "amount": format_eur(line.amount), "day": f"{line.due_date:%d/%m/%Y}"})
         elif line.kind == "adjustment":
-            sentences.append(f"Remboursement jusqu'à l'échéance du {next_due:%d/%m/%Y} : "
-                             f"{format_eur(-line.amount)}, versé au plus tard le {line.due_date:%d/%m/%Y}.")
+            sentences.append(_("Remboursement jusqu'à l'échéance du %(due)s : %(amount)s, versé au plus tard le "
+                               "%(day)s.") % {"due": f"{next_due:%d/%m/%Y}", "amount": format_eur(-line.amount),
+                                              "day": f"{line.due_date:%d/%m/%Y}"})
     unchanged = [line for line in schedule if line.kind == "unchanged"]
     if unchanged:
-        sentences.append(f"Vos {len(unchanged)} échéance(s) d'ici le {next_due:%d/%m/%Y} restent inchangées.")
+        sentences.append(ngettext("Votre échéance d'ici le %(due)s reste inchangée.",
+                                  "Vos %(count)s échéances d'ici le %(due)s restent inchangées.", len(unchanged)) % {
+            "count": len(unchanged), "due": f"{next_due:%d/%m/%Y}"})
     new = [line for line in schedule if line.kind == "new_price"]
     if new:
-        sentences.append(f"À partir du {new[0].due_date:%d/%m/%Y} : échéances de {format_eur(new[-1].amount)}.")
+        sentences.append(_("À partir du %(day)s : échéances de %(amount)s.") % {
+            "day": f"{new[0].due_date:%d/%m/%Y}", "amount": format_eur(new[-1].amount)})
     return sentences
 
 
@@ -761,12 +762,11 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     not reset by a move. The old home stays insured until the moving date or, when the customer asks, until its
     lease or sale ends (old_home_until, at most six months after the move).
     """
-    from abri.billing.models import ScheduleItem
     from abri.contracts.rules import add_months
 
     old_end = old_home_until or moving_date
     if old_end < moving_date or old_end > add_months(moving_date, MAX_OLD_HOME_COVER_MONTHS):
-        raise ContractError("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après.")
+        raise ContractError(_("L'ancien logement peut rester assuré du jour du déménagement jusqu'à six mois après."))
 
     existing = TerminationRequest.objects.for_customer(customer).filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -775,12 +775,13 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
     if result.referral is not None:
         raise ContractError(result.referral.reason)
     if not result.ok:
-        raise ContractError("Ce logement ne peut pas être assuré en ligne : " + " ".join(result.errors.values()))
+        raise ContractError(_("Ce logement ne peut pas être assuré en ligne : %(errors)s") % {
+            "errors": " ".join(result.errors.values())})
     quote = result.quote
     with transaction.atomic():
         old = Contract.objects.select_for_update().get_for_customer(customer, pk=contract.pk)
         if not old.is_changeable:
-            raise ContractError("Ce contrat n'est plus en cours.")
+            raise ContractError(_("Ce contrat n'est plus en cours."))
         new_home = Property.objects.create(customer=customer, risk_zone=risk_zone_for_postcode(home["postcode"]),
                                            **home)
         new = contract_create(
@@ -803,13 +804,14 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
 
         refund = unused_premium(annual_total=old.annual_premium, effective=old_end,
                                 paid_until=_paid_until(old, timezone.localdate()))
-        rule = ("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement."
+        rule = (_("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.")
                 if old_end == moving_date else
-                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {old_end:%d/%m/%Y} "
-                "(fin du bail ou vente), à votre demande.")
+                _("Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au %(day)s (fin du bail ou vente), "
+                  "à votre demande.") % {"day": f"{old_end:%d/%m/%Y}"})
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
-            reason="moving", reason_text=f"Déménagement vers {new_home.full_address} (contrat {new.number}).",
+            reason="moving", reason_text=_("Déménagement vers %(address)s (contrat %(number)s).") % {
+                "address": new_home.full_address, "number": new.number},
             requested_date=moving_date, effective_date=old_end, rule=rule,
             refund_amount=refund, created_by=actor or customer.user,
         )
@@ -827,18 +829,20 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         audit_record(actor=actor or customer.user, action="contract.moved", target=old, customer=customer,
                      data={"new_contract": new.number, "moving_date": moving_date.isoformat(),
                            "old_home_until": old_end.isoformat(),
-                           "first_subscription_date": new.first_subscription_date.isoformat()})
-        from abri.notifications.services import notification_create
-
-        old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
-                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
+                           "first_subscription_date": new.subscribed_since.isoformat()})
+        old_sentence = (_("L'ancien contrat %(number)s prend fin le même jour.") % {"number": old.number}
+                        if old_end == moving_date else
+                        _("Votre ancien logement reste assuré par le contrat %(number)s jusqu'au %(day)s.") % {
+                            "number": old.number, "day": f"{old_end:%d/%m/%Y}"})
         notification_create(
-            customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
-            body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
-                  f"pour {format_eur(quote.total_annual)} par an. {old_sentence} Vous restez client depuis le "
-                  f"{new.first_subscription_date:%d/%m/%Y} : votre ancienneté est conservée (résiliation à tout "
-                  "moment après un an, loi Hamon). "
-                  "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
+            customer=customer, title=_("Déménagement enregistré : nouveau contrat %(number)s") % {"number": new.number},
+            body=_("Votre nouveau logement (%(address)s) est assuré à partir du %(day)s pour %(amount)s par an. "
+                   "%(old_home)s Vous restez client depuis le %(since)s : votre ancienneté est conservée "
+                   "(résiliation à tout moment après un an, loi Hamon). "
+                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents.") % {
+                "address": new_home.full_address, "day": f"{moving_date:%d/%m/%Y}",
+                "amount": format_eur(quote.total_annual), "old_home": old_sentence,
+                "since": f"{new.first_subscription_date:%d/%m/%Y}"},
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))

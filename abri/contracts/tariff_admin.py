@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from abri import pricing
+from abri.core.services import audit_record
 from abri.pricing.tariff import DEFAULT_TARIFFS_DIR, TARIFFS_DIR_ENV
 
 _seen_mtime: list[float] = []
@@ -73,8 +74,6 @@ def _version_error(version: object) -> str:
 def tariff_upload(*, content: bytes, actor) -> pricing.Tariff:
     """Validate an uploaded tariff file and add it as a new version (never overwrite an existing one)."""
     import tempfile
-
-    from abri.core.services import audit_record
 
     if len(content) > 512 * 1024:
         raise pricing.TariffFileError("upload", [_("Le fichier dépasse 512 Ko.")])

@@ -29,6 +29,7 @@ from abri.contracts.selectors import (
 )
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
+from abri.core.money import format_eur
 
 
 @customer_required
@@ -174,8 +175,6 @@ def amendment_confirm(request, number: str):
         except services.ContractError as exc:
             messages.error(request, str(exc))
             return redirect("contracts:change", number=contract.number)
-        from abri.core.money import format_eur
-
         text = _("Votre avenant %(number)s est signé. Il est dans vos documents.") % {"number": amendment.number}
         if amendment.prorata_amount > 0:
             text += " " + _("Montant dû jusqu'à l'échéance, facturé une seule fois : %(amount)s.") % {

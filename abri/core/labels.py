@@ -23,3 +23,9 @@ def label_for(kind: str, code: str) -> str:
     if provider is None:
         return code
     return provider().get(code, code)
+
+
+def labels_of(kind: str) -> Mapping[str, str]:
+    """Every label of `kind` (code → label), empty when nobody registered it."""
+    provider = _PROVIDERS.get(kind)
+    return provider() if provider is not None else {}

@@ -149,6 +149,3 @@ class DocumentSearchForm(forms.Form):
 
     def search_filters(self) -> SearchFilters:
         return SearchFilters.from_mapping({k: self.cleaned_data.get(k) for k in self.FILTER_FIELDS})
-
-    def search_order(self, default: str) -> str:
-        return self.cleaned_data.get("order") or default

@@ -43,4 +43,5 @@ def attach_documents(*, customer, entries: list[AuditLog]) -> None:
     ids = {int(e.target_id) for e in entries if e.target_id.isdigit()}
     documents = Document.objects.for_customer(customer).in_bulk(ids) if ids else {}
     for entry in entries:
-        entry.document = documents.get(int(entry.target_id)) if entry.target_id.isdigit() else None
+        # An attribute for the template only, not a model field (the audit row names its target by id).
+        entry.document = documents.get(int(entry.target_id)) if entry.target_id.isdigit() else None  # type: ignore[attr-defined]

@@ -15,8 +15,7 @@ from abri.notifications.choices import Channel
 
 
 class NotificationQuerySet(CustomerOwnedQuerySet):
-    def unread(self):
-        return self.filter(read_at__isnull=True)
+    """Notifications, scoped to their customer."""
 
 
 class Notification(models.Model):

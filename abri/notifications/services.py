@@ -10,6 +10,7 @@ then marked sent. A worker killed between the send and the mark leaves the claim
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from abri.notifications.sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-CLAIM_TIMEOUT = timezone.timedelta(minutes=5)  # a claim older than this is taken as a dead worker's
+CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this is taken as a dead worker's
 
 
 def _schedule_delivery(message_id: int) -> None:
@@ -140,7 +141,7 @@ def outbox_deliver(*, message_id: int) -> bool:
 def outbox_sweep(*, older_than_seconds: int = 30, limit: int = 100) -> int:
     """Deliver messages whose task was lost (enqueue failed) or whose worker died mid-delivery (once its
     claim is older than CLAIM_TIMEOUT: such a message may be sent a second time, same idempotency key)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
         .order_by("created_at")

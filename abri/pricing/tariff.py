@@ -188,11 +188,6 @@ class Tariff:
         """The building capital computed from the living surface: rebuild value per m², to the euro."""
         return (self.building_per_m2[kind] * Decimal(surface_m2)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
-    def covered_guarantees(self, formula: str, occupant_status: str) -> tuple[str, ...]:
-        """Guarantee codes of a formula that apply to this occupant status."""
-        return tuple(code for code in self.formulas[formula].guarantees
-                     if occupant_status in self.guarantees[code].statuses)
-
 
 class _Reader:
     """Reads a parsed TOML document, collecting every problem with its dotted location."""

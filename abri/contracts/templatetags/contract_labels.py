@@ -9,8 +9,10 @@ register = template.Library()
 
 
 @register.filter
-def formula_label(code: str) -> str:
-    """'integrale' -> 'Intégrale'."""
+def formula_label(code: str | None) -> str:
+    """'integrale' -> 'Intégrale' ('' for no formula)."""
+    if not code:
+        return ""
     return str(dict(Formula.choices).get(code, code))
 
 

@@ -25,7 +25,9 @@ from abri.claims.choices import ClaimEvent, ClaimStatus
 from abri.claims.models import Claim, ClaimStep
 from abri.contracts.choices import Formula, OccupantStatus, PaymentFrequency, PropertyKind, Residence
 from abri.contracts.conditions import general_conditions_pdf, general_conditions_text
-from abri.contracts.models import Property
+from abri.contracts.models import ContractRenewal, Property
+from abri.contracts.pricing import contract_choices, quote_change
+from abri.contracts.rules import add_months
 from abri.contracts.services import contract_create
 from abri.documents.choices import DocumentKind, GuaranteeCategory
 from abri.documents.models import Document
@@ -80,8 +82,6 @@ def _add_document(customer, *, kind, title, lines, issued_on, contract=None, cla
 
 def _price_with_tariff(contract) -> None:
     """The demo premium is what the tariff engine says for the contract's choices."""
-    from abri.contracts.pricing import contract_choices, quote_change
-
     result = quote_change(contract=contract, choices=contract_choices(contract))
     if result.quote is not None:
         contract.annual_premium = result.quote.total_annual
@@ -110,9 +110,6 @@ NOTICE_LEAD = timedelta(days=60)  # renewal notices go out 60 days before the du
 
 def _renewals(contract, *, today: date) -> None:
     """The renewals already done, each with the day its notice was sent (what the renewal job records)."""
-    from abri.contracts.models import ContractRenewal
-    from abri.contracts.rules import add_months
-
     due = add_months(contract.start_date, 12)
     while due <= today:
         ContractRenewal.objects.create(contract=contract, due_date=due, notice_sent_on=due - NOTICE_LEAD,
