@@ -47,8 +47,10 @@ def main() -> None:
     from django.utils import timezone
 
     from abri.accounts.models import Customer
-    from abri.documents.certificates import certificate_issue, contracts_certifiable, school_years_offered
-    from abri.documents.models import Certificate
+    from abri.certificates.models import Certificate
+    from abri.certificates.rules import school_years_offered
+    from abri.certificates.selectors import contracts_certifiable
+    from abri.certificates.services import certificate_issue
 
     customer = Customer.objects.get(customer_number="DEMO0001G")
     contract = contracts_certifiable(customer=customer).first()

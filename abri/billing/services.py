@@ -7,7 +7,6 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from stdnum import iso11649
@@ -75,13 +74,13 @@ def yearly_statement(*, customer, year: int):
     """The « attestation annuelle de cotisations » for a year: rendered, signed, filed in the customer's documents.
 
     Asked again with the same total (nothing paid or refunded since), the filed one is served, not filed twice.
+    Filed through the vault's front door (rendered and signed by its task): returns (document, the PDF's
+    bytes, or None while it is « en préparation »).
     """
     from abri.billing.selectors import yearly_premiums
     from abri.documents.choices import DocumentKind
     from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
-    from abri.documents.services import document_added
-    from abri.documents.signing import pdf_sign
+    from abri.documents.services import document_file
 
     rows = yearly_premiums(customer=customer, year=year)
     total = sum((row["net"] for row in rows), Decimal("0.00"))
@@ -111,16 +110,15 @@ def yearly_statement(*, customer, year: int):
     text = "\n".join([title, *lines])
     existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)
                 .order_by("-created_at", "-id").first())
-    if existing is not None and existing.amount == total and existing.file:
-        with existing.file.open("rb") as handle:
-            return existing, handle.read()
-    pdf = pdf_sign(render_text_pdf(title=title, lines=lines), reason=title)
-    document = Document(customer=customer, kind=DocumentKind.RECEIPT, title=title, mime_type="application/pdf",
-                        size_bytes=len(pdf), text=text, amount=total)
-    document.file.save(f"attestation-cotisations-{year}.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        audit_record(actor=customer.user, action="billing.yearly_statement", target=document, customer=customer,
-                     data={"year": year})
-        document_added(document=document)
-    return document, pdf
+    if existing is None or existing.amount != total:
+        with transaction.atomic():
+            existing = document_file(customer=customer, kind=DocumentKind.RECEIPT, title=title, lines=lines, text=text,
+                                     amount=total, filename=f"attestation-cotisations-{year}.pdf", sign=True,
+                                     actor=customer.user, audit_data={"year": year})
+            audit_record(actor=customer.user, action="billing.yearly_statement", target=existing, customer=customer,
+                         data={"year": year})
+        existing.refresh_from_db(fields=["file", "size_bytes"])
+    if existing.is_pending:
+        return existing, None
+    with existing.file.open("rb") as handle:
+        return existing, handle.read()

@@ -23,10 +23,13 @@ from abri.contracts.choices import (
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
+from abri.contracts.signals import contract_changed
 from abri.contracts.templatetags.contract_labels import formula_label, option_labels
 from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
+from abri.documents.choices import DocumentKind
+from abri.documents.services import document_file
 
 
 @transaction.atomic
@@ -106,6 +109,10 @@ def contract_transition(*, contract: Contract, to_status: str, actor, note: str 
                                  actor=actor)
     audit_record(actor=actor, action=f"contract.{to_status}", target=contract, customer=contract.customer,
                  data={"from": previous, "to": to_status, **(data or {})}, actor_label="" if actor else "system")
+    # Same transaction: the apps above react now (certificates revoke what no longer holds, ADR 0008).
+    contract_changed.send(sender=Contract, contract=contract, change="status", from_status=previous,
+                          to_status=to_status, actor=actor,
+                          reason=_("Contrat résilié") if to_status not in CONTRACT_IN_FORCE else "")
     return contract
 
 
@@ -283,20 +290,20 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
                                             f"au plus tard le {refund_due_by(end):%d/%m/%Y}." if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
-    transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
+        termination_acknowledgement(termination=termination)
     return termination
 
 
+@transaction.atomic
 def termination_acknowledgement(*, termination):
-    """The acknowledgement on a durable medium: a signed PDF in the customer's documents (idempotent)."""
-    from django.core.files.base import ContentFile
+    """The acknowledgement on a durable medium: a signed PDF in the customer's documents (idempotent).
 
+    Filed through the vault's front door in the request's transaction; the PDF is rendered and signed by
+    the vault's task (an unsigned acknowledgement beats none: signing failures store it unsigned).
+    """
     from abri.contracts.rules import refund_due_by
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
 
-    termination.refresh_from_db()
+    termination = type(termination).objects.select_for_update().get(pk=termination.pk)
     if termination.document_id:
         return termination.document
     contract, customer = termination.contract, termination.customer
@@ -314,35 +321,20 @@ def termination_acknowledgement(*, termination):
          else "Aucune cotisation non utilisée à rembourser."),
         "Vos garanties restent acquises jusqu'à la date de fin. Pensez à assurer votre nouveau logement.",
     ]
-    pdf = render_text_pdf(title=title, lines=lines)
-    try:
-        from abri.documents.signing import pdf_sign
-
-        pdf = pdf_sign(pdf, reason="Accusé de réception de résiliation")
-    except Exception:  # noqa: BLE001 - an unsigned acknowledgement beats none; signing is retried by support
-        import logging
-
-        logging.getLogger(__name__).exception("termination acknowledgement could not be signed")
-    document = Document(customer=customer, contract=contract, property=contract.property,
-                        kind=DocumentKind.TERMINATION, title=title, mime_type="application/pdf",
-                        size_bytes=len(pdf), text="\n".join([title, *lines]))
-    document.file.save("resiliation.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        type(termination).objects.filter(pk=termination.pk).update(document=document)
-        if termination.status == TerminationStatus.RECEIVED:
-            termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
-        from abri.documents.services import document_added
-
-        document_added(document=document)
+    document = document_file(
+        customer=customer, contract=contract, property=contract.property, kind=DocumentKind.TERMINATION, title=title,
+        lines=lines, filename="resiliation.pdf", sign=True, sign_reason="Accusé de réception de résiliation",
+        unsigned_if_signing_fails=True, audit_data={"termination": termination.number},
+    )
+    type(termination).objects.filter(pk=termination.pk).update(document=document)
+    if termination.status == TerminationStatus.RECEIVED:
+        termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
     return document
 
 
 def contract_end(*, contract_id: int, today=None) -> bool:
     """End one contract whose last covered day has passed, once: its open termination requests are processed
     and its certificates revoked. False when there is nothing to do or another worker holds or ended it."""
-    from abri.documents.certificates import certificates_revoke_for_contract
-
     today = today or timezone.localdate()
     try:
         with transaction.atomic():
@@ -357,7 +349,7 @@ def contract_end(*, contract_id: int, today=None) -> bool:
                                 note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
             for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
                 termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
-            certificates_revoke_for_contract(contract=contract, reason="Contrat résilié")
+            # Its certificates were revoked by contract_transition's `contract_changed` (same transaction).
     except ContractTransitionConflict:
         return False
     return True
@@ -599,7 +591,11 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
         )
         data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
-    transaction.on_commit(lambda: amendment_document(amendment=amendment))
+        # Same transaction: certificates this amendment made untrue are revoked and reissued (ADR 0008),
+        # whatever happens later to the signing of the amendment's PDF.
+        contract_changed.send(sender=Contract, contract=contract, change="amended", actor=actor or customer.user,
+                              reason=_("Contrat modifié par l'avenant %(number)s") % {"number": amendment.number})
+        amendment_document(amendment=amendment)
     return amendment
 
 
@@ -652,15 +648,14 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     return sentences
 
 
+@transaction.atomic
 def amendment_document(*, amendment):
-    """The amendment as a signed PDF in the customer's documents; certificates it made untrue are replaced."""
-    from django.core.files.base import ContentFile
+    """The amendment as a signed PDF in the customer's documents (idempotent).
 
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
-    from abri.documents.rendering import render_text_pdf
-
-    amendment.refresh_from_db()
+    Filed through the vault's front door in the amendment's transaction; the vault's task renders and
+    signs the PDF. The certificates it made untrue were already replaced (`contract_changed`, ADR 0008).
+    """
+    amendment = type(amendment).objects.select_for_update().get(pk=amendment.pk)
     if amendment.document_id:
         return amendment.document
     contract, customer = amendment.contract, amendment.customer
@@ -695,24 +690,12 @@ def amendment_document(*, amendment):
                f"{format_eur(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
             "Les autres conditions du contrat restent inchangées.",
         ]
-    pdf = render_text_pdf(title=title, lines=lines)
-    from abri.documents.signing import pdf_sign
-
-    pdf = pdf_sign(pdf, reason=f"Avenant {amendment.number}")
-    document = Document(customer=customer, contract=contract, property=contract.property, kind=DocumentKind.AMENDMENT,
-                        title=title, mime_type="application/pdf", size_bytes=len(pdf), text="\n".join([title, *lines]),
-                        amount=amendment.prorata_amount)
-    document.file.save("avenant.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        type(amendment).objects.filter(pk=amendment.pk).update(document=document)
-        from abri.documents.services import document_added
-
-        document_added(document=document)
-    from abri.documents.certificates import certificates_refresh_for_contract
-
-    # Only the certificates this amendment made untrue are revoked, and reissued at once (the customer is told).
-    certificates_refresh_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
+    document = document_file(
+        customer=customer, contract=contract, property=contract.property, kind=DocumentKind.AMENDMENT, title=title,
+        lines=lines, amount=amendment.prorata_amount, filename="avenant.pdf", sign=True,
+        sign_reason=f"Avenant {amendment.number}", audit_data={"amendment": amendment.number},
+    )
+    type(amendment).objects.filter(pk=amendment.pk).update(document=document)
     return document
 
 
@@ -842,7 +825,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )
-    transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
+        termination_acknowledgement(termination=termination)
     return new
 
 
