@@ -151,6 +151,7 @@ def _file(*, certificate: Certificate, contract: Contract, actor, channel: str) 
         )
         certificate.document = document
         certificate.save(update_fields=["document"])
+        certificate.refresh_from_db(fields=["twoddoc_payload"])  # signed by the task (at once when immediate)
         audit_record(
             actor=actor, action="certificate.issued", target=certificate, customer=certificate.customer,
             data={"number": certificate.number, "kind": certificate.kind, "contract": contract.number,
