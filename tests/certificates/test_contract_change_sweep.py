@@ -94,3 +94,21 @@ def test_a_new_certificate_is_never_issued_beside_a_stale_one(alice, alice_contr
     fresh = certificate_issue(customer=alice, contract=alice_contract, kind="tenant")
     stale.refresh_from_db()
     assert stale.revoked_at is not None and fresh.revoked_at is None
+
+
+def test_two_sweeps_racing_revoke_and_audit_each_certificate_once(alice, alice_contract, monkeypatch):
+    """Another sweep revokes the certificate between this sweep's read and its write: the conditional
+    UPDATE … WHERE revoked_at IS NULL changes nothing, so there is one revocation and one audit row."""
+    from abri.certificates import services
+
+    certificate = certificate_issue(customer=alice, contract=alice_contract, kind="tenant")
+
+    def other_sweep_wins(*, certificate, contract=None, guarantees=None):
+        services._revoke_if_valid(certificate_id=certificate.pk, reason="Premier passage", actor=None)
+        return False  # this sweep read it as valid and now finds it untrue
+
+    monkeypatch.setattr(services, "certificate_states_the_truth", other_sweep_wins)
+    assert services.certificates_sweep(contract=alice_contract, reason="Second passage") == []
+    certificate.refresh_from_db()
+    assert certificate.revocation_reason == "Premier passage"
+    assert AuditLog.objects.filter(action="certificate.revoked", target_id=str(certificate.pk)).count() == 1
