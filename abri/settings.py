@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "abri.accounts",
     "abri.contracts",
     "abri.documents",
+    "abri.certificates",
     "abri.claims",
     "abri.billing",
     "abri.notifications",

@@ -1,6 +1,7 @@
 """Full certificate generation: render (ReportLab) + 2D-Doc + barcodes + PAdES signature + storing.
 
-Calls the same service as the page (`certificate_issue`) for DEMO0001G's first active contract, on a
+Calls the same service as the page (`certificate_issue`: rows and sweep, in the request) then the vault
+task's work (`certificate_render_now`: render, 2D-Doc, sign, store) for DEMO0001G's first active contract, on a
 database of its own under bench/results/ (migrate + seed_demo, built once; or the scale database
 with --customers N). Prints one JSON object with the median and p95 in milliseconds.
 Usage: .venv/bin/python bench/bench_certificate.py [--runs 100] [--kind tenant] [--customers 0]
@@ -47,8 +48,10 @@ def main() -> None:
     from django.utils import timezone
 
     from abri.accounts.models import Customer
-    from abri.documents.certificates import certificate_issue, contracts_certifiable, school_years_offered
-    from abri.documents.models import Certificate
+    from abri.certificates.models import Certificate
+    from abri.certificates.rules import school_years_offered
+    from abri.certificates.selectors import contracts_certifiable
+    from abri.certificates.services import certificate_issue, certificate_render_now
 
     customer = Customer.objects.get(customer_number="DEMO0001G")
     contract = contracts_certifiable(customer=customer).first()
@@ -60,7 +63,9 @@ def main() -> None:
                  "school_year": school_years_offered(timezone.localdate())[0]}
 
     def issue():
-        return certificate_issue(customer=customer, contract=contract, kind=args.kind, **extra)
+        certificate = certificate_issue(customer=customer, contract=contract, kind=args.kind, **extra)
+        certificate_render_now(certificate=certificate)  # the task's work (the bench has no worker)
+        return certificate
 
     for _ in range(args.warmup):  # first call loads the keys and fonts
         issue()

@@ -23,18 +23,17 @@ from django.views.decorators.http import require_POST
 
 from abri.backoffice.decorators import staff_required
 from abri.backoffice.selectors import customer_get_for_staff
-from abri.core.services import audit_record
-from abri.documents.certificate_forms import CertificateRequestForm
-from abri.documents.certificates import (
+from abri.certificates.choices import VerificationOutcome
+from abri.certificates.forms import CertificateRequestForm
+from abri.certificates.selectors import (
     certificate_get,
-    certificate_issue,
-    certificate_revoke,
     certificates_for_customer,
     contracts_certifiable,
     verification_logs,
 )
+from abri.certificates.services import certificate_issue, certificate_revoke
+from abri.core.services import audit_record
 from abri.documents.forms import DATE_FORMATS, DocumentSearchForm
-from abri.documents.models import VerificationOutcome
 from abri.documents.search import ORDER_RELEVANCE, documents_search
 
 VIEW = "documents.view_document"

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
 
+from abri.documents.renderers import renderer_register
+
 
 class BillingConfig(AppConfig):
     name = "abri.billing"
     label = "billing"
     verbose_name = "Paiements"
+
+    def ready(self):
+        from abri.billing.services import YEARLY_STATEMENT_RENDERER, yearly_statement_render
+
+        # The vault's task renders the yearly statement by this name (a registry: documents imports no app above).
+        renderer_register(YEARLY_STATEMENT_RENDERER, yearly_statement_render)

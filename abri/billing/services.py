@@ -7,16 +7,22 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
+from abri.accounts.models import Customer
 from abri.billing.letters import yearly_statement_pdf
 from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.billing.selectors import yearly_premiums
 from abri.core.money import format_eur
 from abri.core.services import audit_record
+from abri.documents.choices import DocumentKind
+from abri.documents.models import Document
+from abri.documents.services import document_file
 
 
 def calendar_token_hash(token: str) -> str:
@@ -75,16 +81,12 @@ def yearly_statement(*, customer, year: int):
     """The « attestation annuelle de cotisations » for a year: rendered, signed, filed in the customer's documents.
 
     Asked again with the same total (nothing paid or refunded since), the filed one is served, not filed twice.
+    Filed through the vault's front door (rendered and signed by its task): returns (document, the PDF's
+    bytes, or None while it is « en préparation »).
     """
-    from abri.billing.selectors import yearly_premiums
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
-    from abri.documents.services import document_added
-    from abri.documents.signing import pdf_sign
-
     rows = yearly_premiums(customer=customer, year=year)
     total = sum((row["net"] for row in rows), Decimal("0.00"))
-    title = f"Attestation annuelle de cotisations {year}"
+    title = yearly_statement_title(year)
     lines = [
         f"{settings.ABRI_INSURER_NAME} atteste que {customer.full_name} (client {customer.customer_number}) "
         f"a payé, du 1er janvier au 31 décembre {year}, les cotisations d'assurance suivantes, toutes taxes comprises :",
@@ -110,17 +112,36 @@ def yearly_statement(*, customer, year: int):
     text = "\n".join([title, *lines])
     existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)
                 .order_by("-created_at", "-id").first())
-    if existing is not None and existing.amount == total and existing.file:
-        with existing.file.open("rb") as handle:
-            return existing, handle.read()
-    pdf = pdf_sign(yearly_statement_pdf(customer=customer, year=year, rows=rows, total=total, title=title),
-                   reason=title)
-    document = Document(customer=customer, kind=DocumentKind.RECEIPT, title=title, mime_type="application/pdf",
-                        size_bytes=len(pdf), text=text, amount=total)
-    document.file.save(f"attestation-cotisations-{year}.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        audit_record(actor=customer.user, action="billing.yearly_statement", target=document, customer=customer,
-                     data={"year": year})
-        document_added(document=document)
-    return document, pdf
+    if existing is None or existing.amount != total:
+        with transaction.atomic():
+            existing = document_file(customer=customer, kind=DocumentKind.RECEIPT, title=title, text=text,
+                                     renderer=YEARLY_STATEMENT_RENDERER,
+                                     renderer_args={"customer_id": customer.pk, "year": year},
+                                     amount=total, filename=f"attestation-cotisations-{year}.pdf", sign=True,
+                                     actor=customer.user, audit_data={"year": year})
+            audit_record(actor=customer.user, action="billing.yearly_statement", target=existing, customer=customer,
+                         data={"year": year})
+        existing.refresh_from_db(fields=["file", "size_bytes"])
+    if existing.is_pending:
+        return existing, None
+    with existing.file.open("rb") as handle:
+        return existing, handle.read()
+
+
+YEARLY_STATEMENT_RENDERER = "billing.yearly_statement"
+
+
+def yearly_statement_render(*, customer_id: int, year: int) -> bytes:
+    """The vault's renderer for the yearly statement (`document_file`): the letter from the year's premiums."""
+    customer = Customer.objects.get(pk=customer_id)
+    rows = yearly_premiums(customer=customer, year=year)
+    total = sum((row["net"] for row in rows), Decimal("0.00"))
+    return yearly_statement_pdf(customer=customer, year=year, rows=rows, total=total,
+                                title=yearly_statement_title(year))
+
+
+def yearly_statement_title(year: int) -> str:
+    """The statement's title, also the key under which it is filed (one per year): in the site's language,
+    whatever the language of the request, so that asking in English finds the statement filed in French."""
+    with override(settings.LANGUAGE_CODE):
+        return _("Attestation annuelle de cotisations %(year)s") % {"year": year}

@@ -98,7 +98,9 @@ def yearly_statement(request, year: int):
     """The « attestation annuelle de cotisations » of a past or current year, signed and filed in the documents."""
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
-    _document, pdf = services.yearly_statement(customer=request.customer, year=year)
+    document, pdf = services.yearly_statement(customer=request.customer, year=year)
+    if pdf is None:  # being signed by the task queue
+        return render(request, "documents/partials/file_pending.html", {"document": document, "active_menu": "payments"})
     return download_response(content=pdf, filename=f"attestation-cotisations-{year}.pdf", content_type="application/pdf")
 
 

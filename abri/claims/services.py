@@ -52,6 +52,9 @@ from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
 from abri.core.services import audit_record
+from abri.documents.choices import DocumentKind
+from abri.documents.models import Document
+from abri.documents.services import document_file
 from abri.notifications.services import notification_create
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -229,22 +232,17 @@ EVENT_CATEGORY = {"water": "water", "theft": "theft", "vandalism": "theft", "fir
 
 def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
     """What the customer sent for a claim also appears in their documents (same stored, re-encoded file)."""
-    from abri.documents.models import Document
-
     if evidence.kind == EvidenceKind.EXPERT_REPORT:
         return None  # filed by claim_add_report with its own title
     name = evidence.original_name or evidence.get_kind_display()
-    document = Document(
+    return document_file(
         customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
         kind=EVIDENCE_DOCUMENT_KIND.get(evidence.kind, "other"),
-        title=f"{evidence.get_kind_display()} — sinistre {claim.number} ({name})"[:200],
+        title=f"{evidence.get_kind_display()} — sinistre {claim.number} ({name})",
         guarantee_category=EVENT_CATEGORY.get(claim.event_type, "general"), mime_type=evidence.content_type,
         size_bytes=evidence.size_bytes, text=f"{evidence.get_kind_display()} {name} sinistre {claim.number}",
+        stored_name=evidence.file.name, actor=evidence.uploaded_by or claim.customer.user,
     )
-    document.file.name = evidence.file.name
-    document.save()
-    transaction.on_commit(lambda: _document_added(document))
-    return document
 
 
 def evidence_remove(*, customer, draft: ClaimDraft, evidence_key) -> int:
@@ -397,42 +395,27 @@ def _after_submit(claim_id: int) -> None:
 
 
 def acknowledgement_issue(*, claim: Claim):
-    """The acknowledgement of receipt as a PDF in the customer's documents (idempotent)."""
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
+    """The acknowledgement of receipt as a PDF in the customer's documents (idempotent).
 
+    Filed through the vault's front door; the PDF is rendered by the vault's task.
+    """
     title = f"Accusé de réception du sinistre {claim.number}"
     if Document.objects.filter(claim=claim, title=title).exists():
         return None
-    lines = [
-        f"Assuré : {claim.customer.full_name} (client {claim.customer.customer_number}).",
-        f"Contrat : {claim.contract.number}. Logement : {claim.contract.property.full_address}.",
-        f"Événement : {claim.get_event_type_display()}, survenu le {timezone.localtime(claim.occurred_at):%d/%m/%Y à %H:%M}.",
-        f"Déclaration reçue le {timezone.localtime(claim.declared_at):%d/%m/%Y à %H:%M}.",
-        f"Circonstances : {claim.description}",
-        "Ne faites pas réparer avant notre accord, sauf pour faire cesser les dommages (mesures conservatoires).",
-        "Conservez les biens endommagés et les justificatifs : ils pourront être demandés par l'expert.",
-    ]
-    pdf = claim_acknowledgement_pdf(claim=claim)
-    category = {"water": "water", "theft": "theft", "vandalism": "theft", "fire": "fire", "glass": "glass",
-                "liability": "liability", "storm": "natural_events", "natcat": "natural_events"}.get(
-        claim.event_type, "general")
-    document = Document(customer=claim.customer, contract=claim.contract, property=claim.contract.property,
-                        claim=claim, kind=DocumentKind.CLAIM_LETTER, title=title, guarantee_category=category,
-                        mime_type="application/pdf", size_bytes=len(pdf), text="\n".join([title, *lines]))
-    document.file.save("accuse-reception.pdf", ContentFile(pdf), save=False)
-    document.save()
-    _document_added(document)
-    return document
+    return document_file(
+        customer=claim.customer, contract=claim.contract, property=claim.contract.property, claim=claim,
+        kind=DocumentKind.CLAIM_LETTER, title=title, guarantee_category=EVENT_CATEGORY.get(claim.event_type, "general"),
+        renderer=ACKNOWLEDGEMENT_RENDERER, renderer_args={"claim_id": claim.pk},
+        filename="accuse-reception.pdf", audit_data={"claim": claim.number},
+    )
 
 
-def _document_added(document) -> None:
-    """Let the documents app index a new document (text extraction) when it offers the hook."""
-    try:
-        from abri.documents.services import document_added
-    except ImportError:
-        return
-    document_added(document=document)
+ACKNOWLEDGEMENT_RENDERER = "claims.acknowledgement"
+
+
+def acknowledgement_render(*, claim_id: int) -> bytes:
+    """The vault's renderer for the acknowledgement of receipt (`document_file`): the letter of the claim."""
+    return claim_acknowledgement_pdf(claim=Claim.objects.select_related("contract__property", "customer").get(pk=claim_id))
 
 
 # --- Fast track -----------------------------------------------------------------------------
@@ -568,16 +551,11 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
     _staff_check(actor, claim)
     evidence = evidence_add(customer=claim.customer, data=data, filename=filename,
                             kind=EvidenceKind.EXPERT_REPORT, claim=claim, by_staff=True, staff_user=actor)
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
-
     with transaction.atomic():
-        document = Document(customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
-                            kind=DocumentKind.EXPERT_REPORT, title=f"Rapport d'expertise — sinistre {claim.number}",
-                            mime_type=evidence.content_type, size_bytes=evidence.size_bytes)
-        document.file.name = evidence.file.name
-        document.save()
-        transaction.on_commit(lambda: _document_added(document))
+        document_file(customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
+                      kind=DocumentKind.EXPERT_REPORT, title=f"Rapport d'expertise — sinistre {claim.number}",
+                      mime_type=evidence.content_type, size_bytes=evidence.size_bytes,
+                      stored_name=evidence.file.name, actor=actor)
         return claim_transition(claim=claim, to_status=ClaimStatus.REPORT_RECEIVED, actor=actor)
 
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from abri.core.labels import register_labels
+from abri.documents.renderers import renderer_register
 
 
 class ContractsConfig(AppConfig):
@@ -10,6 +11,12 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from abri.contracts.choices import GuaranteeCode, PaymentFrequency
+        from abri.contracts.services import (
+            AMENDMENT_RENDERER,
+            TERMINATION_ACKNOWLEDGEMENT_RENDERER,
+            amendment_render,
+            termination_acknowledgement_render,
+        )
         from abri.contracts.tariff_admin import tariffs_dir
 
         # Core's `guarantee_label` filter and billing's payment history show these labels (registries: core
@@ -18,3 +25,6 @@ class ContractsConfig(AppConfig):
         register_labels("payment_frequency", lambda: dict(PaymentFrequency.choices))
         # The engine reads tariff versions from one writable directory (uploads by administrators).
         tariffs_dir()
+        # The vault's task renders these letters by name (a registry: documents imports no app above it).
+        renderer_register(AMENDMENT_RENDERER, amendment_render)
+        renderer_register(TERMINATION_ACKNOWLEDGEMENT_RENDERER, termination_acknowledgement_render)

@@ -8,9 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, override
+from django.utils.translation import gettext_lazy, ngettext
 
 from abri import pricing
 from abri.billing.choices import ScheduleStatus
@@ -25,11 +24,20 @@ from abri.contracts.choices import (
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.letters import amendment_pdf, termination_acknowledgement_pdf
-from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
-from abri.contracts.templatetags.contract_labels import formula_label, option_labels
+from abri.contracts.models import (
+    Amendment,
+    Contract,
+    ContractEvent,
+    ContractGuarantee,
+    Property,
+    TerminationRequest,
+)
+from abri.contracts.signals import contract_changed
 from abri.core.errors import ensure_owner
 from abri.core.money import format_eur
 from abri.core.services import audit_record
+from abri.documents.choices import DocumentKind
+from abri.documents.services import document_file
 from abri.notifications.services import notification_create
 
 
@@ -110,6 +118,10 @@ def contract_transition(*, contract: Contract, to_status: str, actor, note: str 
                                  actor=actor)
     audit_record(actor=actor, action=f"contract.{to_status}", target=contract, customer=contract.customer,
                  data={"from": previous, "to": to_status, **(data or {})}, actor_label="" if actor else "system")
+    # Same transaction: the apps above react now (certificates revoke what no longer holds, ADR 0008).
+    contract_changed.send(sender=Contract, contract=contract, change="status", from_status=previous,
+                          to_status=to_status, actor=actor,
+                          reason=_("Contrat résilié") if to_status not in CONTRACT_IN_FORCE else "")
     return contract
 
 
@@ -283,65 +295,39 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
                      "%(day)s.") % {"amount": refund, "day": f"{refund_due_by(end):%d/%m/%Y}"} if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
-    transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
+        termination_acknowledgement(termination=termination)
     return termination
 
 
+@transaction.atomic
 def termination_acknowledgement(*, termination):
-    """The acknowledgement on a durable medium: a signed PDF in the customer's documents (idempotent)."""
-    from django.core.files.base import ContentFile
+    """The acknowledgement on a durable medium: a signed PDF in the customer's documents (idempotent).
 
-    from abri.contracts.rules import refund_due_by
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
+    Filed through the vault's front door in the request's transaction; the PDF is rendered and signed by
+    the vault's task (an unsigned acknowledgement beats none: signing failures store it unsigned).
+    """
 
-    termination.refresh_from_db()
+    termination = type(termination).objects.select_for_update().get(pk=termination.pk)
     if termination.document_id:
         return termination.document
     contract, customer = termination.contract, termination.customer
     title = f"Accusé de réception de résiliation {termination.number}"
-    lines = [
-        f"Assuré : {customer.full_name} (client {customer.customer_number}).",
-        f"Contrat : {contract.number}, {contract.property.full_address}.",
-        f"Demande reçue le {timezone.localtime(termination.created_at):%d/%m/%Y à %H:%M}.",
-        f"Motif : {termination.get_reason_display()}. {termination.reason_text}".strip(),
-        f"Fin des garanties : le {termination.effective_date:%d/%m/%Y} à 24 h. {termination.rule}",
-        *([f"Nouvel assureur : {termination.new_insurer}, contrat {termination.new_policy_number}."]
-          if termination.new_insurer else []),
-        (f"Cotisation non utilisée remboursée au plus tard le {refund_due_by(termination.effective_date):%d/%m/%Y} : "
-         f"{termination.refund_amount} euros." if termination.refund_amount > 0
-         else "Aucune cotisation non utilisée à rembourser."),
-        "Vos garanties restent acquises jusqu'à la date de fin. Pensez à assurer votre nouveau logement.",
-    ]
-    pdf = termination_acknowledgement_pdf(termination=termination)
-    try:
-        from abri.documents.signing import pdf_sign
-
-        pdf = pdf_sign(pdf, reason="Accusé de réception de résiliation")
-    except Exception:  # noqa: BLE001 - an unsigned acknowledgement beats none; signing is retried by support
-        import logging
-
-        logging.getLogger(__name__).exception("termination acknowledgement could not be signed")
-    document = Document(customer=customer, contract=contract, property=contract.property,
-                        kind=DocumentKind.TERMINATION, title=title, mime_type="application/pdf",
-                        size_bytes=len(pdf), text="\n".join([title, *lines]))
-    document.file.save("resiliation.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        type(termination).objects.filter(pk=termination.pk).update(document=document)
-        if termination.status == TerminationStatus.RECEIVED:
-            termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
-        from abri.documents.services import document_added
-
-        document_added(document=document)
+    document = document_file(
+        customer=customer, contract=contract, property=contract.property, kind=DocumentKind.TERMINATION, title=title,
+        renderer=TERMINATION_ACKNOWLEDGEMENT_RENDERER, renderer_args={"termination_id": termination.pk},
+        filename="resiliation.pdf", sign=True,
+        sign_reason="Accusé de réception de résiliation", unsigned_if_signing_fails=True,
+        audit_data={"termination": termination.number},
+    )
+    type(termination).objects.filter(pk=termination.pk).update(document=document)
+    if termination.status == TerminationStatus.RECEIVED:
+        termination_transition(termination=termination, to_status=TerminationStatus.ACKNOWLEDGED)
     return document
 
 
 def contract_end(*, contract_id: int, today=None) -> bool:
     """End one contract whose last covered day has passed, once: its open termination requests are processed
     and its certificates revoked. False when there is nothing to do or another worker holds or ended it."""
-    from abri.documents.certificates import certificates_revoke_for_contract
-
     today = today or timezone.localdate()
     try:
         with transaction.atomic():
@@ -356,7 +342,7 @@ def contract_end(*, contract_id: int, today=None) -> bool:
                                 note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
             for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
                 termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
-            certificates_revoke_for_contract(contract=contract, reason="Contrat résilié")
+            # Its certificates were revoked by contract_transition's `contract_changed` (same transaction).
     except ContractTransitionConflict:
         return False
     return True
@@ -598,7 +584,11 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
         )
         data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
-    transaction.on_commit(lambda: amendment_document(amendment=amendment))
+        # Same transaction: certificates this amendment made untrue are revoked and reissued (ADR 0008),
+        # whatever happens later to the signing of the amendment's PDF.
+        contract_changed.send(sender=Contract, contract=contract, change="amended", actor=actor or customer.user,
+                              reason=_("Contrat modifié par l'avenant %(number)s") % {"number": amendment.number})
+        amendment_document(amendment=amendment)
     return amendment
 
 
@@ -653,66 +643,25 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     return sentences
 
 
+@transaction.atomic
 def amendment_document(*, amendment):
-    """The amendment as a signed PDF in the customer's documents; certificates it made untrue are replaced."""
-    from django.core.files.base import ContentFile
+    """The amendment as a signed PDF in the customer's documents (idempotent).
 
-    from abri.documents.choices import DocumentKind
-    from abri.documents.models import Document
-
-    amendment.refresh_from_db()
+    Filed through the vault's front door in the amendment's transaction; the vault's task renders and
+    signs the PDF. The certificates it made untrue were already replaced (`contract_changed`, ADR 0008).
+    """
+    amendment = type(amendment).objects.select_for_update().get(pk=amendment.pk)
     if amendment.document_id:
         return amendment.document
     contract, customer = amendment.contract, amendment.customer
     title = f"Avenant {amendment.number} au contrat {contract.number}"
-    before, after = amendment.before, amendment.after
-
-    def terms(choices: dict) -> str:  # labels, not codes: « formule Intégrale, options Jardin »
-        options = option_labels(choices.get("options")) or "aucune"
-        capital = choices.get("contents_capital")
-        return (f"formule {formula_label(choices.get('formula'))}, options {options}, franchise "
-                f"{format_eur(Decimal(str(choices.get('deductible') or 0)))}, capital mobilier "
-                f"{format_eur(Decimal(str(capital))) if capital else 'au plafond'}")
-
-    def day(value) -> str:
-        return date_format(value, "j F Y")
-
-    with override("fr"):
-        prorata = amendment.prorata_amount
-        lines = [
-            f"Assuré : {customer.full_name} (client {customer.customer_number}).",
-            f"Logement : {contract.property.full_address}.",
-            f"Date d'effet : {day(amendment.effective_date)}. Tarif {amendment.tariff_version}.",
-            f"Avant : {terms(before)}.",
-            f"Après : {terms(after)}.",
-            f"Cotisation annuelle : {format_eur(amendment.old_total_annual)} avant, "
-            f"{format_eur(amendment.new_total_annual)} après.",
-            (f"Montant dû jusqu'à la prochaine échéance : {format_eur(prorata)} (prorata, seul montant dû pour la "
-             "période en cours)." if prorata > 0 else
-             f"Montant remboursé jusqu'à la prochaine échéance : {format_eur(-prorata)} (prorata)." if prorata < 0
-             else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
-            *([f"Échéancier : {row['label']} le {day(date.fromisoformat(row['due_date']))} : "
-               f"{format_eur(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
-            "Les autres conditions du contrat restent inchangées.",
-        ]
-    pdf = amendment_pdf(amendment=amendment)
-    from abri.documents.signing import pdf_sign
-
-    pdf = pdf_sign(pdf, reason=f"Avenant {amendment.number}")
-    document = Document(customer=customer, contract=contract, property=contract.property, kind=DocumentKind.AMENDMENT,
-                        title=title, mime_type="application/pdf", size_bytes=len(pdf), text="\n".join([title, *lines]),
-                        amount=amendment.prorata_amount)
-    document.file.save("avenant.pdf", ContentFile(pdf), save=False)
-    with transaction.atomic():
-        document.save()
-        type(amendment).objects.filter(pk=amendment.pk).update(document=document)
-        from abri.documents.services import document_added
-
-        document_added(document=document)
-    from abri.documents.certificates import certificates_refresh_for_contract
-
-    # Only the certificates this amendment made untrue are revoked, and reissued at once (the customer is told).
-    certificates_refresh_for_contract(contract=contract, reason=f"Contrat modifié par l'avenant {amendment.number}")
+    document = document_file(
+        customer=customer, contract=contract, property=contract.property, kind=DocumentKind.AMENDMENT, title=title,
+        renderer=AMENDMENT_RENDERER, renderer_args={"amendment_id": amendment.pk},
+        amount=amendment.prorata_amount, filename="avenant.pdf", sign=True,
+        sign_reason=f"Avenant {amendment.number}", audit_data={"amendment": amendment.number},
+    )
+    type(amendment).objects.filter(pk=amendment.pk).update(document=document)
     return document
 
 
@@ -845,7 +794,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
                 "since": f"{new.first_subscription_date:%d/%m/%Y}"},
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )
-    transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
+        termination_acknowledgement(termination=termination)
     return new
 
 
@@ -853,3 +802,19 @@ def _months_after(day, months: int):
     from abri.contracts.rules import add_months
 
     return add_months(day, months)
+
+
+# --- The vault's renderers (registered in ContractsConfig.ready; rendered by the `document_render` task) ----
+AMENDMENT_RENDERER = "contracts.amendment"
+TERMINATION_ACKNOWLEDGEMENT_RENDERER = "contracts.termination_acknowledgement"
+
+
+def amendment_render(*, amendment_id: int) -> bytes:
+    """The amendment letter (`document_file` renderer)."""
+    return amendment_pdf(amendment=Amendment.objects.select_related("contract__property", "customer").get(pk=amendment_id))
+
+
+def termination_acknowledgement_render(*, termination_id: int) -> bytes:
+    """The termination acknowledgement letter (`document_file` renderer)."""
+    return termination_acknowledgement_pdf(
+        termination=TerminationRequest.objects.select_related("contract__property", "customer").get(pk=termination_id))

@@ -65,6 +65,9 @@ def file_response(document, handle, *, preview: bool) -> HttpResponse:
 def document_download(request, pk: int):
     """Download one of my documents, or preview it in the browser with ?apercu=1 (recorded in the audit log)."""
     document = document_get(customer=request.customer, pk=pk)
+    if document.is_pending:  # filed, its PDF still being rendered and signed by the task queue
+        return render(request, "documents/partials/file_pending.html",
+                      {"document": document, "active_menu": "documents"})
     handle = document_open(document=document)
     if handle is None:
         logger.error("document %s: file missing from storage", document.pk)

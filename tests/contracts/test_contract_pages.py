@@ -229,8 +229,8 @@ def test_moving_house_in_one_flow(alice, alice_client, contract, django_capture_
 
 
 def test_certificate_for_the_new_home_is_valid_from_the_moving_date(alice, contract):
+    from abri.certificates.services import certificate_issue
     from abri.contracts.services import move_house
-    from abri.documents.certificates import certificate_issue
 
     moving = timezone.localdate() + timedelta(days=20)
     home = {"kind": "apartment", "occupant_status": "tenant", "address_line": "5 rue Neuve", "postcode": "69001",

@@ -81,7 +81,7 @@ def test_renewal_without_notice_allows_termination_the_next_day(alice):
 
 def test_certificate_after_the_anniversary_shows_the_current_period(alice):
     """After the due date, the insurance year shown on certificates is the new one, not the past one."""
-    from abri.documents.certificates import current_period
+    from abri.certificates.rules import current_period
 
     today = timezone.localdate()
     due = today - timedelta(days=5)
@@ -104,7 +104,7 @@ def test_amendment_after_the_anniversary_does_not_crash(alice):
 
 def test_certificate_and_termination_share_the_last_covered_day(alice):
     """One convention: an end date is the last day covered (until 24:00), on certificates as on terminations."""
-    from abri.documents.certificates import current_period
+    from abri.certificates.rules import current_period
 
     with freeze_time("2026-12-02 10:00:00"):
         contract = _owner_contract(alice, start_date=date(2024, 6, 1), main_due_date=date(2027, 6, 1))

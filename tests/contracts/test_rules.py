@@ -52,10 +52,10 @@ def test_contracts_end_at_their_termination_date_and_certificates_are_revoked(db
     from django.core.management import call_command
     from django.utils import timezone
 
+    from abri.certificates.models import Certificate
+    from abri.certificates.services import certificate_issue
     from abri.contracts.models import Contract
     from abri.contracts.services import contracts_end_due
-    from abri.documents.certificates import certificate_issue
-    from abri.documents.models import Certificate
     from tests.contracts.factories import make_contract
 
     contract = make_contract(customer=alice, start_date=timezone.localdate() - timedelta(days=400),

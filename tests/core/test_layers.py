@@ -19,18 +19,7 @@ JUSTIFIED = re.compile(r"^\s*# local import: \S")
 # Function-local imports owned by the rewrite of document creation (issue 10 point 2: documents.services.
 # document_file and the certificates app), left untouched here so that both branches merge. (path, function,
 # imported app) — an entry that no longer matches fails the test below: delete it, the list only shrinks.
-PENDING = {
-    ("abri/billing/services.py", "yearly_statement", "documents"),
-    ("abri/claims/services.py", "evidence_file_in_vault", "documents"),
-    ("abri/claims/services.py", "acknowledgement_issue", "documents"),
-    ("abri/claims/services.py", "_document_added", "documents"),
-    ("abri/claims/services.py", "claim_add_report", "documents"),
-    ("abri/contracts/services.py", "termination_acknowledgement", "documents"),
-    ("abri/contracts/services.py", "contract_end", "documents"),
-    ("abri/contracts/services.py", "amendment_document", "documents"),
-    ("abri/documents/certificates.py", "current_period", "contracts"),
-    ("abri/documents/certificates.py", "certificates_refresh_for_contract", "notifications"),
-}
+PENDING: set[tuple[str, str, str]] = set()
 
 
 def _app_of(module: str) -> str | None:

@@ -55,10 +55,10 @@ def test_rows_without_a_customer_are_nobodys(db):
 
 def test_every_service_refuses_another_customers_object_with_the_one_not_yours_error(alice, bob, bob_contract):
     """Five exception types (ValueError, ContractError, ClaimError, ValidationError, DoesNotExist) became one."""
+    from abri.certificates.services import certificate_issue
     from abri.claims import services as claims
     from abri.claims.models import ClaimDraft
     from abri.contracts import services as contracts
-    from abri.documents.certificates import certificate_issue
     from tests.claims.factories import make_claim
 
     bob_claim = make_claim(contract=bob_contract, status="offer_made")

@@ -49,8 +49,8 @@ def test_demo_owner_house_insures_its_building_and_gets_no_landlord_certificate(
 
     from django.core.exceptions import ValidationError
 
+    from abri.certificates.services import certificate_issue
     from abri.contracts.models import Contract
-    from abri.documents.certificates import certificate_issue
 
     call_command("seed_demo")
     house = Contract.objects.get(number="MRH-2023-000102")

@@ -5,9 +5,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from abri.accounts.roles import ensure_staff_groups
+from abri.certificates.models import Certificate, VerificationLog
+from abri.certificates.services import certificate_issue
+from abri.certificates.verification import certificate_verify
 from abri.core.models import AuditLog
-from abri.documents.certificates import certificate_issue, certificate_verify
-from abri.documents.models import Certificate, Document, VerificationLog
+from abri.documents.models import Document
 from abri.documents.search import search_text_for
 from abri.documents.services import document_added
 from tests.accounts.factories import StaffFactory

@@ -13,10 +13,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from abri.certificates.rules import school_years_offered
+from abri.certificates.services import certificate_issue
 from abri.claims.services import acknowledgement_issue
 from abri.contracts.pricing import contract_choices
 from abri.contracts.services import amendment_apply, termination_request
-from abri.documents.certificates import certificate_issue, school_years_offered
 from abri.documents.models import Document
 from abri.documents.rendering import render_text_pdf
 from tests.claims.factories import make_claim

@@ -108,11 +108,13 @@ def test_missing_file_gives_a_clear_french_page(alice, alice_client):
     assert not AuditLog.objects.filter(action="document.download").exists()
 
 
-def test_document_without_file_gives_the_same_page(alice, alice_client):
+def test_document_without_file_yet_is_in_preparation(alice, alice_client):
+    """Filed by `document_file`, its PDF not yet rendered and signed by the task: said so, no error."""
     doc = Document.objects.create(customer=alice, title="Sans fichier", kind="other")
-    response = alice_client.get(f"/documents/{doc.pk}/telecharger/", {"apercu": "1"})
-    assert response.status_code == 404
-    assert "Ce fichier est indisponible" in response.content.decode()
+    for query in ({"apercu": "1"}, {}):
+        response = alice_client.get(f"/documents/{doc.pk}/telecharger/", query)
+        assert response.status_code == 200
+        assert "Le document « Sans fichier » est en cours de création et de signature." in response.content.decode()
 
 
 def test_download_history_lists_my_downloads_to_the_second(alice, bob, alice_client, bob_client):

@@ -24,20 +24,15 @@ except ImportError:  # django-ninja < 1.7 takes a (status, body) tuple
 
 from abri.api.problems import problem
 from abri.api.security import request_customer
+from abri.certificates.choices import CertificateKind
+from abri.certificates.rendering import verification_url
+from abri.certificates.rules import certificate_kind_refusal
+from abri.certificates.selectors import certificate_get, certificates_for_customer, contracts_certifiable
+from abri.certificates.services import certificate_issue
+from abri.certificates.verification import certificate_verify, verification_rate_limit
 from abri.core.downloads import download_response
 from abri.core.middleware import client_ip
 from abri.core.services import audit_record
-from abri.documents.certificates import (
-    certificate_get,
-    certificate_issue,
-    certificate_kind_refusal,
-    certificate_verify,
-    certificates_for_customer,
-    contracts_certifiable,
-    verification_rate_limit,
-    verification_url,
-)
-from abri.documents.models import CertificateKind
 
 router = Router(tags=["attestations"])
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,9 +29,8 @@ from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.rules import add_months
 from abri.contracts.services import contract_create
 from abri.documents.choices import DocumentKind, GuaranteeCategory
-from abri.documents.models import Document
 from abri.documents.rendering import render_text_pdf
-from abri.documents.search import search_text_for
+from abri.documents.services import document_file
 from abri.notifications.models import Notification
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -69,15 +67,13 @@ def _aware(d: date, hour: int = 10) -> datetime:
 
 def _add_document(customer, *, kind, title, lines, issued_on, contract=None, claim=None, amount=None,
                   category=GuaranteeCategory.GENERAL, pdf=None):
-    pdf = pdf or render_text_pdf(title=title, lines=lines)
-    doc = Document(customer=customer, contract=contract, property=contract.property if contract else None,
-                   claim=claim, kind=kind, title=title, issued_on=issued_on, amount=amount,
-                   guarantee_category=category, mime_type="application/pdf", size_bytes=len(pdf),
-                   text="\n".join([title, *lines]))
-    doc.search_text = search_text_for(doc)
-    doc.file.save(f"{kind}.pdf", ContentFile(pdf), save=False)
-    doc.save()
-    return doc
+    # Rendered here, stored at once (content=): the demo has its files without waiting for a worker.
+    return document_file(
+        customer=customer, contract=contract, property=contract.property if contract else None, claim=claim,
+        kind=kind, title=title, issued_on=issued_on, amount=amount, guarantee_category=category,
+        text="\n".join([title, *lines]), content=pdf or render_text_pdf(title=title, lines=lines),
+        filename=f"{kind}.pdf",
+    )
 
 
 def _price_with_tariff(contract) -> None:

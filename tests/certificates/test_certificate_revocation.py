@@ -7,10 +7,10 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
+from abri.certificates.models import Certificate
+from abri.certificates.services import certificate_issue, certificates_refresh_for_contract
 from abri.contracts.pricing import contract_choices
 from abri.contracts.services import amendment_apply
-from abri.documents.certificates import certificate_issue, certificates_refresh_for_contract
-from abri.documents.models import Certificate
 from abri.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,6 @@ def test_formula_change_reissues_the_certificates_listing_the_guarantees(alice, 
 def _school_year() -> str:
     from django.utils import timezone
 
-    from abri.documents.certificates import school_years_offered
+    from abri.certificates.rules import school_years_offered
 
     return school_years_offered(timezone.localdate())[0]

@@ -21,8 +21,9 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from abri.documents import signing, twoddoc
-from abri.documents.certificates import certificate_issue
+from abri.certificates import twoddoc
+from abri.certificates.services import certificate_issue
+from abri.documents import signing
 
 pytestmark = pytest.mark.django_db
 

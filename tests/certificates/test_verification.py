@@ -8,13 +8,10 @@ import pytest
 from cryptography import x509
 from django.utils import timezone
 
-from abri.documents.certificates import (
-    certificate_issue,
-    certificate_number_normalize,
-    certificate_revoke,
-    verification_logs,
-)
-from abri.documents.models import Certificate, VerificationLog
+from abri.certificates.models import Certificate, VerificationLog
+from abri.certificates.rules import certificate_number_normalize
+from abri.certificates.selectors import verification_logs
+from abri.certificates.services import certificate_issue, certificate_revoke
 
 pytestmark = pytest.mark.django_db
 URL = "/verifier/"
@@ -134,7 +131,7 @@ def test_published_certificate_is_the_2ddoc_signing_certificate(client, certific
     response = client.get(URL + "certificat.pem")
     cert = x509.load_pem_x509_certificate(response.content)
     assert cert.public_key().public_numbers().curve.name == "secp256r1"
-    from abri.documents import twoddoc
+    from abri.certificates import twoddoc
 
     assert twoddoc.verify(certificate.twoddoc_payload, cert).fields["A0"] == certificate.number
 

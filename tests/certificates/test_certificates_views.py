@@ -9,8 +9,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from abri.accounts.tokens import token_issue
-from abri.documents.certificates import certificate_issue, school_years_offered
-from abri.documents.models import Certificate
+from abri.certificates.models import Certificate
+from abri.certificates.rules import school_years_offered
+from abri.certificates.services import certificate_issue
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db

@@ -9,20 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from abri.certificates import twoddoc
+from abri.certificates.models import Certificate
+from abri.certificates.rendering import verification_url
+from abri.certificates.rules import NUMBER_RE, school_years_offered
+from abri.certificates.services import certificate_issue, certificate_revoke, certificates_sweep
+from abri.contracts.choices import ContractStatus
+from abri.contracts.models import Contract
 from abri.core.errors import NotYours
 from abri.core.models import AuditLog
-from abri.documents import twoddoc
-from abri.documents.certificates import (
-    NUMBER_RE,
-    certificate_issue,
-    certificate_revoke,
-    certificates_revoke_for_contract,
-    school_years_offered,
-    verification_url,
-)
-from abri.documents.models import Certificate, Document
+from abri.documents.models import Document
+from tests.certificates.certificate_helpers import page_barcodes
 from tests.contracts.factories import make_contract
-from tests.documents.certificate_helpers import page_barcodes
 
 pytestmark = pytest.mark.django_db
 
@@ -267,14 +265,17 @@ def test_altered_pdf_fails_pades_validation(alice, alice_contract):
 # --- Revocation -----------------------------------------------------------------------------------
 
 
-def test_revoking_a_contracts_certificates(alice, alice_contract):
+def test_sweep_revokes_the_certificates_of_a_contract_no_longer_in_force_once(alice, alice_contract):
+    """The sweep is idempotent: a second run revokes nothing and writes no second audit row."""
     first = certificate_issue(customer=alice, contract=alice_contract, kind="tenant")
     second = certificate_issue(customer=alice, contract=alice_contract, kind="temporary", valid_from=timezone.localdate(),
                                 valid_until=timezone.localdate() + dt.timedelta(days=5))
     other = certificate_issue(customer=alice, contract=make_contract(customer=alice), kind="tenant")
+    assert certificates_sweep(contract=alice_contract, reason="Contrat résilié") == []  # all still true
+    Contract.objects.filter(pk=alice_contract.pk).update(status=ContractStatus.TERMINATED)
 
-    assert certificates_revoke_for_contract(contract=alice_contract, reason="Contrat résilié") == 2
-    assert certificates_revoke_for_contract(contract=alice_contract, reason="Contrat résilié") == 0
+    assert {c.pk for c in certificates_sweep(contract=alice_contract, reason="Contrat résilié")} == {first.pk, second.pk}
+    assert certificates_sweep(contract=alice_contract, reason="Contrat résilié") == []
     for certificate in (first, second):
         certificate.refresh_from_db()
         assert certificate.revoked_at is not None and certificate.revocation_reason == "Contrat résilié"

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from abri.accounts.tokens import token_issue
-from abri.documents.certificates import certificate_issue, certificate_kinds_for
-from abri.documents.models import Certificate
+from abri.certificates.models import Certificate
+from abri.certificates.rules import certificate_kinds_for
+from abri.certificates.services import certificate_issue
 
 pytestmark = pytest.mark.django_db
 URL = "/documents/attestations/"

@@ -10,9 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from abri.accounts.models import Customer
 from abri.accounts.numbers import normalize_customer_number
+from abri.certificates.choices import CertificateKind
+from abri.certificates.rules import certificate_kind_refusal
+from abri.certificates.selectors import contracts_certifiable
+from abri.certificates.services import certificate_issue, certificate_render_now
 from abri.contracts.models import Contract
-from abri.documents.certificates import certificate_issue, certificate_kind_refusal, contracts_certifiable
-from abri.documents.models import CertificateKind
 
 
 def _date(value: str) -> dt.date:
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                         for field, ms in exc.message_dict.items() for m in ms]
             raise CommandError("Attestation refusée — " + " ; ".join(messages)) from exc
         out = Path(options["out"])
+        certificate_render_now(certificate=certificate)  # when the task queue has not signed it yet
         with certificate.document.file.open("rb") as handle:
             out.write_bytes(handle.read())
         self.stdout.write(

@@ -6,13 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from abri.documents.certificates import (
+from abri.certificates.choices import CertificateKind
+from abri.certificates.rules import (
     certificate_kinds_for,
     certificate_number_is_valid,
     certificate_number_normalize,
     school_years_offered,
 )
-from abri.documents.models import CertificateKind
 
 # Fields each kind needs, beyond the contract and the kind (used by the template and clean()).
 KIND_FIELDS = {

@@ -1,0 +1,145 @@
+"""Certificate pages: the customer's (/documents/attestations/: request, download, list with status) and the
+public verification (/verifier/: a landlord, a bank or a school checks a number; no account needed)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from abri.certificates.forms import KIND_FIELDS, CertificateRequestForm, VerificationForm
+from abri.certificates.selectors import certificate_get, certificates_for_customer, contracts_certifiable
+from abri.certificates.services import certificate_issue
+from abri.certificates.verification import certificate_verify, verification_rate_limit
+from abri.core.decorators import customer_required
+from abri.core.downloads import download_response
+from abri.core.middleware import client_ip
+from abri.core.services import audit_record
+from abri.documents.signing import certificate_fingerprint, signing_material
+
+
+def _pdf_response(certificate, handle) -> HttpResponse:
+    return download_response(file=handle, filename=f"attestation-{certificate.number}.pdf",
+                             content_type="application/pdf")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def certificate_page(request):
+    """Choose a contract and a kind, generate: the signed PDF downloads at once; below, those already issued."""
+    customer = request.customer
+    contracts = list(contracts_certifiable(customer=customer))
+    form = CertificateRequestForm(request.POST or None, contracts=contracts)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                certificate = certificate_issue(
+                    customer=customer, contract=form.selected_contract, kind=data["kind"],
+                    valid_from=data.get("valid_from"), valid_until=data.get("valid_until"),
+                    child_first_name=data.get("child_first_name", ""), child_last_name=data.get("child_last_name", ""),
+                    school_year=data.get("school_year", ""), actor=request.user,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                certificate.document.refresh_from_db(fields=["file"])
+                if certificate.document.file:
+                    return _pdf_response(certificate, certificate.document.file.open("rb"))
+                # Still being signed by the task queue: the list below shows it « en préparation ».
+                messages.info(request, _("Votre attestation %(number)s est en préparation : elle apparaît dans la "
+                                         "liste ci-dessous dès qu'elle est signée, en général en quelques "
+                                         "secondes.") % {"number": certificate.number})
+                return redirect("certificates:page")
+        status = 400
+    today = timezone.localdate()
+    certificates = [(c, c.status_on(today)) for c in certificates_for_customer(customer=customer)[:50]]
+    return render(
+        request, "certificates/page.html",
+        {"form": form, "contracts": contracts, "certificates": certificates, "kind_fields": KIND_FIELDS,
+         "active_menu": "documents"},
+        status=status,
+    )
+
+
+@customer_required
+def certificate_download(request, number: str):
+    """Download one of the customer's certificates again (another customer's answers 404)."""
+    certificate = certificate_get(customer=request.customer, number=number)
+    if certificate.document is None or not certificate.document.file:
+        raise Http404
+    try:
+        handle = certificate.document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    audit_record(actor=request.user, action="document.download", target=certificate.document,
+                 data={"certificate": certificate.number, "channel": "web"})
+    return _pdf_response(certificate, handle)
+
+
+def _throttled(request, retry_after: int) -> HttpResponse:
+    response = render(
+        request, "certificates/verify/throttled.html", {"retry_after": retry_after, "minutes": max(1, -(-retry_after // 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_GET
+def verify_page(request):
+    """« Numéro d'attestation » → valide / expirée / révoquée / inconnue, with the minimum shown."""
+    result = None
+    if "numero" in request.GET:
+        form = VerificationForm(request.GET)
+        raw = request.GET.get("numero", "")
+        if raw.strip():
+            ip = client_ip(request)
+            retry_after = verification_rate_limit(ip=ip)
+            if retry_after is not None:
+                return _throttled(request, retry_after)
+            outcome = certificate_verify(raw_number=raw, ip=ip, channel="web")
+            if form.is_valid():
+                result = outcome
+        else:
+            form.is_valid()
+    else:
+        form = VerificationForm()
+    response = render(
+        request, "certificates/verify/page.html",
+        {"form": form, "result": result, "fingerprint": certificate_pem_fingerprint()},
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def verify_certificate_pem(request):
+    """The 2D-Doc signing certificate (PEM), to verify barcodes offline."""
+    return download_response(content=signing_material().twoddoc_cert_pem, filename="certificat.pem",
+                             content_type="application/x-pem-file", inline=True, cache_control=None)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def verify_ca_pem(request):
+    """The certification authority chain of the PDF signatures (PEM), when one is configured."""
+    pem = signing_material().trust_roots_pem
+    if not pem:
+        raise Http404
+    return download_response(content=pem, filename="ac.pem", content_type="application/x-pem-file", inline=True,
+                             cache_control=None)
+
+
+def certificate_pem_fingerprint() -> str:
+    """SHA-256 fingerprint of the published 2D-Doc certificate (shown on the page)."""
+    return certificate_fingerprint(signing_material().twoddoc_cert_pem)
