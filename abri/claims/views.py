@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -328,18 +330,40 @@ def _claim_context(request, claim):
 
 @customer_required
 def claim_detail(request, number: str):
-    """The claim space: live timeline, what we need, settlement, messages, documents, payments."""
+    """The claim space: live timeline, what we need, settlement, messages, documents, payments.
+
+    With htmx (ADR 0009) the same URL answers the live block only: `suivi` (auto|pause) says whether it
+    keeps polling every 20 s, `etape` the step the page shows (a new one is announced out of band) and
+    `version` the digest of the timeline it shows (unchanged → 204, nothing swapped).
+    """
     claim = claim_get(customer=request.customer, number=number)
-    return render(request, "claims/detail.html", _claim_context(request, claim))
+    context = _claim_context(request, claim)
+    if request.htmx:
+        return _claim_live(request, claim, context)
+    context["live"] = {"trigger": "load", "query": urlencode({"suivi": "auto", "etape": claim.status})}
+    return render(request, "claims/detail.html", context)
 
 
-@customer_required
-def claim_timeline(request, number: str):
-    """The timeline fragment, polled by the page to update without reloading."""
-    claim = claim_get(customer=request.customer, number=number)
-    response = render(request, "claims/partials/timeline.html", _claim_context(request, claim))
-    response["Cache-Control"] = "no-store"
-    return response
+def _timeline_version(context) -> str:
+    """A digest of the timeline as shown (the CSRF token, different at every render, set aside)."""
+    html = render_to_string("claims/partials/timeline.html", {**context, "csrf_token": "-"})
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
+
+
+def _claim_live(request, claim, context):
+    """The live block: the timeline, the pause/resume button, and polling unless paused (WCAG 2.2.2)."""
+    auto = request.GET.get("suivi") != "pause"
+    version = _timeline_version(context)
+    if auto and request.GET.get("version") == version:
+        return HttpResponse(status=204)  # nothing new: htmx swaps nothing
+    query = {"suivi": "auto" if auto else "pause", "etape": claim.status}
+    context["live"] = {
+        "trigger": "every 20s" if auto else "", "auto": auto, "controls": True,
+        "query": urlencode({**query, "version": version}),
+        "toggle_query": urlencode({**query, "suivi": "pause" if auto else "auto"}),
+        "new_step": claim.get_status_display() if request.GET.get("etape", claim.status) != claim.status else "",
+    }
+    return render(request, "claims/partials/live.html", context)
 
 
 @require_POST

@@ -184,8 +184,9 @@ def test_bob_never_sees_alice_claim_photo_or_draft(alice, alice_client, alice_co
     alice_client.post(f"/sinistres/declarer/{draft.key}/envoyer/")
     claim = Claim.objects.get(customer=alice)
     for url in [f"/sinistres/declarer/{draft.key}/event/", f"/sinistres/fichiers/{key}/",
-                f"/sinistres/{claim.number}/", f"/sinistres/{claim.number}/etapes/"]:
+                f"/sinistres/{claim.number}/"]:
         assert bob_client.get(url).status_code == 404, url
+        assert bob_client.get(url, HTTP_HX_REQUEST="true").status_code == 404, url
     assert bob_client.post(f"/sinistres/declarer/{draft.key}/fichiers/", {"file": photo()}).status_code == 404
     assert bob_client.post(f"/sinistres/{claim.number}/messages/", {"body": "hello"}).status_code == 404
     assert bob_client.post(f"/sinistres/{claim.number}/accepter/").status_code == 404
