@@ -2,11 +2,15 @@
 htmx; 204 when nothing changed, the new step announced out of band, polling paused on request (WCAG 2.2.2)."""
 
 import re
+import time
 from html import unescape
 
 import pytest
+from django.test import Client
 
+from abri.accounts.auth_flow import SESSION_SEEN_AT
 from abri.claims import services
+from tests.accounts.helpers import login_with_sms
 from tests.claims.factories import make_claim
 from tests.core.test_bad_input import GARBAGE
 
@@ -77,3 +81,33 @@ def test_bad_live_parameters_are_harmless_and_bob_gets_404(alice_client, bob_cli
             response = alice_client.get(f"/sinistres/{claim.number}/", {name: value}, **HTMX)
             assert response.status_code in (200, 400), (name, value)
     assert _hx_get(bob_client, claim, "suivi=auto&etape=received").status_code == 404
+
+
+def test_automatic_polls_do_not_keep_an_idle_session_alive(client, alice, alice_contract):
+    claim = make_claim(contract=alice_contract)
+    login_with_sms(client, alice)
+    session = client.session
+    session[SESSION_SEEN_AT] = seen = time.time() - 600
+    session.save()
+    poll = client.get(f"/sinistres/{claim.number}/?suivi=auto&etape=received", HTTP_HX_TRIGGER="claim-live", **HTMX)
+    assert poll.status_code == 200
+    assert client.session[SESSION_SEEN_AT] == seen  # the timeline refreshing itself is not activity
+    client.get(f"/sinistres/{claim.number}/?suivi=pause", HTTP_HX_TRIGGER="claim-refresh-toggle", **HTMX)
+    assert client.session[SESSION_SEEN_AT] > seen  # a click on « Suspendre » is
+
+
+def test_a_poll_after_the_session_expired_sends_the_whole_page_to_the_login(client, alice, alice_contract):
+    claim = make_claim(contract=alice_contract)
+    login_with_sms(client, alice)
+    session = client.session
+    session[SESSION_SEEN_AT] = time.time() - 15 * 60 - 5
+    session.save()
+    page = f"http://testserver/sinistres/{claim.number}/"
+    expired = client.get(f"/sinistres/{claim.number}/?suivi=auto", HTTP_HX_TRIGGER="claim-live",
+                         HTTP_HX_CURRENT_URL=page, **HTMX)
+    # Not the login page swapped into the timeline: htmx navigates, and the login brings the customer back.
+    assert expired.status_code == 200 and expired.content == b""
+    assert expired["HX-Redirect"] == f"/connexion/?next=%2Fsinistres%2F{claim.number}%2F"
+    logged_out = Client().get(f"/sinistres/{claim.number}/?suivi=auto", HTTP_HX_CURRENT_URL=page, **HTMX)
+    assert logged_out["HX-Redirect"] == f"/connexion/?next=%2Fsinistres%2F{claim.number}%2F"
+    assert "inactivité" in client.get(expired["HX-Redirect"]).content.decode()
