@@ -9,7 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -250,14 +250,20 @@ def _handle_evidence_post(request, draft, form) -> list[str]:
 @require_POST
 @keep_post_when_logged_out
 def evidence_upload(request, key):
-    """One file per request (JavaScript upload with progress and retry); idempotent on X-Upload-Token."""
+    """One file per request, sent by htmx with progress and retry (ADR 0009); idempotent on X-Upload-Token.
+
+    The answer is HTML like every partial: the line « Reçu : … » for the file's progress item, and the file
+    added to the list of received files out of band; a refused file is a 413/422/429 fragment saying why.
+    Without JavaScript the files are posted with the step itself (declare_step).
+    """
     draft = draft_get(customer=request.customer, key=key)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > MAX_BYTES + 64 * 1024:
-        return JsonResponse({"error": _("Ce fichier dépasse 20 Mo.")}, status=413)
     upload = request.FILES.get("file")
+    name = upload.name[:80] if upload is not None else ""
+    if length > MAX_BYTES + 64 * 1024:
+        return _upload_refused(request, name, _("Ce fichier dépasse 20 Mo."), status=413)
     if upload is None:
-        return JsonResponse({"error": _("Aucun fichier reçu : réessayez.")}, status=400)
+        return _upload_refused(request, name, _("Aucun fichier reçu : réessayez."), status=422)
     try:
         evidence = services.evidence_add(
             customer=request.customer, data=upload.read(), filename=upload.name,
@@ -265,14 +271,17 @@ def evidence_upload(request, key):
             client_token=request.headers.get("X-Upload-Token", "")[:64],
         )
     except services.UploadRateLimited as exc:
-        return JsonResponse({"error": str(exc)}, status=429, headers={"Retry-After": "3600"})
+        return _upload_refused(request, name, str(exc), status=429, headers={"Retry-After": "3600"})
     except UploadRejected as exc:
-        return JsonResponse({"error": str(exc)}, status=422)
-    return JsonResponse({
-        "key": str(evidence.key), "name": evidence.original_name, "kind": evidence.get_kind_display(),
-        "thumbnail": reverse("claims:evidence_file", args=[evidence.key]) + "?vignette=1" if evidence.thumbnail else "",
-        "message": _("Reçu : « %(name)s »") % {"name": evidence.original_name[:80]},
-    }, status=201)
+        return _upload_refused(request, name, str(exc), status=422)
+    return render(request, "claims/partials/upload_result.html", {"evidence": evidence}, status=201)
+
+
+def _upload_refused(request, name, error, *, status, headers=None):
+    response = render(request, "claims/partials/upload_result.html", {"name": name, "error": error}, status=status)
+    for header, value in (headers or {}).items():
+        response[header] = value
+    return response
 
 
 @customer_required
