@@ -63,7 +63,7 @@ def test_pause_stops_polling_and_resume_announces_what_happened_meanwhile(alice_
     live = _hx_get(alice_client, claim, "suivi=auto&etape=received").content.decode()
     pause_query = unescape(re.search(r'id="claim-refresh-toggle" hx-get="[^"?]*\?([^"]*)"', live).group(1))
     paused = _hx_get(alice_client, claim, pause_query).content.decode()
-    assert 'hx-trigger=' not in paused.split(">", 1)[0]  # no polling while paused
+    assert 'hx-trigger=' not in paused.split(">", 1)[0] and 'hx-get=' not in paused.split(">", 1)[0]  # no polling
     assert "Reprendre la mise à jour automatique" in paused
     services.claim_transition(claim=claim, to_status="under_review", actor=None)
     resume_query = unescape(re.search(r'id="claim-refresh-toggle" hx-get="[^"?]*\?([^"]*)"', paused).group(1))
