@@ -258,12 +258,12 @@ def evidence_upload(request, key):
     """
     draft = draft_get(customer=request.customer, key=key)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    upload = request.FILES.get("file")
-    name = upload.name[:80] if upload is not None else ""
     if length > MAX_BYTES + 64 * 1024:
-        return _upload_refused(request, name, _("Ce fichier dépasse 20 Mo."), status=413)
+        return _upload_refused(request, "", _("Ce fichier dépasse 20 Mo."), status=413)
+    upload = request.FILES.get("file")
     if upload is None:
-        return _upload_refused(request, name, _("Aucun fichier reçu : réessayez."), status=422)
+        return _upload_refused(request, "", _("Aucun fichier reçu : réessayez."), status=422)
+    name = upload.name[:80]
     try:
         evidence = services.evidence_add(
             customer=request.customer, data=upload.read(), filename=upload.name,

@@ -141,6 +141,7 @@ def test_evidence_upload_retries_through_htmx_with_the_same_token(browser, base_
         else:
             route.continue_()
 
+    assert page.locator("#upload-progress").get_attribute("aria-live") == "polite"  # each file's line is read
     page.route("**/fichiers/", flaky)
     page.get_by_label("Photos et documents").set_input_files(
         [{"name": "cuisine.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
