@@ -367,7 +367,7 @@ def _claim_live(request, claim, context):
         return HttpResponse(status=204)  # nothing new: htmx swaps nothing
     query = {"suivi": "auto" if auto else "pause", "etape": claim.status}
     context["live"] = {
-        "trigger": "every 20s" if auto else "", "auto": auto, "controls": True,
+        "trigger": "every 20s, visibilitychange from:document" if auto else "", "auto": auto, "controls": True,
         "query": urlencode({**query, "version": version}),
         "toggle_query": urlencode({**query, "suivi": "pause" if auto else "auto"}),
         "new_step": claim.get_status_display() if request.GET.get("etape", claim.status) != claim.status else "",

@@ -42,7 +42,7 @@ def test_live_block_polls_answers_204_when_unchanged_and_announces_a_new_step(al
     html = first.content.decode()
     assert first.status_code == 200 and "no-store" in first["Cache-Control"]
     assert "<html" not in html and "Échanges avec votre gestionnaire" not in html  # the live block only
-    assert _attr(html, "hx-trigger") == "every 20s"
+    assert _attr(html, "hx-trigger") == "every 20s, visibilitychange from:document"
     assert "Suspendre la mise à jour automatique" in html and "Nouvelle étape" not in html
     poll = _attr(html, "hx-get").split("?", 1)[1]
     unchanged = _hx_get(alice_client, claim, poll)
@@ -68,7 +68,7 @@ def test_pause_stops_polling_and_resume_announces_what_happened_meanwhile(alice_
     services.claim_transition(claim=claim, to_status="under_review", actor=None)
     resume_query = unescape(re.search(r'id="claim-refresh-toggle" hx-get="[^"?]*\?([^"]*)"', paused).group(1))
     resumed = _hx_get(alice_client, claim, resume_query).content.decode()
-    assert _attr(resumed, "hx-trigger") == "every 20s"
+    assert _attr(resumed, "hx-trigger") == "every 20s, visibilitychange from:document"
     assert "Suspendre la mise à jour automatique" in resumed
     assert re.search(r'hx-swap-oob="innerHTML">Nouvelle étape : [^<]+</p>', resumed)
 
