@@ -341,15 +341,15 @@ def _claim_context(request, claim):
 def claim_detail(request, number: str):
     """The claim space: live timeline, what we need, settlement, messages, documents, payments.
 
-    With htmx (ADR 0009) the same URL answers the live block only: `suivi` (auto|pause) says whether it
-    keeps polling every 20 s, `etape` the step the page shows (a new one is announced out of band) and
-    `version` the digest of the timeline it shows (unchanged → 204, nothing swapped).
+    The live block polls the same URL with htmx (ADR 0009), which then answers the block only: `suivi`
+    (auto|pause) says whether it keeps polling every 20 s, `etape` the step the page shows (a new one is
+    announced out of band) and `version` the digest of the timeline it shows (unchanged → 204).
     """
     claim = claim_get(customer=request.customer, number=number)
     context = _claim_context(request, claim)
     if request.htmx:
         return _claim_live(request, claim, context)
-    context["live"] = {"trigger": "load", "query": urlencode({"suivi": "auto", "etape": claim.status})}
+    context["live"] = _live_state(request, claim, context, auto=True, first=True)
     return render(request, "claims/detail.html", context)
 
 
@@ -359,19 +359,25 @@ def _timeline_version(context) -> str:
     return hashlib.sha256(html.encode()).hexdigest()[:16]
 
 
+def _live_state(request, claim, context, *, auto: bool, first: bool = False, version: str = "") -> dict:
+    query = {"suivi": "auto" if auto else "pause", "etape": claim.status}
+    return {
+        "trigger": "every 20s, visibilitychange from:document" if auto else "", "auto": auto,
+        # In the whole page the pause button waits, hidden, for JavaScript (page.js shows it when htmx runs).
+        "needs_js": first,
+        "query": urlencode({**query, "version": version or _timeline_version(context)}),
+        "toggle_query": urlencode({**query, "suivi": "pause" if auto else "auto"}),
+        "new_step": claim.get_status_display() if request.GET.get("etape", claim.status) != claim.status else "",
+    }
+
+
 def _claim_live(request, claim, context):
     """The live block: the timeline, the pause/resume button, and polling unless paused (WCAG 2.2.2)."""
     auto = request.GET.get("suivi") != "pause"
     version = _timeline_version(context)
     if auto and request.GET.get("version") == version:
         return HttpResponse(status=204)  # nothing new: htmx swaps nothing
-    query = {"suivi": "auto" if auto else "pause", "etape": claim.status}
-    context["live"] = {
-        "trigger": "every 20s, visibilitychange from:document" if auto else "", "auto": auto, "controls": True,
-        "query": urlencode({**query, "version": version}),
-        "toggle_query": urlencode({**query, "suivi": "pause" if auto else "auto"}),
-        "new_step": claim.get_status_display() if request.GET.get("etape", claim.status) != claim.status else "",
-    }
+    context["live"] = _live_state(request, claim, context, auto=auto, version=version)
     return render(request, "claims/partials/live.html", context)
 
 

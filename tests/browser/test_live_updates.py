@@ -38,7 +38,7 @@ def test_claim_timeline_polls_with_htmx_announces_only_the_new_step_and_can_be_p
     statuses = _live_requests(page)
     page.goto(f"{base_url}{CLAIM}")
     pause = page.get_by_role("button", name="Suspendre la mise à jour automatique")
-    expect(pause).to_be_visible()  # fetched by htmx once the page is loaded: no button without JavaScript
+    expect(pause).to_be_visible()  # hidden in the HTML, shown by page.js once htmx runs
     assert page.evaluate("() => typeof window.htmx") == "object"
     # The timeline region itself is not a live region: it would be re-read in full after each refresh.
     assert page.locator("#claim-live").get_attribute("aria-live") is None

@@ -30,10 +30,16 @@ def test_without_javascript_the_page_shows_the_timeline_and_no_useless_pause_but
     claim = make_claim(contract=alice_contract)
     html = alice_client.get(f"/sinistres/{claim.number}/").content.decode()
     assert "<html" in html and "Suivi de votre dossier" in html and "Déclaration reçue" in html
-    assert "Suspendre la mise à jour automatique" not in html  # nothing refreshes without JavaScript
+    # Nothing refreshes without JavaScript: the pause button is hidden until page.js sees htmx running.
+    assert re.search(r'<button type="button" [^>]*id="claim-refresh-toggle" hidden data-needs-js[^>]*>'
+                     r"Suspendre la mise à jour automatique</button>", html)
     assert re.search(r'<p id="claim-announce" class="visually-hidden" role="status"></p>', html)
-    assert _attr(html, "hx-trigger") == "load"  # with htmx: the live block is fetched once, then polled
-    assert _attr(html, "hx-get") == f"/sinistres/{claim.number}/?suivi=auto&etape=received"
+    # With htmx the block polls the same URL every 20 s (and when the tab shows again), with what it shows.
+    assert _attr(html, "hx-trigger") == "every 20s, visibilitychange from:document"
+    assert re.fullmatch(rf"/sinistres/{claim.number}/\?suivi=auto&etape=received&version=[0-9a-f]{{16}}",
+                        _attr(html, "hx-get"))
+    poll = _hx_get(alice_client, claim, _attr(html, "hx-get").split("?", 1)[1])
+    assert poll.status_code == 204  # the page just rendered is up to date
 
 
 def test_live_block_polls_answers_204_when_unchanged_and_announces_a_new_step(alice_client, alice_contract):
