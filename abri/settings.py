@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "abri.core.middleware.PersonalPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abri.core.middleware.RequestIdMiddleware",
     "abri.core.middleware.RejectNulCharactersMiddleware",

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from abri.accounts.auth_flow import SESSION_AUTH_AT, SESSION_SEEN_AT, SESSION_SID
+from abri.core.htmx import is_background_poll, is_htmx, login_redirect
 from abri.core.services import audit_record
 
 TOUCH_EVERY_SECONDS = 60
@@ -56,7 +57,8 @@ class SessionSecurityMiddleware:
             return self._end(request, user, reason)
         if auth_at is None:
             session[SESSION_AUTH_AT] = now
-        session[SESSION_SEEN_AT] = now
+        if not is_background_poll(request):  # a timeline refreshing itself is not the customer being there
+            session[SESSION_SEEN_AT] = now
         return None
 
     def _check_row(self, raw_sid: str, now: float):
@@ -99,6 +101,8 @@ class SessionSecurityMiddleware:
             # The view decides as for any logged-out visitor: the claim wizard, for one, keeps what was
             # posted and restores it after the new login, so nothing typed is lost.
             return None
-        target = request.get_full_path()
         login_url = "/backoffice/connexion/" if request.path.startswith("/backoffice/") else settings.LOGIN_URL
+        if is_htmx(request):  # the whole page goes to the login, not the login page into a fragment
+            return login_redirect(request, login_url)
+        target = request.get_full_path()
         return redirect(login_url + "?" + urlencode({"next": target}))

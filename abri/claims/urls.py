@@ -12,7 +12,6 @@ urlpatterns = [
     path("declarer/<uuid:key>/<str:step>/", views.declare_step, name="declare_step"),
     path("fichiers/<uuid:key>/", views.evidence_file, name="evidence_file"),
     path("<str:number>/", views.claim_detail, name="detail"),
-    path("<str:number>/etapes/", views.claim_timeline, name="timeline"),
     path("<str:number>/messages/", views.claim_message, name="message"),
     path("<str:number>/documents/", views.claim_add_evidence, name="add_evidence"),
     path("<str:number>/accepter/", views.claim_accept, name="accept"),

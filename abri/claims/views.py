@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -248,14 +250,20 @@ def _handle_evidence_post(request, draft, form) -> list[str]:
 @require_POST
 @keep_post_when_logged_out
 def evidence_upload(request, key):
-    """One file per request (JavaScript upload with progress and retry); idempotent on X-Upload-Token."""
+    """One file per request, sent by htmx with progress and retry (ADR 0009); idempotent on X-Upload-Token.
+
+    The answer is HTML like every partial: the line « Reçu : … » for the file's progress item, and the file
+    added to the list of received files out of band; a refused file is a 413/422/429 fragment saying why.
+    Without JavaScript the files are posted with the step itself (declare_step).
+    """
     draft = draft_get(customer=request.customer, key=key)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_BYTES + 64 * 1024:
-        return JsonResponse({"error": _("Ce fichier dépasse 20 Mo.")}, status=413)
+        return _upload_refused(request, "", _("Ce fichier dépasse 20 Mo."), status=413)
     upload = request.FILES.get("file")
     if upload is None:
-        return JsonResponse({"error": _("Aucun fichier reçu : réessayez.")}, status=400)
+        return _upload_refused(request, "", _("Aucun fichier reçu : réessayez."), status=422)
+    name = upload.name[:80]
     try:
         evidence = services.evidence_add(
             customer=request.customer, data=upload.read(), filename=upload.name,
@@ -263,14 +271,17 @@ def evidence_upload(request, key):
             client_token=request.headers.get("X-Upload-Token", "")[:64],
         )
     except services.UploadRateLimited as exc:
-        return JsonResponse({"error": str(exc)}, status=429, headers={"Retry-After": "3600"})
+        return _upload_refused(request, name, str(exc), status=429, headers={"Retry-After": "3600"})
     except UploadRejected as exc:
-        return JsonResponse({"error": str(exc)}, status=422)
-    return JsonResponse({
-        "key": str(evidence.key), "name": evidence.original_name, "kind": evidence.get_kind_display(),
-        "thumbnail": reverse("claims:evidence_file", args=[evidence.key]) + "?vignette=1" if evidence.thumbnail else "",
-        "message": _("Reçu : « %(name)s »") % {"name": evidence.original_name[:80]},
-    }, status=201)
+        return _upload_refused(request, name, str(exc), status=422)
+    return render(request, "claims/partials/upload_result.html", {"evidence": evidence}, status=201)
+
+
+def _upload_refused(request, name, error, *, status, headers=None):
+    response = render(request, "claims/partials/upload_result.html", {"name": name, "error": error}, status=status)
+    for header, value in (headers or {}).items():
+        response[header] = value
+    return response
 
 
 @customer_required
@@ -328,18 +339,46 @@ def _claim_context(request, claim):
 
 @customer_required
 def claim_detail(request, number: str):
-    """The claim space: live timeline, what we need, settlement, messages, documents, payments."""
+    """The claim space: live timeline, what we need, settlement, messages, documents, payments.
+
+    The live block polls the same URL with htmx (ADR 0009), which then answers the block only: `suivi`
+    (auto|pause) says whether it keeps polling every 20 s, `etape` the step the page shows (a new one is
+    announced out of band) and `version` the digest of the timeline it shows (unchanged → 204).
+    """
     claim = claim_get(customer=request.customer, number=number)
-    return render(request, "claims/detail.html", _claim_context(request, claim))
+    context = _claim_context(request, claim)
+    if request.htmx:
+        return _claim_live(request, claim, context)
+    context["live"] = _live_state(request, claim, context, auto=True, first=True)
+    return render(request, "claims/detail.html", context)
 
 
-@customer_required
-def claim_timeline(request, number: str):
-    """The timeline fragment, polled by the page to update without reloading."""
-    claim = claim_get(customer=request.customer, number=number)
-    response = render(request, "claims/partials/timeline.html", _claim_context(request, claim))
-    response["Cache-Control"] = "no-store"
-    return response
+def _timeline_version(context) -> str:
+    """A digest of the timeline as shown (the CSRF token, different at every render, set aside)."""
+    html = render_to_string("claims/partials/timeline.html", {**context, "csrf_token": "-"})
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
+
+
+def _live_state(request, claim, context, *, auto: bool, first: bool = False, version: str = "") -> dict:
+    query = {"suivi": "auto" if auto else "pause", "etape": claim.status}
+    return {
+        "trigger": "every 20s, visibilitychange from:document" if auto else "", "auto": auto,
+        # In the whole page the pause button waits, hidden, for JavaScript (page.js shows it when htmx runs).
+        "needs_js": first,
+        "query": urlencode({**query, "version": version or _timeline_version(context)}),
+        "toggle_query": urlencode({**query, "suivi": "pause" if auto else "auto"}),
+        "new_step": claim.get_status_display() if request.GET.get("etape", claim.status) != claim.status else "",
+    }
+
+
+def _claim_live(request, claim, context):
+    """The live block: the timeline, the pause/resume button, and polling unless paused (WCAG 2.2.2)."""
+    auto = request.GET.get("suivi") != "pause"
+    version = _timeline_version(context)
+    if auto and request.GET.get("version") == version:
+        return HttpResponse(status=204)  # nothing new: htmx swaps nothing
+    context["live"] = _live_state(request, claim, context, auto=auto, version=version)
+    return render(request, "claims/partials/live.html", context)
 
 
 @require_POST

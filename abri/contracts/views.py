@@ -60,7 +60,7 @@ def _change_form(request, contract):
 
 @customer_required
 def contract_change(request, number: str):
-    """Change options, capitals, deductible or formula: the price follows each edit (fetch or « Calculer »)."""
+    """Change options, capitals, deductible or formula: the price follows each edit (htmx or « Calculer »)."""
     contract = contract_for_pricing(customer=request.customer, number=number)
     if not contract.is_changeable:
         messages.error(request, _("Ce contrat ne peut plus être modifié en ligne."))
@@ -75,9 +75,26 @@ def contract_change(request, number: str):
         result = quote_change(contract=contract, choices=contract_choices(contract))
     context = {"contract": contract, "form": form, "result": result, "active_menu": "contracts",
                "name_form": SimulationNameForm(), "idempotency_key": uuid.uuid4().hex}
-    if request.GET.get("partial") == "1":
-        return render(request, "contracts/partials/price.html", context)
+    if request.htmx:
+        # An edit repriced in place (ADR 0009): the panel, and one short sentence for the status region.
+        context["announce"] = _price_announcement(result, shown=request.GET.get("prix_affiche", ""))
+        return render(request, "contracts/partials/price_update.html", context)
     return render(request, "contracts/change.html", context)
+
+
+def _price_announcement(result, *, shown: str) -> str:
+    """What a screen reader hears after an edit: the new price, « Prix inchangé » or what to correct."""
+    if result is not None and result.referral:
+        return str(result.referral.reason)
+    if result is None or result.quote is None:
+        return _("Corrigez les choix signalés pour voir le prix.")
+    total = result.quote.total_annual
+    if shown == str(total):
+        return _("Prix inchangé : %(price)s par an") % {"price": format_eur(total)}
+    if result.current:
+        return _("Nouveau prix : %(price)s par an, aujourd'hui %(current)s") % {
+            "price": format_eur(total), "current": format_eur(result.current.total_annual)}
+    return _("Nouveau prix : %(price)s par an") % {"price": format_eur(total)}
 
 
 @customer_required

@@ -105,6 +105,9 @@ def _new_page(browser, **options):
     csp: list[str] = []
     page.on("console", lambda msg: csp.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None)
     page.csp_violations = csp  # e.g. a style="" attribute or an inline script the strict CSP refused
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
+    page.console_errors = console_errors  # anything the page logged as an error (htmx logs refused swaps there)
     return context, page
 
 

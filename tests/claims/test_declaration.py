@@ -127,13 +127,28 @@ def test_upload_rejections_keep_the_rest(alice_client, alice_contract):
 def test_javascript_upload_is_idempotent_on_its_token(alice_client, alice_contract):
     draft, _ = start(alice_client)
     url = f"/sinistres/declarer/{draft.key}/fichiers/"
-    first = alice_client.post(url, {"file": photo()}, HTTP_X_UPLOAD_TOKEN="abc123")
-    retry = alice_client.post(url, {"file": photo()}, HTTP_X_UPLOAD_TOKEN="abc123")
+    first = alice_client.post(url, {"file": photo()}, HTTP_X_UPLOAD_TOKEN="abc123", HTTP_HX_REQUEST="true")
+    retry = alice_client.post(url, {"file": photo()}, HTTP_X_UPLOAD_TOKEN="abc123", HTTP_HX_REQUEST="true")
     assert first.status_code == retry.status_code == 201
-    assert first.json()["key"] == retry.json()["key"]
     assert Evidence.objects.filter(draft=draft).count() == 1
+    key = Evidence.objects.get(draft=draft).key
+    # An HTML fragment (ADR 0009): the line for the file's progress item, and the file added to the list
+    # of received files out of band, with its « Retirer » button; the « Aucun fichier » line removed.
+    html = first.content.decode()
+    assert html.startswith("Reçu : « degats.jpg »")
+    assert '<div hx-swap-oob="beforeend:#evidence-list"><li class="evidence-item">' in html
+    assert f'name="remove" value="{key}"' in html and f"/sinistres/fichiers/{key}/?vignette=1" in html
+    assert '<div id="evidence-empty" hx-swap-oob="delete"></div>' in html
+    assert retry.content.decode().startswith("Reçu : « degats.jpg »")
     bad = alice_client.post(url, {"file": SimpleUploadedFile("x.jpg", b"nope")}, HTTP_X_UPLOAD_TOKEN="t2")
-    assert bad.status_code == 422 and "image" in bad.json()["error"]
+    assert bad.status_code == 422
+    assert bad.content.decode().strip() == "x.jpg : Ce fichier n&#x27;est pas une image lisible : il est peut-être abîmé."
+    assert alice_client.post(url, {}).content.decode().strip() == "Aucun fichier reçu : réessayez."
+    # The step page lists the file with the same markup, and the empty line has the id the fragment removes.
+    page = alice_client.get(f"/sinistres/declarer/{draft.key}/evidence/").content.decode()
+    assert f'name="remove" value="{key}"' in page
+    empty = start(alice_client)[0]
+    assert 'id="evidence-empty"' in alice_client.get(f"/sinistres/declarer/{empty.key}/evidence/").content.decode()
 
 
 @pytest.mark.django_db
@@ -146,7 +161,7 @@ def test_files_beyond_the_maximum_are_refused(alice_client, alice_contract, monk
     assert alice_client.post(url, {"file": photo()}).status_code == 201
     assert alice_client.post(url, {"file": photo()}).status_code == 201
     third = alice_client.post(url, {"file": photo()})
-    assert third.status_code == 422 and "maximum" in third.json()["error"]
+    assert third.status_code == 422 and "maximum" in third.content.decode()
 
 
 @pytest.mark.django_db
@@ -178,14 +193,15 @@ def test_expired_session_keeps_the_posted_step(client, alice, alice_contract):
 @pytest.mark.django_db
 def test_bob_never_sees_alice_claim_photo_or_draft(alice, alice_client, alice_contract, bob_client, bob_contract):
     draft, _ = start(alice_client)
-    evidence_resp = alice_client.post(f"/sinistres/declarer/{draft.key}/fichiers/", {"file": photo()})
-    key = evidence_resp.json()["key"]
+    assert alice_client.post(f"/sinistres/declarer/{draft.key}/fichiers/", {"file": photo()}).status_code == 201
+    key = Evidence.objects.get(draft=draft).key
     fill_until_evidence(alice_client, draft)
     alice_client.post(f"/sinistres/declarer/{draft.key}/envoyer/")
     claim = Claim.objects.get(customer=alice)
     for url in [f"/sinistres/declarer/{draft.key}/event/", f"/sinistres/fichiers/{key}/",
-                f"/sinistres/{claim.number}/", f"/sinistres/{claim.number}/etapes/"]:
+                f"/sinistres/{claim.number}/"]:
         assert bob_client.get(url).status_code == 404, url
+        assert bob_client.get(url, HTTP_HX_REQUEST="true").status_code == 404, url
     assert bob_client.post(f"/sinistres/declarer/{draft.key}/fichiers/", {"file": photo()}).status_code == 404
     assert bob_client.post(f"/sinistres/{claim.number}/messages/", {"body": "hello"}).status_code == 404
     assert bob_client.post(f"/sinistres/{claim.number}/accepter/").status_code == 404

@@ -47,7 +47,7 @@ def test_forged_kind_on_the_page_upload_is_refused_with_a_french_message(alice, 
     response = alice_client.post(f"/sinistres/declarer/{draft.key}/fichiers/",
                                  {"file": photo(), "kind": "expert_report"})
     assert response.status_code == 422
-    assert response.json()["error"] == "Choisissez le type de document dans la liste."
+    assert response.content.decode().strip() == "degats.jpg : Choisissez le type de document dans la liste."
     page = alice_client.post(f"/sinistres/declarer/{draft.key}/evidence/",
                              {"kind": "expert_report", "files": [photo("cuisine.jpg")], "upload": "1"})
     assert "« cuisine.jpg » : Choisissez le type de document dans la liste." in page.content.decode()

@@ -70,7 +70,7 @@ def test_handler_moves_claim_through_every_step_and_customer_sees_each(
     statuses = list(ClaimStep.objects.filter(claim=claim).values_list("status", flat=True))
     assert statuses == ["received", "under_review", "expert_appointed", "visit_planned", "report_received",
                         "offer_made", "accepted", "paid", "closed"]
-    timeline = alice_client.get(f"/sinistres/{claim.number}/etapes/").content.decode()
+    timeline = alice_client.get(f"/sinistres/{claim.number}/", HTTP_HX_REQUEST="true").content.decode()
     for label in ["Expert missionné", "Visite planifiée", "Rapport d&#x27;expertise reçu", "Indemnité versée",
                   "Dossier clos"]:
         assert label in timeline

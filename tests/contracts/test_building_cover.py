@@ -92,5 +92,6 @@ def test_price_detail_names_the_fgti_contribution(alice, alice_client, alice_con
     """The per-contract contribution is the terrorism fund's (FGTI), shown in the price detail."""
     page = plain(alice_client.get(f"/contrats/{alice_contract.number}/modifier/",
                                   {"formula": "confort", "deductible": "150", "payment_frequency": "annual",
-                                   "contents_capital": "", "valuables_capital": "0", "partial": "1"}))
+                                   "contents_capital": "", "valuables_capital": "0"},
+                                  HTTP_HX_REQUEST="true"))
     assert "dont contribution attentats (FGTI) 6,50 €" in page

@@ -31,12 +31,24 @@ def contract(alice):
 def test_change_page_prices_each_edit(alice_client, contract):
     page = alice_client.get(f"/contrats/{contract.number}/modifier/").content.decode()
     assert "Votre prix" in page and "par an" in page
-    params = {**CHOICES, "formula": "integrale", "partial": "1"}
-    partial = alice_client.get(f"/contrats/{contract.number}/modifier/", params).content.decode()
+    assert 'hx-get="/contrats/' in page and 'hx-target="#price-panel"' in page  # htmx reprices in place
+    url = f"/contrats/{contract.number}/modifier/"
+    # htmx (HX-Request): the price panel only, plus the one sentence for the status region (out of band).
+    partial = alice_client.get(url, {**CHOICES, "formula": "integrale"}, HTTP_HX_REQUEST="true").content.decode()
     assert "par an" in partial and "Protection juridique" in partial  # gained with Intégrale
-    cheaper = alice_client.get(f"/contrats/{contract.number}/modifier/",
-                               {**CHOICES, "deductible": "500", "partial": "1"}).content.decode()
+    assert "<html" not in partial and "change-form" not in partial
+    status = re.search(r'<p id="price-status" hx-swap-oob="innerHTML">([^<]*)</p>', partial).group(1)
+    assert re.fullmatch(r"Nouveau prix : [\d\u202f\xa0]+,\d\d\xa0€ par an, aujourd&#x27;hui [\d\u202f\xa0]+,\d\d\xa0€",
+                        status), status
+    shown = re.search(r'name="prix_affiche" value="([\d.]+)"', partial).group(1)
+    same = alice_client.get(url, {**CHOICES, "formula": "integrale", "prix_affiche": shown},
+                            HTTP_HX_REQUEST="true").content.decode()
+    assert re.search(r'hx-swap-oob="innerHTML">Prix inchangé : [\d\u202f\xa0]+,\d\d\xa0€ par an</p>', same)
+    cheaper = alice_client.get(url, {**CHOICES, "deductible": "500"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Remboursé jusqu'à la prochaine échéance" in cheaper
+    # Without JavaScript, « Calculer le prix » submits the same form: the whole page comes back, priced.
+    page = alice_client.get(url, {**CHOICES, "deductible": "500"}).content.decode()
+    assert "<html" in page and "Remboursé jusqu'à la prochaine échéance" in page and 'id="change-form"' in page
 
 
 def test_incompatible_choices_are_explained_beside_the_field(alice_client, contract):

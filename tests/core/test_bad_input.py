@@ -40,7 +40,8 @@ QUERY_PARAMETERS = {
     "billing:list": (["page"], _fields(PaymentFilterForm)),
     "billing:export": ([], _fields(PaymentFilterForm)),
     "claims:evidence_file": (["vignette", "apercu"], ()),
-    "contracts:change": (["partial", "formula"], _fields(ChangeForm)),
+    "claims:detail": (["suivi", "etape", "version"], ()),  # read by htmx requests (tests/claims/test_live_timeline.py)
+    "contracts:change": (["prix_affiche", "formula"], _fields(ChangeForm)),
     "contracts:simulations": (["comparer"], ()),
     "contracts:amendment_confirm": (["simulation", "idempotency_key"], _fields(ChangeForm)),
     "contracts:conditions": (["q"], ()),

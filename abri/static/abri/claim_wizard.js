@@ -1,5 +1,5 @@
 /* Claim declaration wizard: geolocation with consent, uploads one file at a time with progress and
-   retry (idempotent token), and a local copy of what is typed in case the connection drops.
+   retry (idempotent token) sent through htmx, and a local copy of what is typed in case the connection drops.
    Everything works without this file: it only improves the experience. */
 (function () {
   "use strict";
@@ -54,15 +54,16 @@
     });
   }
 
-  // --- Uploads with progress and retry -------------------------------------------------------
+  // --- Uploads with progress and retry, through htmx (ADR 0009) ------------------------------
+  // Each file is its own htmx request (multipart, the form's kind and CSRF token included by htmx); the
+  // server answers HTML: « Reçu : … » swapped into the file's line, the file added to the list out of band,
+  // or why it was refused (413/422/429). Only the queue, the progress bars and the retries live here.
   var uploadForm = document.querySelector(".upload-form");
-  if (!uploadForm || !window.XMLHttpRequest || !window.FormData) return;
+  if (!uploadForm || !window.htmx || !window.FormData) return;
   var input = uploadForm.querySelector("input[type=file]");
-  var kind = uploadForm.querySelector("select[name=kind]");
   var progressList = document.getElementById("upload-progress");
-  var list = document.getElementById("evidence-list");
-  var csrf = uploadForm.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var maxBytes = parseInt(uploadForm.dataset.maxBytes, 10) * 1024 * 1024;
+  var texts = uploadForm.dataset;
+  var maxBytes = parseInt(texts.maxMb, 10) * 1024 * 1024;
   var submit = uploadForm.querySelector(".upload-submit");
   if (submit) submit.hidden = true;
 
@@ -78,90 +79,64 @@
   function next() {
     if (busy || !queue.length) return;
     busy = true;
-    var job = queue.shift();
-    send(job.file, job.item, 0, job.token);
+    send(queue.shift(), 0);
   }
   function done() { busy = false; next(); }
 
-  function send(file, item, attempt, uploadToken) {
-    var bar = item.querySelector("progress");
-    var text = item.querySelector(".upload-text");
-    var xhr = new XMLHttpRequest();
-    var data = new FormData();
-    data.append("file", file);
-    data.append("kind", kind ? kind.value : "photo");
-    xhr.open("POST", uploadForm.dataset.uploadUrl);
-    xhr.setRequestHeader("X-CSRFToken", csrf);
-    xhr.setRequestHeader("X-Upload-Token", uploadToken);
-    xhr.upload.addEventListener("progress", function (e) {
-      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+  function send(job, attempt) {
+    var text = job.item.querySelector(".upload-text");
+    text.textContent = job.file.name + " : " + texts.textSending;
+    window.htmx.ajax("POST", texts.uploadUrl, {
+      source: job.item, target: text, swap: "innerHTML",
+      values: { file: job.file }, headers: { "X-Upload-Token": job.token }
     });
-    xhr.addEventListener("load", function () {
-      var body = {};
-      try { body = JSON.parse(xhr.responseText); } catch (e) {}
-      if (xhr.status === 201) {
-        bar.value = 100;
-        text.textContent = body.message || "Reçu";
-        item.classList.add("upload-ok");
-        var empty = list.querySelector(".empty-note");
-        if (empty) empty.remove();
-        var li = document.createElement("li");
-        li.className = "evidence-item";
-        if (body.thumbnail) {
-          var img = document.createElement("img");
-          img.src = body.thumbnail; img.alt = "Photo « " + body.name + " »"; img.width = 120; img.height = 120;
-          li.appendChild(img);
-        }
-        var span = document.createElement("span");
-        span.textContent = "Reçu : " + body.name;
-        li.appendChild(span);
-        list.appendChild(li);
-        done();
-      } else if (xhr.status >= 500 || xhr.status === 0) {
-        retry(file, item, attempt, uploadToken);
-      } else {
-        text.textContent = file.name + " : " + (body.error || "fichier refusé.");
-        item.classList.add("upload-error");
-        done();
-      }
-    });
-    xhr.addEventListener("error", function () { retry(file, item, attempt, uploadToken); });
-    xhr.send(data);
+    job.attempt = attempt;
   }
 
-  function retry(file, item, attempt, uploadToken) {
-    var text = item.querySelector(".upload-text");
-    if (attempt >= 5) {
-      text.textContent = file.name + " : envoi impossible pour l'instant. Vérifiez votre connexion puis réessayez.";
-      item.classList.add("upload-error");
+  function retry(job) {
+    var text = job.item.querySelector(".upload-text");
+    if (job.attempt >= 5) {
+      text.textContent = job.file.name + " : " + texts.textGaveUp;
+      job.item.classList.add("upload-error");
       done();
       return;
     }
-    var delay = Math.min(30000, 1000 * Math.pow(2, attempt));
-    text.textContent = file.name + " : connexion interrompue, nouvel essai dans " + Math.round(delay / 1000) + " s…";
-    setTimeout(function () { send(file, item, attempt + 1, uploadToken); }, delay);
+    var delay = Math.min(30000, 1000 * Math.pow(2, job.attempt));
+    text.textContent = job.file.name + " : " + texts.textRetry.replace("%s", Math.round(delay / 1000));
+    setTimeout(function () { send(job, job.attempt + 1); }, delay);
   }
 
   input.addEventListener("change", function () {
-    Array.prototype.forEach.call(input.files, function (file) {
+    var files = Array.prototype.slice.call(input.files);
+    input.value = "";  // emptied first: htmx sends the form's fields with each file, not every chosen file again
+    files.forEach(function (file) {
       var item = document.createElement("li");
       var text = document.createElement("span");
       text.className = "upload-text";
-      text.textContent = file.name + " : envoi…";
       var bar = document.createElement("progress");
       bar.max = 100; bar.value = 0;
-      bar.setAttribute("aria-label", "Progression de " + file.name);
+      bar.setAttribute("aria-label", texts.textProgress.replace("%s", file.name));
       item.appendChild(text); item.appendChild(bar);
       progressList.appendChild(item);
       if (file.size > maxBytes) {
-        text.textContent = file.name + " : ce fichier dépasse " + uploadForm.dataset.maxBytes + " Mo.";
+        text.textContent = file.name + " : " + texts.textTooBig;
         item.classList.add("upload-error");
         return;
       }
-      text.textContent = file.name + " : en attente…";
-      queue.push({ file: file, item: item, token: token() });
+      text.textContent = file.name + " : " + texts.textWaiting;
+      var job = { file: file, item: item, token: token(), attempt: 0 };
+      item.addEventListener("htmx:xhr:progress", function (e) {
+        if (e.detail.lengthComputable && e.detail.total) bar.value = Math.round((e.detail.loaded / e.detail.total) * 100);
+      });
+      item.addEventListener("htmx:afterRequest", function (e) {
+        var status = e.detail.xhr ? e.detail.xhr.status : 0;
+        if (status === 0 || status >= 500) { retry(job); return; }  // offline or server trouble: same token
+        bar.value = 100;
+        item.classList.add(status === 201 ? "upload-ok" : "upload-error");
+        done();
+      });
+      queue.push(job);
     });
     next();
-    input.value = "";
   });
 })();

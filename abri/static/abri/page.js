@@ -4,6 +4,10 @@
 // the focus, so that screen readers read it: a status region present at load is not announced reliably (RGAA 7.5).
 (function () {
   "use strict";
+  // Controls that only work with htmx (e.g. « Suspendre la mise à jour automatique ») are rendered hidden.
+  if (window.htmx) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js][hidden]"), function (el) { el.hidden = false; });
+  }
   // A link of an error summary takes focus to its field (not only scrolls to it); delegated, so that a
   // summary inserted later by a page script (certificates.js) behaves the same.
   document.addEventListener("click", function (event) {
