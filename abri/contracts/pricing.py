@@ -82,6 +82,7 @@ class ChangeQuote:
     prorata: Decimal = Decimal("0.00")
     next_due_date: date | None = None
     frequency_changed: bool = False
+    settles_period: bool = False  # paid less often from now on: the period's instalments are settled in one line
     gained: list = field(default_factory=list)
     lost: list = field(default_factory=list)
     advice: list = field(default_factory=list)
@@ -122,6 +123,7 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         # The renewal job moves the due date on the day; until it has run, the next one is a year later.
         result.next_due_date = next_main_due_date(contract.main_due_date, today)
         result.frequency_changed = outcome.payment_frequency != result.current.payment_frequency
+        result.settles_period = result.frequency_changed and outcome.instalment_count < result.current.instalment_count
         period_total = outcome.total_annual
         if result.frequency_changed:  # the current period stays at the current frequency (and its surcharge)
             period = pricing.quote(quote_request(contract, choices | {"payment_frequency": contract.payment_frequency},
@@ -163,9 +165,10 @@ class ScheduleLine:
     due_date: date
     amount: Decimal
     label: str
-    kind: str  # "adjustment" (the pro-rata), "unchanged", "new_price"
+    kind: str  # "adjustment" (the pro-rata, or the period's balance), "unchanged", "new_price"
     item_id: int | None = None
     old_amount: Decimal | None = None
+    replaces: tuple[int, ...] = ()  # the period's instalments this balance line settles (cancelled when signed)
 
 
 ADJUSTMENT_DEBIT_DAYS = 10  # the pro-rata is debited ten days after signing
@@ -180,7 +183,9 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     period at its current price and are left as they are. Instalments from the main due date belong to the next
     period: they follow the new price (and the new payment frequency, if it changed).
     """
+    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     from abri.billing.choices import ScheduleStatus
     from abri.billing.models import ScheduleItem
@@ -191,7 +196,27 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     today = today or timezone.localdate()
     quote, due = result.quote, contract.main_due_date
     lines: list[ScheduleLine] = []
-    if result.prorata > 0:
+    items = list(ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gt=today,
+                                             amount__gt=0)
+                 .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
+    in_period = [item for item in items if item.due_date < due]
+    if result.settles_period and in_period:
+        # Paid less often from now on (e.g. monthly -> annual): the instalments left in this period are settled in
+        # one line with the pro-rata, then the new rhythm starts at the main due date. Never due before the first
+        # of them (not charged earlier than planned) nor within the debit notice.
+        balance = sum((item.amount for item in in_period), Decimal("0.00")) + result.prorata
+        values = {"day": date_format(due, "j F Y"), "count": len(in_period)}
+        if balance >= 0:
+            day = max(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), in_period[0].due_date)
+            label = ngettext("Solde jusqu'au %(day)s : %(count)s échéance et l'avenant au prorata",
+                             "Solde jusqu'au %(day)s : %(count)s échéances regroupées et l'avenant au prorata",
+                             len(in_period)) % values
+        else:
+            day = today + timedelta(days=ADJUSTMENT_REFUND_DAYS)
+            label = _("Remboursement de l'avenant jusqu'au %(day)s (prorata, échéances restantes déduites)") % values
+        lines.append(ScheduleLine(day, balance, label, "adjustment", replaces=tuple(item.pk for item in in_period)))
+        in_period = []
+    elif result.prorata > 0:
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), result.prorata,
                                   _("Ajustement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
                                   "adjustment"))
@@ -199,13 +224,9 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_REFUND_DAYS), result.prorata,
                                   _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
                                   "adjustment"))
-    items = list(ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gt=today,
-                                             amount__gt=0)
-                 .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
-    for item in items:
-        if item.due_date < due:
-            lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,
-                                      item.amount))
+    for item in in_period:
+        lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,
+                                  item.amount))
     next_period = [item for item in items if item.due_date >= due]
     if next_period and result.frequency_changed:
         step = 12 // quote.instalment_count

@@ -610,10 +610,14 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
     replaced = False
     for line in schedule:
         if line.kind == "adjustment":
-            ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
-                method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
-                reference=f"PRO-{amendment.number}"[:35])
+            if line.replaces:  # the period's instalments settled by this balance line (paid less often from now on)
+                ScheduleItem.objects.filter(pk__in=line.replaces, contract=contract,
+                                            status=ScheduleStatus.UPCOMING).update(status=ScheduleStatus.CANCELLED)
+            if line.amount:
+                ScheduleItem.objects.create(
+                    customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
+                    method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
+                    reference=f"PRO-{amendment.number}"[:35], label=line.label[:120] if line.replaces else "")
         elif line.kind == "new_price" and line.item_id is not None:
             ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status=ScheduleStatus.UPCOMING).update(
                 amount=line.amount)
