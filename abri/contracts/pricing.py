@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from abri import pricing
 from abri.contracts.models import Contract
@@ -90,6 +91,11 @@ class ChangeQuote:
     @property
     def ok(self) -> bool:
         return self.quote is not None and not self.errors
+
+    @property
+    def breakdown(self) -> tuple:
+        """The new price explained, adding up to the cent (cover lines, price before tax, each tax, total)."""
+        return price_breakdown(self.quote) if self.quote is not None else ()
 
 
 def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
@@ -239,3 +245,92 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
             lines.append(ScheduleLine(item.due_date, amount, _("Échéance au nouveau tarif"), "new_price", item.pk,
                                       item.amount))
     return sorted(lines, key=lambda line: (line.due_date, line.kind != "adjustment"))
+
+
+# --- The price explained ----------------------------------------------------------------------
+# Cover lines -> price before tax -> each tax -> total, adding up exactly: the rows are built from the quote's
+# own columns (each column of Quote.lines already sums exactly to its total, by largest remainder).
+# Which guarantees each shipped tax class covers, said to a person (CGI art. 991 and 1001).
+TAX_CLASS_SCOPES = {
+    "fire": gettext_lazy("incendie et responsabilité locative"),
+    "legal_protection": gettext_lazy("protection juridique"),
+    "other": gettext_lazy("autres garanties"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    """One row of the price explained: `kind` is cover, subtotal, surcharge, catnat, tax, terrorism or total."""
+
+    kind: str
+    label: str
+    amount: Decimal
+
+
+def _percent(rate: Decimal) -> str:
+    """0.134 -> '13,4 %' (decimal comma, no-break space before the sign)."""
+    text = f"{(rate * 100).normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+def price_breakdown(quote: pricing.Quote, tariff: pricing.Tariff | None = None) -> tuple[BreakdownRow, ...]:
+    """The quote's annual price explained: each cover's premium before tax (a guarantee priced both by the
+    formula and by an option is one line), the price before tax, the instalment surcharge, the Cat Nat
+    surcharge, the insurance tax per rate, the terrorism contribution (FGTI), the total."""
+    from django.utils.translation import gettext as _
+
+    tariff = tariff or pricing.tariff_by_version(quote.tariff_version)
+    covers: dict[str, list] = {}
+    taxes: dict[Decimal, Decimal] = {}
+    scopes: dict[Decimal, list[str]] = {}
+    for line in quote.lines:
+        if line.code in covers:
+            covers[line.code][1] += line.net_premium
+        else:
+            covers[line.code] = [line.label, line.net_premium]
+        guarantee = tariff.guarantees.get(line.code)
+        tax_class = guarantee.tax_class if guarantee else "other"
+        rate = tariff.insurance_tax.get(tax_class, Decimal(0))
+        taxes[rate] = taxes.get(rate, Decimal("0.00")) + line.insurance_tax
+        scope = TAX_CLASS_SCOPES.get(tax_class)
+        if scope and scope not in scopes.setdefault(rate, []):
+            scopes[rate].append(scope)
+    rows = [BreakdownRow("cover", label, amount) for label, amount in covers.values()]
+    rows.append(BreakdownRow("subtotal", _("Cotisation hors taxes"), quote.net_premium))
+    if quote.instalment_surcharge:
+        frequency = tariff.frequencies.get(quote.payment_frequency)
+        label = (_("Frais de fractionnement (%(rate)s, paiement en %(count)s fois)")
+                 % {"rate": _percent(frequency.surcharge), "count": quote.instalment_count}) if frequency \
+            else _("Frais de fractionnement")
+        rows.append(BreakdownRow("surcharge", label, quote.instalment_surcharge))
+    if quote.catnat_surcharge:
+        rows.append(BreakdownRow(
+            "catnat", _("Surprime catastrophes naturelles (%(rate)s des garanties dommages)")
+            % {"rate": _percent(tariff.catnat_rate)},
+            quote.catnat_surcharge))
+    for rate in sorted(taxes, reverse=True):
+        if taxes[rate]:
+            values = {"rate": _percent(rate), "scope": _(" et ").join(str(s) for s in scopes.get(rate, []))}
+            label = (_("Taxe sur les conventions d'assurance (%(rate)s, %(scope)s)") if values["scope"]
+                     else _("Taxe sur les conventions d'assurance (%(rate)s)")) % values
+            rows.append(BreakdownRow("tax", label, taxes[rate]))
+    if quote.terrorism_contribution:
+        rows.append(BreakdownRow("terrorism", _("Contribution attentats (FGTI, par contrat et par an)"),
+                                 quote.terrorism_contribution))
+    rows.append(BreakdownRow("total", _("Total annuel TTC"), quote.total_annual))
+    return tuple(rows)
+
+
+def contract_price_breakdown(contract: Contract) -> tuple[BreakdownRow, ...]:
+    """The contract's annual premium explained, repriced with its own tariff version and choices; empty when
+    that does not give the premium on the contract (a price set by an advisor, or facts changed since): a
+    breakdown must add up to the amount shown."""
+    try:
+        tariff = pricing.tariff_by_version(contract.tariff_version)
+        outcome = pricing.quote(quote_request(contract, contract_choices(contract),
+                                              effective_date=max(tariff.effective_from, contract.start_date)), tariff)
+    except (pricing.PricingError, LookupError):
+        return ()
+    if not isinstance(outcome, pricing.Quote) or outcome.total_annual != contract.annual_premium:
+        return ()
+    return price_breakdown(outcome, tariff)

@@ -597,7 +597,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                   + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
-        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
+        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule),
+                "breakdown": [{"kind": row.kind, "label": str(row.label), "amount": str(row.amount)}
+                              for row in result.breakdown]}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
     transaction.on_commit(lambda: amendment_document(amendment=amendment))
     return amendment
@@ -656,6 +658,11 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     return sentences
 
 
+def _amount_in_words(amount: Decimal) -> str:
+    """A refund as a positive amount: « 18,93 € remboursés », never « -18,93 € »."""
+    return format_eur(amount) if amount >= 0 else f"{format_eur(-amount)} remboursés"
+
+
 def amendment_document(*, amendment):
     """The amendment as a signed PDF in the customer's documents; certificates it made untrue are replaced."""
     from django.core.files.base import ContentFile
@@ -693,10 +700,13 @@ def amendment_document(*, amendment):
             f"{format_eur(amendment.new_total_annual)} après.",
             (f"Montant dû jusqu'à la prochaine échéance : {format_eur(prorata)} (prorata, seul montant dû pour la "
              "période en cours)." if prorata > 0 else
-             f"Montant remboursé jusqu'à la prochaine échéance : {format_eur(-prorata)} (prorata)." if prorata < 0
+             f"Jusqu'à la prochaine échéance : {format_eur(-prorata)} remboursés (prorata)." if prorata < 0
              else "Aucun montant dû ni remboursé jusqu'à l'échéance."),
             *([f"Échéancier : {row['label']} le {day(date.fromisoformat(row['due_date']))} : "
-               f"{format_eur(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
+               f"{_amount_in_words(Decimal(str(row['amount'])))}." for row in after.get("schedule", [])]),
+            *(["Détail de la nouvelle cotisation annuelle :"] if after.get("breakdown") else []),
+            *[f"{'' if row['kind'] in ('cover', 'subtotal', 'total') else '+ '}{row['label']} : "
+              f"{format_eur(Decimal(row['amount']))}" for row in after.get("breakdown", [])],
             "Les autres conditions du contrat restent inchangées.",
         ]
     pdf = render_text_pdf(title=title, lines=lines)

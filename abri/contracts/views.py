@@ -20,7 +20,12 @@ from abri.contracts import services
 from abri.contracts.conditions import conditions_for
 from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationConfirmForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
-from abri.contracts.pricing import amendment_schedule, contract_choices, quote_change
+from abri.contracts.pricing import (
+    amendment_schedule,
+    contract_choices,
+    contract_price_breakdown,
+    quote_change,
+)
 from abri.contracts.selectors import (
     contract_for_pricing,
     contract_get,
@@ -48,6 +53,7 @@ def contract_detail(request, number: str):
     return render(request, "contracts/detail.html", {
         "contract": contract, "active_menu": "contracts",
         "amendments": contract.amendments.all()[:5], "terminations": contract.terminations.all()[:3],
+        "breakdown": contract_price_breakdown(contract),
     })
 
 
