@@ -83,6 +83,7 @@ class ChangeQuote:
     prorata: Decimal = Decimal("0.00")
     next_due_date: date | None = None
     frequency_changed: bool = False
+    capital_referral: tuple[Decimal, Decimal] | None = None  # (contents capital asked, online ceiling)
     settles_period: bool = False  # paid less often from now on: the period's instalments are settled in one line
     gained: list = field(default_factory=list)
     lost: list = field(default_factory=list)
@@ -101,7 +102,10 @@ class ChangeQuote:
 def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
                  claims: int | None = None) -> ChangeQuote:
     """Price a change of the contract against its current choices (the pure engine does the maths)."""
+    from django.utils.translation import gettext as _
+
     from abri.contracts.tariff_admin import tariffs_refresh_if_changed
+    from abri.core.money import format_eur
 
     tariffs_refresh_if_changed()
     today = today or timezone.localdate()
@@ -116,7 +120,16 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
     try:
         outcome = pricing.quote(request)
     except pricing.TariffValidationError as exc:
-        result.errors = exc.errors
+        result.errors = dict(exc.errors)
+        ceiling = contents_ceiling(contract) if "contents_capital" in result.errors else None
+        asked = request.contents_capital
+        if ceiling is not None and asked is not None and Decimal(asked) > ceiling:
+            # Above the online ceiling is not a refusal: the request can be kept and studied by an advisor.
+            result.capital_referral = (Decimal(asked), ceiling)
+            result.errors["contents_capital"] = _(
+                "Au-delà de %(ceiling)s, le capital mobilier est étudié par un conseiller : demandez-le avec le "
+                "bouton « Demander ce capital à un conseiller », vos choix sont gardés.") % {
+                "ceiling": format_eur(ceiling)}
         return result
     except pricing.NoTariffInForce:
         result.errors = {"formula": "Aucun tarif n'est en vigueur à cette date : contactez votre conseiller."}
@@ -334,3 +347,52 @@ def contract_price_breakdown(contract: Contract) -> tuple[BreakdownRow, ...]:
     if not isinstance(outcome, pricing.Quote) or outcome.total_annual != contract.annual_premium:
         return ()
     return price_breakdown(outcome, tariff)
+
+
+# --- What can be offered ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class OptionOffer:
+    """Which options the change page offers for this home and formula, and why the others are not offered."""
+
+    offered: tuple[str, ...]
+    included: tuple[tuple[str, str], ...]  # (code, label): already in the formula, never offered again
+    unavailable: tuple[tuple[str, str, str], ...]  # (code, label, reason in French)
+    formula_label: str = ""
+
+
+def option_offer(*, contract: Contract, formula: str) -> OptionOffer:
+    """Offer only what applies: an option the home cannot have (a garden for a flat without one) is not offered,
+    with its reason; an option the formula already includes is not offered again."""
+    from django.utils.translation import gettext as _
+
+    home = contract.property
+    try:
+        tariff = pricing.tariff_in_force(timezone.localdate())
+    except pricing.NoTariffInForce:
+        return OptionOffer((), (), (), "")
+    formula_label = tariff.formulas[formula].label if formula in tariff.formulas else ""
+    offered, included, unavailable = [], [], []
+    for option in tariff.options.values():
+        reason = ""
+        if option.requires == "has_garden" and not home.has_garden:
+            reason = (_("votre appartement n'a pas de jardin déclaré") if home.kind == "apartment"
+                      else _("votre logement n'a pas de jardin déclaré"))
+        elif option.requires == "has_pool" and not home.has_pool:
+            reason = _("votre logement n'a pas de piscine déclarée")
+        elif option.requires == "outbuildings" and (home.outbuildings_m2 or 0) <= option.threshold_m2:
+            reason = _("pas de dépendances de plus de %(m2)s m² déclarées") % {"m2": f"{option.threshold_m2:.0f}"}
+        if reason:
+            unavailable.append((option.code, option.label, reason))
+        elif formula in option.included_in:
+            included.append((option.code, option.label))
+        else:
+            offered.append(option.code)
+    return OptionOffer(tuple(offered), tuple(included), tuple(unavailable), formula_label)
+
+
+def contents_ceiling(contract: Contract) -> Decimal | None:
+    """The highest contents capital priced online for this home (above it: an advisor studies the request)."""
+    try:
+        return pricing.tariff_in_force(timezone.localdate()).contents_ceiling(contract.property.rooms)
+    except pricing.NoTariffInForce:
+        return None
