@@ -19,6 +19,7 @@ from abri.contracts.choices import (
     TERMINATION_OPEN,
     TERMINATION_TRANSITIONS,
     ContractStatus,
+    PaymentFrequency,
     TerminationStatus,
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
@@ -610,8 +611,14 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
     from abri.billing.models import ScheduleItem
 
     replaced = False
+    old_frequency = (amendment.before or {}).get("payment_frequency")
     for line in schedule:
-        if line.kind == "adjustment":
+        if line.kind == "unchanged" and old_frequency and old_frequency != contract.payment_frequency:
+            # Paid more often from the main due date: the period's instalments keep their own rhythm in their label.
+            label = _("Cotisation %(frequency)s — échéance du %(day)s") % {
+                "frequency": str(PaymentFrequency(old_frequency).label).lower(), "day": f"{line.due_date:%d/%m/%Y}"}
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, label="").update(label=label[:120])
+        elif line.kind == "adjustment":
             if line.replaces:  # the period's instalments settled by this balance line (paid less often from now on)
                 ScheduleItem.objects.filter(pk__in=line.replaces, contract=contract,
                                             status=ScheduleStatus.UPCOMING).update(status=ScheduleStatus.CANCELLED)

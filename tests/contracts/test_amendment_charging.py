@@ -169,3 +169,53 @@ def test_amendment_is_charged_once_for_every_payment_frequency(alice, frequency,
     next_period = list(after.filter(due_date__gte=due).exclude(reference__startswith="PRO-").order_by("due_date")
                        .values_list("amount", flat=True))
     assert next_period == list(result.quote.instalments)  # next period: the new price
+
+
+@pytest.mark.parametrize(("old", "new"), [("annual", "monthly"), ("quarterly", "half_yearly"),
+                                          ("half_yearly", "quarterly"), ("monthly", "quarterly")])
+def test_every_frequency_change_pays_the_period_once_then_the_new_rhythm(alice, alice_client, old, new):
+    """Avenant (L112-3) changing the payment frequency, 100 days before the main due date: paid less often, the
+    instalments left in the period are settled in one line with the pro-rata; paid more often, they stay (and keep
+    their own rhythm's name on the payments page). From the main due date: the new rhythm at the new price."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from abri.contracts.pricing import contract_choices, quote_change
+    from abri.contracts.rules import add_months
+    from abri.contracts.services import amendment_apply
+    from tests.contracts.factories import make_contract
+
+    today = timezone.localdate()
+    due = today + timedelta(days=100)
+    contract = make_contract(customer=alice, start_date=add_months(due, -24), main_due_date=due, payment_frequency=old)
+    current = quote_change(contract=contract, choices=contract_choices(contract)).quote
+    step = 12 // current.instalment_count
+    for year in (-1, 0):
+        for index, amount in enumerate(current.instalments):
+            day = add_months(due, 12 * year + index * step)
+            ScheduleItem.objects.create(customer=alice, contract=contract, due_date=day, amount=amount,
+                                        status="paid" if day <= today else "upcoming")
+    left = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__lt=due))
+    choices = {**contract_choices(contract), "payment_frequency": new}
+    result = quote_change(contract=contract, choices=choices)
+    amendment = amendment_apply(customer=alice, contract=contract, choices=choices, expected_version=contract.version,
+                                idempotency_key=f"{old}-{new}")
+    upcoming = ScheduleItem.objects.filter(contract=contract, status="upcoming")
+    regular_in_period = list(upcoming.filter(due_date__lt=due).exclude(reference__startswith="PRO-"))
+    adjustment = list(upcoming.filter(reference__startswith="PRO-").values_list("amount", flat=True))
+    fewer = result.quote.instalment_count < current.instalment_count
+    if fewer and left:
+        assert regular_in_period == [] and adjustment == [sum(i.amount for i in left) + amendment.prorata_amount]
+    else:
+        assert regular_in_period == left and adjustment == ([amendment.prorata_amount] if amendment.prorata_amount
+                                                            else [])
+    next_period = list(upcoming.filter(due_date__gte=due).order_by("due_date").values_list("amount", flat=True))
+    assert next_period == list(result.quote.instalments) and sum(next_period) == amendment.new_total_annual
+
+    payments = alice_client.get("/paiements/").content.decode()
+    if fewer and left:
+        assert "regroupées et l&#x27;avenant au prorata" in payments or "échéance et l&#x27;avenant" in payments
+    for item in regular_in_period:  # kept, under their own rhythm's name
+        old_label = {"half_yearly": "semestrielle", "monthly": "mensuelle", "quarterly": "trimestrielle"}[old]
+        assert f"Cotisation {old_label} — échéance du {item.due_date:%d/%m/%Y}" in payments
