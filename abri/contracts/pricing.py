@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from abri import pricing
 from abri.contracts.models import Contract
 from abri.contracts.rules import next_main_due_date
+from abri.core.money import format_eur
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
 
@@ -102,10 +104,7 @@ class ChangeQuote:
 def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
                  claims: int | None = None) -> ChangeQuote:
     """Price a change of the contract against its current choices (the pure engine does the maths)."""
-    from django.utils.translation import gettext as _
-
     from abri.contracts.tariff_admin import tariffs_refresh_if_changed
-    from abri.core.money import format_eur
 
     tariffs_refresh_if_changed()
     today = today or timezone.localdate()
@@ -127,8 +126,8 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
             # Above the online ceiling is not a refusal: the request can be kept and studied by an advisor.
             result.capital_referral = (Decimal(asked), ceiling)
             result.errors["contents_capital"] = _(
-                "Au-delà de %(ceiling)s, le capital mobilier est étudié par un conseiller : demandez-le avec le "
-                "bouton « Demander ce capital à un conseiller », vos choix sont gardés.") % {
+                "Au-delà de %(ceiling)s, le capital mobilier est étudié par un conseiller : vous pouvez le lui "
+                "demander, vos choix sont gardés.") % {
                 "ceiling": format_eur(ceiling)}
         return result
     except pricing.NoTariffInForce:
@@ -203,7 +202,6 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     period: they follow the new price (and the new payment frequency, if it changed).
     """
     from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
     from abri.billing.choices import ScheduleStatus
@@ -290,8 +288,6 @@ def price_breakdown(quote: pricing.Quote, tariff: pricing.Tariff | None = None) 
     """The quote's annual price explained: each cover's premium before tax (a guarantee priced both by the
     formula and by an option is one line), the price before tax, the instalment surcharge, the Cat Nat
     surcharge, the insurance tax per rate, the terrorism contribution (FGTI), the total."""
-    from django.utils.translation import gettext as _
-
     tariff = tariff or pricing.tariff_by_version(quote.tariff_version)
     covers: dict[str, list] = {}
     taxes: dict[Decimal, Decimal] = {}
@@ -363,8 +359,6 @@ class OptionOffer:
 def option_offer(*, contract: Contract, formula: str) -> OptionOffer:
     """Offer only what applies: an option the home cannot have (a garden for a flat without one) is not offered,
     with its reason; an option the formula already includes is not offered again."""
-    from django.utils.translation import gettext as _
-
     home = contract.property
     try:
         tariff = pricing.tariff_in_force(timezone.localdate())

@@ -127,8 +127,10 @@ def test_switching_monthly_to_annual_leaves_one_prorata_line_then_one_annual_lin
     assert "Cotisation annuelle — échéance du 01/03/2027" in payments
     annual = format_eur(amendment.new_total_annual).replace(NBSP, " ").replace("\u202f", " ")
     assert payments.count(annual) == 1  # not billed every month
-    dashboard = client.get("/").content.decode()
-    assert "05/01/2027" not in dashboard and "5 janvier 2027" not in dashboard
+    dashboard = client.get("/tableau-de-bord/").content.decode().replace(NBSP, " ").replace("\u202f", " ")
+    balance = format_eur(monthly + amendment.prorata_amount).replace(NBSP, " ").replace("\u202f", " ")
+    assert re.search(rf"11 décembre 2026</strong> — <span class=\"amount\">{re.escape(balance)}</span>", dashboard)
+    assert dashboard.count(annual) <= 1  # the annual premium is never due every month
 
 
 @pytest.mark.parametrize("frequency", ["annual", "half_yearly", "quarterly", "monthly"])
