@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from abri import pricing
 from abri.backoffice.decorators import staff_required
 from abri.contracts import services
-from abri.contracts.choices import TERMINATION_OPEN, ContractStatus
+from abri.contracts.choices import TERMINATION_OPEN, CapitalRequestStatus, ContractStatus
 from abri.contracts.forms import ChangeForm
-from abri.contracts.models import Contract, TerminationRequest
+from abri.contracts.models import CapitalRequest, Contract, TerminationRequest
 from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.tariff_admin import tariff_upload
 from abri.core.services import audit_record
@@ -43,8 +43,11 @@ def contract_list(request):
         qs = qs.filter(status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     terminations = TerminationRequest.objects.select_related("contract", "customer").filter(status__in=TERMINATION_OPEN)[:20]
+    capital_requests = CapitalRequest.objects.select_related("contract", "customer").filter(
+        status=CapitalRequestStatus.PENDING)[:20]
     return render(request, "contracts/staff/list.html", {"page": page, "q": q, "status": status,
                                                          "statuses": ContractStatus.choices,
+                                                         "capital_requests": capital_requests,
                                                          "terminations": terminations, "active_menu": "contracts"})
 
 
@@ -52,7 +55,8 @@ def contract_list(request):
 def contract_detail(request, number: str):
     """One contract, its amendments and terminations, and a change on the customer's behalf."""
     contract = get_object_or_404(Contract.objects.select_related("customer", "property")
-                                 .prefetch_related("guarantees", "amendments", "terminations"), number=number)
+                                 .prefetch_related("guarantees", "amendments", "terminations", "capital_requests"),
+                                 number=number)
     audit_record(actor=request.user, action="backoffice.contract_viewed", target=contract, customer=contract.customer)
     form = ChangeForm(request.GET if "formula" in request.GET else None, initial=contract_choices(contract))
     result = quote_change(contract=contract, choices=form.choices()) if form.is_bound and form.is_valid() else None

@@ -112,3 +112,8 @@ TERMINATION_TRANSITIONS = {
     TerminationStatus.PROCESSED: set(),
     TerminationStatus.CANCELLED: set(),
 }
+
+
+class CapitalRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Transmise à un conseiller")
+    ANSWERED = "answered", _("Traitée par un conseiller")

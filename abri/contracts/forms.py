@@ -107,6 +107,24 @@ class ChangeForm(forms.Form):
                                                            "max_value": _("500 000 € au maximum.")})
     payment_frequency = forms.ChoiceField(label=_("Paiement"), choices=PaymentFrequency.choices)
 
+    def __init__(self, *args, offer=None, **kwargs):
+        """`offer` (contracts.pricing.OptionOffer): only the options that apply to the home are choices; those the
+        formula includes are accepted and dropped (already covered)."""
+        super().__init__(*args, **kwargs)
+        self.offer = offer
+        if offer is not None:
+            allowed = set(offer.offered) | {code for code, _label in offer.included}
+            self.fields["options"].choices = [(code, label) for code, label in OPTION_LABELS if code in allowed]
+            self.fields["options"].error_messages["invalid_choice"] = _(
+                "Cette option n'est pas proposée pour votre logement : voyez pourquoi sous la liste des options.")
+
+    def clean_options(self):
+        options = self.cleaned_data.get("options") or []
+        if self.offer is not None:
+            included = {code for code, _label in self.offer.included}
+            options = [code for code in options if code not in included]
+        return options
+
     def choices(self) -> dict:
         d = self.cleaned_data
         return {

@@ -75,24 +75,32 @@ def amendment_pdf(*, amendment) -> bytes:
         ]
         changes = [row for row in changes if row[1] != row[2]] or changes
         quote = after.get("quote") or {}
-        premium = []  # the lines add up to the total: cover before tax, taxes, instalment fees
-        if quote:
-            premium += [
+        breakdown = after.get("breakdown") or []
+        total_label = _("Cotisation annuelle TTC après l'avenant")
+        if breakdown:  # each cover → price before tax → each tax and contribution → total (they add up)
+            premium = [[row["label"], _amount(row["amount"])] for row in breakdown if row["kind"] != "total"]
+            total_label = next((row["label"] for row in breakdown if row["kind"] == "total"), total_label)
+        else:  # amendments signed before the breakdown was recorded
+            premium = [
                 [_("Cotisation hors taxes"), _amount(quote.get("net_premium"))],
                 [_("Taxes et contributions"), _amount(quote.get("taxes"))],
                 *([[_("Frais de fractionnement"), _amount(quote["instalment_surcharge"])]]
-                  if _amount(quote.get("instalment_surcharge")) else []),
-            ]
+                  if quote and _amount(quote.get("instalment_surcharge")) else []),
+            ] if quote else []
         prorata = amendment.prorata_amount
         if prorata > 0:
             prorata_text = _("Montant dû jusqu'à la prochaine échéance (prorata) : %(amount)s, seul montant à payer "
                              "pour la période en cours.") % {"amount": money(prorata)}
-        elif prorata < 0:
-            prorata_text = _("Montant qui vous est remboursé jusqu'à la prochaine échéance (prorata) : "
-                             "%(amount)s.") % {"amount": money(-prorata)}
+        elif prorata < 0:  # a refund is a positive amount « remboursés », never « -6,65 € »
+            prorata_text = _("Jusqu'à la prochaine échéance (prorata) : %(amount)s remboursés.") % {
+                "amount": money(-prorata)}
         else:
             prorata_text = _("Aucun montant dû ni remboursé jusqu'à la prochaine échéance.")
-        schedule = [[row.get("label", ""), _day(date.fromisoformat(row["due_date"])), _amount(row["amount"])]
+        def due(amount) -> Decimal | str:
+            value = _amount(amount)
+            return value if value >= 0 else _("%(amount)s remboursés") % {"amount": money(-value)}
+
+        schedule = [[row.get("label", ""), _day(date.fromisoformat(row["due_date"])), due(row["amount"])]
                     for row in after.get("schedule", [])]
         blocks = [
             Text(_("Madame, Monsieur,")),
@@ -106,7 +114,7 @@ def amendment_pdf(*, amendment) -> bytes:
             Text(_("Votre cotisation annuelle passe de %(before)s à %(after)s, toutes taxes comprises.") % {
                 "before": money(amendment.old_total_annual), "after": money(amendment.new_total_annual)}),
             Table(columns=[_("Détail"), _("Montant")], rows=premium,
-                  total=[_("Cotisation annuelle TTC après l'avenant"), _amount(amendment.new_total_annual)],
+                  total=[total_label, _amount(amendment.new_total_annual)],
                   widths=[0.75, 0.25]),
             Text(f"{prorata_text} {_('Tarif %(version)s.') % {'version': amendment.tariff_version}}"),
         ]

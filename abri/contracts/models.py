@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from abri.contracts.choices import (
     CONTRACT_IN_FORCE,
+    CapitalRequestStatus,
     ContractStatus,
     Formula,
     GuaranteeCode,
@@ -274,3 +275,25 @@ class ContractRenewal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.due_date}"
+
+
+class CapitalRequest(models.Model):
+    """A contents capital asked above the online ceiling: kept with the choices and referred to an advisor."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="capital_requests")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="capital_requests")
+    requested_capital = models.DecimalField(max_digits=10, decimal_places=2)
+    online_ceiling = models.DecimalField(max_digits=10, decimal_places=2)
+    choices = models.JSONField(default=dict, help_text="The other choices of the change page, kept as typed.")
+    status = models.CharField(max_length=10, choices=CapitalRequestStatus.choices,
+                              default=CapitalRequestStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de capital à étudier"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.requested_capital} € ({self.status})"

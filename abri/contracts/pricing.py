@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from abri import pricing
 from abri.billing.choices import ScheduleStatus
@@ -15,6 +16,7 @@ from abri.billing.models import ScheduleItem
 from abri.contracts.models import Contract
 from abri.contracts.ports import indemnified_claims_since
 from abri.contracts.rules import next_main_due_date
+from abri.core.money import format_eur
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
 
@@ -81,6 +83,8 @@ class ChangeQuote:
     prorata: Decimal = Decimal("0.00")
     next_due_date: date | None = None
     frequency_changed: bool = False
+    capital_referral: tuple[Decimal, Decimal] | None = None  # (contents capital asked, online ceiling)
+    settles_period: bool = False  # paid less often from now on: the period's instalments are settled in one line
     gained: list = field(default_factory=list)
     lost: list = field(default_factory=list)
     advice: list = field(default_factory=list)
@@ -88,6 +92,11 @@ class ChangeQuote:
     @property
     def ok(self) -> bool:
         return self.quote is not None and not self.errors
+
+    @property
+    def breakdown(self) -> tuple:
+        """The new price explained, adding up to the cent (cover lines, price before tax, each tax, total)."""
+        return price_breakdown(self.quote) if self.quote is not None else ()
 
 
 def quote_change(*, contract: Contract, choices: dict, today: date | None = None,
@@ -108,7 +117,16 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
     try:
         outcome = pricing.quote(request)
     except pricing.TariffValidationError as exc:
-        result.errors = exc.errors
+        result.errors = dict(exc.errors)
+        ceiling = contents_ceiling(contract) if "contents_capital" in result.errors else None
+        asked = request.contents_capital
+        if ceiling is not None and asked is not None and Decimal(asked) > ceiling:
+            # Above the online ceiling is not a refusal: the request can be kept and studied by an advisor.
+            result.capital_referral = (Decimal(asked), ceiling)
+            result.errors["contents_capital"] = _(
+                "Au-delà de %(ceiling)s, le capital mobilier est étudié par un conseiller : vous pouvez le lui "
+                "demander, vos choix sont gardés.") % {
+                "ceiling": format_eur(ceiling)}
         return result
     except pricing.NoTariffInForce:
         result.errors = {"formula": _("Aucun tarif n'est en vigueur à cette date : contactez votre conseiller.")}
@@ -121,6 +139,7 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
         # The renewal job moves the due date on the day; until it has run, the next one is a year later.
         result.next_due_date = next_main_due_date(contract.main_due_date, today)
         result.frequency_changed = outcome.payment_frequency != result.current.payment_frequency
+        result.settles_period = result.frequency_changed and outcome.instalment_count < result.current.instalment_count
         period_total = outcome.total_annual
         if result.frequency_changed:  # the current period stays at the current frequency (and its surcharge)
             period = pricing.quote(quote_request(contract, choices | {"payment_frequency": contract.payment_frequency},
@@ -162,9 +181,10 @@ class ScheduleLine:
     due_date: date
     amount: Decimal
     label: str
-    kind: str  # "adjustment" (the pro-rata), "unchanged", "new_price"
+    kind: str  # "adjustment" (the pro-rata, or the period's balance), "unchanged", "new_price"
     item_id: int | None = None
     old_amount: Decimal | None = None
+    replaces: tuple[int, ...] = ()  # the period's instalments this balance line settles (cancelled when signed)
 
 
 ADJUSTMENT_DEBIT_DAYS = 10  # the pro-rata is debited ten days after signing
@@ -179,7 +199,8 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     period at its current price and are left as they are. Instalments from the main due date belong to the next
     period: they follow the new price (and the new payment frequency, if it changed).
     """
-    from django.utils.translation import gettext as _
+    from django.utils.formats import date_format
+    from django.utils.translation import ngettext
 
     from abri.contracts.rules import add_months
 
@@ -188,7 +209,27 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     today = today or timezone.localdate()
     quote, due = result.quote, contract.main_due_date
     lines: list[ScheduleLine] = []
-    if result.prorata > 0:
+    items = list(ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gt=today,
+                                             amount__gt=0)
+                 .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
+    in_period = [item for item in items if item.due_date < due]
+    if result.settles_period and in_period:
+        # Paid less often from now on (e.g. monthly -> annual): the instalments left in this period are settled in
+        # one line with the pro-rata, then the new rhythm starts at the main due date. Never due before the first
+        # of them (not charged earlier than planned) nor within the debit notice.
+        balance = sum((item.amount for item in in_period), Decimal("0.00")) + result.prorata
+        values = {"day": date_format(due, "j F Y"), "count": len(in_period)}
+        if balance >= 0:
+            day = max(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), in_period[0].due_date)
+            label = ngettext("Solde jusqu'au %(day)s : %(count)s échéance et l'avenant au prorata",
+                             "Solde jusqu'au %(day)s : %(count)s échéances regroupées et l'avenant au prorata",
+                             len(in_period)) % values
+        else:
+            day = today + timedelta(days=ADJUSTMENT_REFUND_DAYS)
+            label = _("Remboursement de l'avenant jusqu'au %(day)s (prorata, échéances restantes déduites)") % values
+        lines.append(ScheduleLine(day, balance, label, "adjustment", replaces=tuple(item.pk for item in in_period)))
+        in_period = []
+    elif result.prorata > 0:
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), result.prorata,
                                   _("Ajustement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
                                   "adjustment"))
@@ -196,13 +237,9 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_REFUND_DAYS), result.prorata,
                                   _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
                                   "adjustment"))
-    items = list(ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING, due_date__gt=today,
-                                             amount__gt=0)
-                 .exclude(reference__startswith="PRO-").order_by("due_date", "id"))
-    for item in items:
-        if item.due_date < due:
-            lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,
-                                      item.amount))
+    for item in in_period:
+        lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,
+                                  item.amount))
     next_period = [item for item in items if item.due_date >= due]
     if next_period and result.frequency_changed:
         step = 12 // quote.instalment_count
@@ -215,3 +252,137 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
             lines.append(ScheduleLine(item.due_date, amount, _("Échéance au nouveau tarif"), "new_price", item.pk,
                                       item.amount))
     return sorted(lines, key=lambda line: (line.due_date, line.kind != "adjustment"))
+
+
+# --- The price explained ----------------------------------------------------------------------
+# Cover lines -> price before tax -> each tax -> total, adding up exactly: the rows are built from the quote's
+# own columns (each column of Quote.lines already sums exactly to its total, by largest remainder).
+# Which guarantees each shipped tax class covers, said to a person (CGI art. 991 and 1001).
+TAX_CLASS_SCOPES = {
+    "fire": gettext_lazy("incendie et responsabilité locative"),
+    "legal_protection": gettext_lazy("protection juridique"),
+    "other": gettext_lazy("autres garanties"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    """One row of the price explained: `kind` is cover, subtotal, surcharge, catnat, tax, terrorism or total."""
+
+    kind: str
+    label: str
+    amount: Decimal
+
+
+def _percent(rate: Decimal) -> str:
+    """0.134 -> '13,4 %' (decimal comma, no-break space before the sign)."""
+    text = f"{(rate * 100).normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+def price_breakdown(quote: pricing.Quote, tariff: pricing.Tariff | None = None) -> tuple[BreakdownRow, ...]:
+    """The quote's annual price explained: each cover's premium before tax (a guarantee priced both by the
+    formula and by an option is one line), the price before tax, the instalment surcharge, the Cat Nat
+    surcharge, the insurance tax per rate, the terrorism contribution (FGTI), the total."""
+    tariff = tariff or pricing.tariff_by_version(quote.tariff_version)
+    covers: dict[str, list] = {}
+    taxes: dict[Decimal, Decimal] = {}
+    scopes: dict[Decimal, list[str]] = {}
+    for line in quote.lines:
+        if line.code in covers:
+            covers[line.code][1] += line.net_premium
+        else:
+            covers[line.code] = [line.label, line.net_premium]
+        guarantee = tariff.guarantees.get(line.code)
+        tax_class = guarantee.tax_class if guarantee else "other"
+        rate = tariff.insurance_tax.get(tax_class, Decimal(0))
+        taxes[rate] = taxes.get(rate, Decimal("0.00")) + line.insurance_tax
+        scope = TAX_CLASS_SCOPES.get(tax_class)
+        if scope and scope not in scopes.setdefault(rate, []):
+            scopes[rate].append(scope)
+    rows = [BreakdownRow("cover", label, amount) for label, amount in covers.values()]
+    rows.append(BreakdownRow("subtotal", _("Cotisation hors taxes"), quote.net_premium))
+    if quote.instalment_surcharge:
+        frequency = tariff.frequencies.get(quote.payment_frequency)
+        label = (_("Frais de fractionnement (%(rate)s, paiement en %(count)s fois)")
+                 % {"rate": _percent(frequency.surcharge), "count": quote.instalment_count}) if frequency \
+            else _("Frais de fractionnement")
+        rows.append(BreakdownRow("surcharge", label, quote.instalment_surcharge))
+    if quote.catnat_surcharge:
+        rows.append(BreakdownRow(
+            "catnat", _("Surprime catastrophes naturelles (%(rate)s des garanties dommages)")
+            % {"rate": _percent(tariff.catnat_rate)},
+            quote.catnat_surcharge))
+    for rate in sorted(taxes, reverse=True):
+        if taxes[rate]:
+            values = {"rate": _percent(rate), "scope": _(" et ").join(str(s) for s in scopes.get(rate, []))}
+            label = (_("Taxe sur les conventions d'assurance (%(rate)s, %(scope)s)") if values["scope"]
+                     else _("Taxe sur les conventions d'assurance (%(rate)s)")) % values
+            rows.append(BreakdownRow("tax", label, taxes[rate]))
+    if quote.terrorism_contribution:
+        rows.append(BreakdownRow("terrorism", _("Contribution attentats (FGTI, par contrat et par an)"),
+                                 quote.terrorism_contribution))
+    rows.append(BreakdownRow("total", _("Total annuel TTC"), quote.total_annual))
+    return tuple(rows)
+
+
+def contract_price_breakdown(contract: Contract) -> tuple[BreakdownRow, ...]:
+    """The contract's annual premium explained, repriced with its own tariff version and choices; empty when
+    that does not give the premium on the contract (a price set by an advisor, or facts changed since): a
+    breakdown must add up to the amount shown."""
+    try:
+        tariff = pricing.tariff_by_version(contract.tariff_version)
+        outcome = pricing.quote(quote_request(contract, contract_choices(contract),
+                                              effective_date=max(tariff.effective_from, contract.start_date)), tariff)
+    except (pricing.PricingError, LookupError):
+        return ()
+    if not isinstance(outcome, pricing.Quote) or outcome.total_annual != contract.annual_premium:
+        return ()
+    return price_breakdown(outcome, tariff)
+
+
+# --- What can be offered ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class OptionOffer:
+    """Which options the change page offers for this home and formula, and why the others are not offered."""
+
+    offered: tuple[str, ...]
+    included: tuple[tuple[str, str], ...]  # (code, label): already in the formula, never offered again
+    unavailable: tuple[tuple[str, str, str], ...]  # (code, label, reason in French)
+    formula_label: str = ""
+
+
+def option_offer(*, contract: Contract, formula: str) -> OptionOffer:
+    """Offer only what applies: an option the home cannot have (a garden for a flat without one) is not offered,
+    with its reason; an option the formula already includes is not offered again."""
+    home = contract.property
+    try:
+        tariff = pricing.tariff_in_force(timezone.localdate())
+    except pricing.NoTariffInForce:
+        return OptionOffer((), (), (), "")
+    formula_label = tariff.formulas[formula].label if formula in tariff.formulas else ""
+    offered, included, unavailable = [], [], []
+    for option in tariff.options.values():
+        reason = ""
+        if option.requires == "has_garden" and not home.has_garden:
+            reason = (_("votre appartement n'a pas de jardin déclaré") if home.kind == "apartment"
+                      else _("votre logement n'a pas de jardin déclaré"))
+        elif option.requires == "has_pool" and not home.has_pool:
+            reason = _("votre logement n'a pas de piscine déclarée")
+        elif option.requires == "outbuildings" and (home.outbuildings_m2 or 0) <= option.threshold_m2:
+            reason = _("pas de dépendances de plus de %(m2)s m² déclarées") % {"m2": f"{option.threshold_m2:.0f}"}
+        if reason:
+            unavailable.append((option.code, option.label, reason))
+        elif formula in option.included_in:
+            included.append((option.code, option.label))
+        else:
+            offered.append(option.code)
+    return OptionOffer(tuple(offered), tuple(included), tuple(unavailable), formula_label)
+
+
+def contents_ceiling(contract: Contract) -> Decimal | None:
+    """The highest contents capital priced online for this home (above it: an advisor studies the request)."""
+    try:
+        return pricing.tariff_in_force(timezone.localdate()).contents_ceiling(contract.property.rooms)
+    except pricing.NoTariffInForce:
+        return None

@@ -20,6 +20,7 @@ from abri.contracts.choices import (
     TERMINATION_OPEN,
     TERMINATION_TRANSITIONS,
     ContractStatus,
+    PaymentFrequency,
     TerminationStatus,
 )
 from abri.contracts.guarantees import building_capital_computed, guarantees_for
@@ -582,7 +583,9 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                   + " ".join(_schedule_sentences(schedule, next_due=contract.main_due_date))),
             url=f"/contrats/{contract.number}/avenants/", category="contract", email=True,
         )
-        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule)}
+        data = {"quote": quote_as_json(quote), "schedule": _schedule_as_json(schedule),
+                "breakdown": [{"kind": row.kind, "label": str(row.label), "amount": str(row.amount)}
+                              for row in result.breakdown]}
         Amendment.objects.filter(pk=amendment.pk).update(after={**choices, **data})
         # Same transaction: certificates this amendment made untrue are revoked and reissued (ADR 0008),
         # whatever happens later to the signing of the amendment's PDF.
@@ -595,12 +598,22 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
 def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedule) -> None:
     """Write the schedule shown before signing: the pro-rata item, and the next period's instalments repriced."""
     replaced = False
+    old_frequency = (amendment.before or {}).get("payment_frequency")
     for line in schedule:
-        if line.kind == "adjustment":
-            ScheduleItem.objects.create(
-                customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
-                method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
-                reference=f"PRO-{amendment.number}"[:35])
+        if line.kind == "unchanged" and old_frequency and old_frequency != contract.payment_frequency:
+            # Paid more often from the main due date: the period's instalments keep their own rhythm in their label.
+            label = _("Cotisation %(frequency)s — échéance du %(day)s") % {
+                "frequency": str(PaymentFrequency(old_frequency).label).lower(), "day": f"{line.due_date:%d/%m/%Y}"}
+            ScheduleItem.objects.filter(pk=line.item_id, contract=contract, label="").update(label=label[:120])
+        elif line.kind == "adjustment":
+            if line.replaces:  # the period's instalments settled by this balance line (paid less often from now on)
+                ScheduleItem.objects.filter(pk__in=line.replaces, contract=contract,
+                                            status=ScheduleStatus.UPCOMING).update(status=ScheduleStatus.CANCELLED)
+            if line.amount:
+                ScheduleItem.objects.create(
+                    customer=customer, contract=contract, amount=line.amount, status=ScheduleStatus.UPCOMING,
+                    method="direct_debit" if line.amount > 0 else "transfer", due_date=line.due_date,
+                    reference=f"PRO-{amendment.number}"[:35], label=line.label[:120] if line.replaces else "")
         elif line.kind == "new_price" and line.item_id is not None:
             ScheduleItem.objects.filter(pk=line.item_id, contract=contract, status=ScheduleStatus.UPCOMING).update(
                 amount=line.amount)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("resilier/", views.termination_start, name="terminate_start"),
     path("<str:number>/", views.contract_detail, name="detail"),
     path("<str:number>/modifier/", views.contract_change, name="change"),
+    path("<str:number>/modifier/conseiller/", views.capital_request, name="capital_request"),
     path("<str:number>/simulations/", views.simulation_list, name="simulations"),
     path("<str:number>/simulations/enregistrer/", views.simulation_create, name="simulation_create"),
     path("<str:number>/simulations/<int:pk>/supprimer/", views.simulation_delete, name="simulation_delete"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
@@ -17,10 +18,18 @@ from django.views.decorators.http import require_POST
 from abri import pricing
 from abri.accounts.stepup import step_up_required
 from abri.contracts import services
+from abri.contracts.choices import Formula
 from abri.contracts.conditions import conditions_for
 from abri.contracts.forms import ChangeForm, SimulationNameForm, TerminationConfirmForm, TerminationForm
 from abri.contracts.models import Amendment, Simulation, TerminationRequest
-from abri.contracts.pricing import amendment_schedule, contract_choices, quote_change
+from abri.contracts.pricing import (
+    amendment_schedule,
+    contract_choices,
+    contract_price_breakdown,
+    option_offer,
+    quote_change,
+)
+from abri.contracts.referrals import CapitalRequestError, capital_request_submit
 from abri.contracts.selectors import (
     contract_for_pricing,
     contract_get,
@@ -49,13 +58,16 @@ def contract_detail(request, number: str):
     return render(request, "contracts/detail.html", {
         "contract": contract, "active_menu": "contracts",
         "amendments": contract.amendments.all()[:5], "terminations": contract.terminations.all()[:3],
+        "breakdown": contract_price_breakdown(contract),
     })
 
 
 # --- Changes with instant repricing ---------------------------------------------------------
 def _change_form(request, contract):
     data = request.POST if request.method == "POST" else (request.GET if "formula" in request.GET else None)
-    return ChangeForm(data, initial=contract_choices(contract))
+    formula = (data or {}).get("formula")
+    formula = formula if formula in Formula.values else contract.formula
+    return ChangeForm(data, initial=contract_choices(contract), offer=option_offer(contract=contract, formula=formula))
 
 
 @customer_required
@@ -116,6 +128,32 @@ def simulation_create(request, number: str):
     return render(request, "contracts/change.html", {
         "contract": contract, "form": form, "name_form": name_form, "result": result, "active_menu": "contracts",
         "idempotency_key": uuid.uuid4().hex}, status=422)
+
+
+@customer_required
+@require_POST
+def capital_request(request, number: str):
+    """Ask for a contents capital above the online ceiling: kept and referred to an advisor, choices kept."""
+    contract = contract_for_pricing(customer=request.customer, number=number)
+    form = ChangeForm(request.POST)
+    result = quote_change(contract=contract, choices=form.choices()) if form.is_valid() else None
+    back = reverse("contracts:change", args=[contract.number])
+    if result is None or result.capital_referral is None:
+        messages.error(request, _("Ce capital peut être calculé en ligne : vérifiez vos choix et le prix."))
+    else:
+        requested, ceiling = result.capital_referral
+        try:
+            capital_request_submit(customer=request.customer, contract=contract, requested_capital=requested,
+                                   online_ceiling=ceiling, choices=form.choices())
+        except CapitalRequestError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Demande transmise à un conseiller : il étudie le capital mobilier de "
+                                        "%(capital)s et vous recontacte. Votre contrat reste inchangé d'ici là.")
+                             % {"capital": format_eur(requested)})
+    if form.is_valid():  # back to the page with what was typed
+        return redirect(f"{back}?{urlencode(form.choices(), doseq=True)}")
+    return redirect(back)
 
 
 @customer_required

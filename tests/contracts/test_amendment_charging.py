@@ -95,24 +95,43 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
 
 
 @freeze_time("2026-12-01 10:00:00+01:00")
-def test_a_new_payment_frequency_applies_from_the_next_due_date_and_is_charged_once(
+def test_switching_monthly_to_annual_leaves_one_prorata_line_then_one_annual_line(
         django_capture_on_commit_callbacks):
-    """Avenant changing the payment frequency: the period is paid as scheduled, the pro-rata compares both covers
-    at the current frequency, the new frequency starts at the main due date."""
+    """The issue's case (MRH-2024-000101, monthly -> annual on 1 December, main due date 1 March): before, the
+    annual premium 228,63 € was due on 5 Dec, 5 Jan, 5 Feb and 5 Mar. The change is an avenant (L112-3) charged
+    pro rata temporis until the main due date: the three monthly instalments left in the period are settled in
+    one line with the pro-rata, then one annual instalment at the main due date."""
+    from abri.contracts.pricing import contract_choices
+
     call_command("seed_demo")
     contract = Contract.objects.get(number="MRH-2024-000101")
+    assert contract.main_due_date == date(2027, 3, 1) and contract.payment_frequency == "monthly"
+    left = ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__lt=date(2027, 3, 1))
+    monthly = sum(i.amount for i in left)
+    assert left.count() == 3
     client = logged_in_client(contract.customer)
-    page, _confirmation = _sign(client, contract, {**UPGRADE, "payment_frequency": "annual"},
-                                django_capture_on_commit_callbacks)
-    assert "Le nouveau mode de paiement s'applique à partir de l'échéance du 01/03/2027." in page
+    page, confirmation = _sign(client, contract, {**contract_choices(contract), "payment_frequency": "annual"},
+                               django_capture_on_commit_callbacks)
+    assert "regroupées en un seul paiement" in page
+
     amendment = Amendment.objects.get(contract=contract)
-    assert amendment.prorata_amount == Decimal("20.44")  # same cover change, same period price difference
-    upcoming = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0)
-                    .exclude(reference__startswith="PRO-"))
-    assert [i.due_date for i in upcoming if i.due_date < date(2027, 3, 1)] == [
-        date(2026, 12, 5), date(2027, 1, 5), date(2027, 2, 5)]
-    after_due = [i for i in upcoming if i.due_date >= date(2027, 3, 1)]
-    assert [(i.due_date, i.amount) for i in after_due] == [(date(2027, 3, 1), amendment.new_total_annual)]
+    upcoming = list(ScheduleItem.objects.filter(contract=contract, status="upcoming").order_by("due_date"))
+    assert [(i.due_date, i.amount) for i in upcoming] == [
+        (date(2026, 12, 11), monthly + amendment.prorata_amount),  # one line: the period's balance and pro-rata
+        (date(2027, 3, 1), amendment.new_total_annual),  # then the new rhythm: once a year
+    ]
+    assert amendment.new_total_annual < contract.annual_premium * 2  # sanity: the annual premium, not 12 of them
+
+    payments = client.get("/paiements/").content.decode().replace(NBSP, " ").replace("\u202f", " ")
+    assert "Solde jusqu&#x27;au 1 mars 2027 : 3 échéances regroupées et l&#x27;avenant au prorata" in payments
+    assert format_eur(monthly + amendment.prorata_amount).replace(NBSP, " ").replace("\u202f", " ") in payments
+    assert "Cotisation annuelle — échéance du 01/03/2027" in payments
+    annual = format_eur(amendment.new_total_annual).replace(NBSP, " ").replace("\u202f", " ")
+    assert payments.count(annual) == 1  # not billed every month
+    dashboard = client.get("/tableau-de-bord/").content.decode().replace(NBSP, " ").replace("\u202f", " ")
+    balance = format_eur(monthly + amendment.prorata_amount).replace(NBSP, " ").replace("\u202f", " ")
+    assert re.search(rf"11 décembre 2026</strong> — <span class=\"amount\">{re.escape(balance)}</span>", dashboard)
+    assert dashboard.count(annual) <= 1  # the annual premium is never due every month
 
 
 @pytest.mark.parametrize("frequency", ["annual", "half_yearly", "quarterly", "monthly"])
@@ -153,3 +172,53 @@ def test_amendment_is_charged_once_for_every_payment_frequency(alice, frequency,
     next_period = list(after.filter(due_date__gte=due).exclude(reference__startswith="PRO-").order_by("due_date")
                        .values_list("amount", flat=True))
     assert next_period == list(result.quote.instalments)  # next period: the new price
+
+
+@pytest.mark.parametrize(("old", "new"), [("annual", "monthly"), ("quarterly", "half_yearly"),
+                                          ("half_yearly", "quarterly"), ("monthly", "quarterly")])
+def test_every_frequency_change_pays_the_period_once_then_the_new_rhythm(alice, alice_client, old, new):
+    """Avenant (L112-3) changing the payment frequency, 100 days before the main due date: paid less often, the
+    instalments left in the period are settled in one line with the pro-rata; paid more often, they stay (and keep
+    their own rhythm's name on the payments page). From the main due date: the new rhythm at the new price."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from abri.contracts.pricing import contract_choices, quote_change
+    from abri.contracts.rules import add_months
+    from abri.contracts.services import amendment_apply
+    from tests.contracts.factories import make_contract
+
+    today = timezone.localdate()
+    due = today + timedelta(days=100)
+    contract = make_contract(customer=alice, start_date=add_months(due, -24), main_due_date=due, payment_frequency=old)
+    current = quote_change(contract=contract, choices=contract_choices(contract)).quote
+    step = 12 // current.instalment_count
+    for year in (-1, 0):
+        for index, amount in enumerate(current.instalments):
+            day = add_months(due, 12 * year + index * step)
+            ScheduleItem.objects.create(customer=alice, contract=contract, due_date=day, amount=amount,
+                                        status="paid" if day <= today else "upcoming")
+    left = list(ScheduleItem.objects.filter(contract=contract, status="upcoming", due_date__lt=due))
+    choices = {**contract_choices(contract), "payment_frequency": new}
+    result = quote_change(contract=contract, choices=choices)
+    amendment = amendment_apply(customer=alice, contract=contract, choices=choices, expected_version=contract.version,
+                                idempotency_key=f"{old}-{new}")
+    upcoming = ScheduleItem.objects.filter(contract=contract, status="upcoming")
+    regular_in_period = list(upcoming.filter(due_date__lt=due).exclude(reference__startswith="PRO-"))
+    adjustment = list(upcoming.filter(reference__startswith="PRO-").values_list("amount", flat=True))
+    fewer = result.quote.instalment_count < current.instalment_count
+    if fewer and left:
+        assert regular_in_period == [] and adjustment == [sum(i.amount for i in left) + amendment.prorata_amount]
+    else:
+        assert regular_in_period == left and adjustment == ([amendment.prorata_amount] if amendment.prorata_amount
+                                                            else [])
+    next_period = list(upcoming.filter(due_date__gte=due).order_by("due_date").values_list("amount", flat=True))
+    assert next_period == list(result.quote.instalments) and sum(next_period) == amendment.new_total_annual
+
+    payments = alice_client.get("/paiements/").content.decode()
+    if fewer and left:
+        assert "regroupées et l&#x27;avenant au prorata" in payments or "échéance et l&#x27;avenant" in payments
+    for item in regular_in_period:  # kept, under their own rhythm's name
+        old_label = {"half_yearly": "semestrielle", "monthly": "mensuelle", "quarterly": "trimestrielle"}[old]
+        assert f"Cotisation {old_label} — échéance du {item.due_date:%d/%m/%Y}" in payments

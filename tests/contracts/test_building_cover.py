@@ -94,4 +94,4 @@ def test_price_detail_names_the_fgti_contribution(alice, alice_client, alice_con
                                   {"formula": "confort", "deductible": "150", "payment_frequency": "annual",
                                    "contents_capital": "", "valuables_capital": "0"},
                                   HTTP_HX_REQUEST="true"))
-    assert "dont contribution attentats (FGTI) 6,50 €" in page
+    assert "+ Contribution attentats (FGTI, par contrat et par an) 6,50 €" in page

@@ -16,6 +16,14 @@ def eur(value) -> str:
     return format_eur(value)
 
 
+@register.filter
+def eur_abs(value) -> str:
+    """-18.93 -> '18,93 €': a refund is said in words (« 18,93 € remboursés »), never as a negative amount."""
+    if value is None or value == "":
+        return ""
+    return format_eur(abs(value))
+
+
 # WCAG 1.3.5 / RGAA 11.13: fields about the person say their purpose, so browsers and assistive tools can
 # fill them in. Keyed by the field names the portal's forms use for the customer's own details.
 AUTOCOMPLETE_BY_NAME = {

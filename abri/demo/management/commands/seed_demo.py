@@ -175,7 +175,9 @@ class Command(BaseCommand):
             customer=customer, property=house, number="MRH-2023-000102", formula=Formula.INTEGRALE,
             annual_premium=Decimal("512.90"), start_date=start_house,
             main_due_date=self._next_anniversary(start_house, today), deductible=Decimal("0"),
-            options=["garden", "valuables"], contents_capital=Decimal("20000"), valuables_capital=Decimal("8000"),
+            # Contents below the 5-room ceiling (20 000 €): the demo leaves room to increase it online, and to ask
+            # an advisor for more.
+            options=["garden", "valuables"], contents_capital=Decimal("16000"), valuables_capital=Decimal("8000"),
             payment_frequency=PaymentFrequency.MONTHLY,
         )
         self._claims(customer, c_flat, c_house, today)  # first: past claims rate the premium
