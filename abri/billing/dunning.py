@@ -26,6 +26,7 @@ from django.utils.translation import override
 from abri.billing import dunning_letters as letters
 from abri.billing import dunning_rules as rules
 from abri.billing.choices import BillingNoticeKind, PaymentMethod, ScheduleStatus
+from abri.billing.dunning_selectors import resumption_at_for
 from abri.billing.models import BillingNotice, ScheduleItem
 from abri.billing.registered_mail import RegisteredLetter, RegisteredMailError, get_registered_mail
 from abri.contracts.choices import ContractStatus
@@ -158,27 +159,34 @@ def renewal_notice_send(*, contract: Contract, today: date | None = None) -> boo
     with transaction.atomic():
         notice = _claim(key=key, kind=BillingNoticeKind.RENEWAL_NOTICE, customer=contract.customer,
                         contract=contract, due_date=due, sent_on=today)
-        if notice is None:
-            transaction.on_commit(lambda: _document_discard(document))
-            return False
-        document.amount = annual
-        document.save()
-        BillingNotice.objects.filter(pk=notice.pk).update(document=document)
-        renewal_notice_record(contract=contract, due_date=due, sent_on=today)
-        with override("fr"):
-            notification_create(
-                customer=contract.customer,
-                title=_("Avis d'échéance : votre contrat %(number)s est reconduit le %(day)s") % {
-                    "number": contract.number, "day": _day(due)},
-                body=_("Cotisation annuelle à partir du %(day)s : %(amount)s. Vous pouvez refuser la reconduction "
-                       "jusqu'au %(deadline)s inclus.") % {"day": _day(due), "amount": format_eur(annual),
-                                                           "deadline": _day(deadline)},
-                url="/documents/", category="contract", email=True)
-        audit_record(action="billing.renewal_notice_sent", target=contract, customer=contract.customer,
-                     actor_label="system", data={"due_date": due.isoformat(), "in_time": in_time,
-                                                 "refusal_deadline": deadline.isoformat(), "annual": str(annual)})
-        document_added(document=document)
+        if notice is not None:
+            _renewal_notice_record(notice=notice, contract=contract, document=document, annual=annual, due=due,
+                                   today=today, deadline=deadline, in_time=in_time)
+    if notice is None:  # another worker sent it
+        _document_discard(document)
+        return False
     return True
+
+
+def _renewal_notice_record(*, notice, contract, document, annual, due, today, deadline, in_time) -> None:
+    """The renewal notice's writes, in the claim's transaction."""
+    document.amount = annual
+    document.save()
+    BillingNotice.objects.filter(pk=notice.pk).update(document=document)
+    renewal_notice_record(contract=contract, due_date=due, sent_on=today)
+    with override("fr"):
+        notification_create(
+            customer=contract.customer,
+            title=_("Avis d'échéance : votre contrat %(number)s est reconduit le %(day)s") % {
+                "number": contract.number, "day": _day(due)},
+            body=_("Cotisation annuelle à partir du %(day)s : %(amount)s. Vous pouvez refuser la reconduction "
+                   "jusqu'au %(deadline)s inclus.") % {"day": _day(due), "amount": format_eur(annual),
+                                                       "deadline": _day(deadline)},
+            url="/documents/", category="contract", email=True)
+    audit_record(action="billing.renewal_notice_sent", target=contract, customer=contract.customer,
+                 actor_label="system", data={"due_date": due.isoformat(), "in_time": in_time,
+                                             "refusal_deadline": deadline.isoformat(), "annual": str(annual)})
+    document_added(document=document)
 
 
 def renewal_notices_send(*, today: date | None = None) -> int:
@@ -226,15 +234,17 @@ def formal_notices_prepare(*, today: date | None = None) -> int:
         with transaction.atomic():
             notice = _claim(key=key, kind=BillingNoticeKind.FORMAL_NOTICE, customer=item.customer, contract=contract,
                             schedule_item=item, due_date=item.due_date)
-            if notice is None:
-                transaction.on_commit(lambda document=document: _document_discard(document))
-                continue
-            document.amount = item.amount
-            document.save()
-            BillingNotice.objects.filter(pk=notice.pk).update(document=document)
-            audit_record(action="billing.formal_notice_written", target=contract, customer=item.customer,
-                         actor_label="system", data={"schedule_item": item.pk, "due_date": item.due_date.isoformat()})
-            document_added(document=document)
+            if notice is not None:
+                document.amount = item.amount
+                document.save()
+                BillingNotice.objects.filter(pk=notice.pk).update(document=document)
+                audit_record(action="billing.formal_notice_written", target=contract, customer=item.customer,
+                             actor_label="system",
+                             data={"schedule_item": item.pk, "due_date": item.due_date.isoformat()})
+                document_added(document=document)
+        if notice is None:  # another worker wrote it: the PDF stored for nothing goes
+            _document_discard(document)
+            continue
         prepared += 1
     return prepared
 
@@ -360,18 +370,6 @@ def suspensions_apply(*, today: date | None = None) -> int:
 def _suspension_of(contract: Contract) -> BillingNotice | None:
     return (BillingNotice.objects.filter(contract=contract, kind=BillingNoticeKind.SUSPENSION)
             .select_related("schedule_item").order_by("-created_at", "-pk").first())
-
-
-def resumption_at_for(contract: Contract) -> datetime | None:
-    """When the suspended cover resumes (aware, Europe/Paris), or None while a dunned premium is unpaid:
-    noon the day after the last of them was paid (L113-3 al. 4)."""
-    dunned = ScheduleItem.objects.filter(contract=contract, notices__kind=BillingNoticeKind.FORMAL_NOTICE).distinct()
-    if not dunned.exists() or dunned.filter(status__in=UNPAID).exists():
-        return None
-    paid_at = max((i.paid_at for i in dunned if i.paid_at), default=None)
-    if paid_at is None:
-        return None  # cancelled rather than paid: staff decides
-    return timezone.make_aware(rules.resumption_at(timezone.localdate(paid_at)))
 
 
 def resumptions_apply(*, now: datetime | None = None) -> int:
