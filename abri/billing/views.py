@@ -40,7 +40,8 @@ def payment_list(request):
         "form": form, "page": page, "filtered": any(filters.values()) if filters else False,
         "export_query": export_query.urlencode(), "statement_years": statement_years,
         "calendar_feed": selectors.calendar_feed_active(customer=request.customer), "active_menu": "payments",
-        "dunning_alerts": dunning_selectors.dunning_alerts(customer=request.customer),
+        # What is unpaid and what happens next (L113-3), on the page as it opens (not on a filtered view).
+        "dunning_alerts": [] if request.GET else dunning_selectors.dunning_alerts(customer=request.customer),
     })
 
 

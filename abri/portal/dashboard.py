@@ -30,7 +30,7 @@ class Dashboard:
     contracts: list = field(default_factory=list)
     next_payments: list = field(default_factory=list)
     overdue_payments: list = field(default_factory=list)
-    dunning_alerts: list = field(default_factory=list)
+    cover_alerts: list = field(default_factory=list)
     open_claims: list = field(default_factory=list)
     latest_documents: list = field(default_factory=list)
     latest_messages: list = field(default_factory=list)
@@ -103,6 +103,12 @@ def dashboard_for_customer(*, customer) -> Dashboard:
     _label(contracts, "formula", Formula, "formula_label")
     _label([g for c in contracts for g in c.guarantees.all()], "code", GuaranteeCode, "code_label")
     _label(next_payments, "method", PaymentMethod, "method_label")
+    # What happens to each overdue premium and when (L113-3); a cover suspended, or resuming once paid.
+    alerts = dunning_alerts(customer=customer, today=today)
+    messages_by_item = {a.item_id: a.message for a in alerts if a.item_id}
+    for item in overdue_payments:
+        item.dunning_message = messages_by_item.get(item.pk, "")
+    cover_alerts = [a for a in alerts if a.item_id is None]
     _label(open_claims, "event_type", ClaimEvent, "event_label")
     _label(open_claims, "status", ClaimStatus, "status_label")
     _label(latest_documents, "kind", DocumentKind, "kind_label")
@@ -112,8 +118,7 @@ def dashboard_for_customer(*, customer) -> Dashboard:
         contracts=contracts,
         next_payments=next_payments,
         overdue_payments=overdue_payments,
-        # What happens to each overdue premium and when (L113-3), with « Payer maintenant ».
-        dunning_alerts=dunning_alerts(customer=customer, today=today),
+        cover_alerts=cover_alerts,
         open_claims=open_claims,
         latest_documents=latest_documents,
         latest_messages=messages,
