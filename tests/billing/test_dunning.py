@@ -296,3 +296,29 @@ def test_two_workers_send_one_renewal_notice(renewing, alice, monkeypatch, setti
     assert Document.objects.filter(customer=alice, kind="due_notice").count() == 1
     assert len(list(settings.MEDIA_ROOT.rglob("*.pdf"))) == 1
     assert Notification.objects.filter(customer=alice).count() == 1
+
+
+def test_a_second_worker_sending_while_the_first_waits_on_the_provider_notifies_once(unpaid, alice, monkeypatch):
+    """Worker A hands the letter to a slow provider; worker B claims the next attempt and sends it too (same
+    idempotency key: the provider gives the same proof). Only the first to mark it sent notifies and audits."""
+    from abri.billing.registered_mail import OutboxRegisteredMail
+
+    run("2026-11-10 09:00:00")
+    with freeze_time("2026-11-15 09:00:00"):
+        assert dunning.formal_notices_prepare() == 1
+        notice = BillingNotice.objects.get(kind="formal_notice")
+        real_send = OutboxRegisteredMail.send
+        nested, calls = [], []
+
+        def slow_send(adapter, letter):
+            calls.append(letter.idempotency_key)
+            proof = real_send(adapter, letter)
+            if len(calls) == 1:  # while A waits, B runs a whole dispatch
+                nested.append(dunning.formal_notice_dispatch(notice_id=notice.pk))
+            return proof
+
+        monkeypatch.setattr(OutboxRegisteredMail, "send", slow_send)
+        assert dunning.formal_notice_dispatch(notice_id=notice.pk) is False  # A: B marked it first
+    assert nested == [True] and len(calls) == 2
+    assert Notification.objects.filter(customer=alice, title__contains="Mise en demeure").count() == 1
+    assert AuditLog.objects.filter(action="billing.formal_notice_sent").count() == 1
