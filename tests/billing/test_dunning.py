@@ -322,3 +322,32 @@ def test_a_second_worker_sending_while_the_first_waits_on_the_provider_notifies_
     assert nested == [True] and len(calls) == 2
     assert Notification.objects.filter(customer=alice, title__contains="Mise en demeure").count() == 1
     assert AuditLog.objects.filter(action="billing.formal_notice_sent").count() == 1
+
+
+def test_advisor_terminates_for_non_payment_from_the_back_office(unpaid, alice):
+    """L113-3 al. 3 as a staff decision: refused before notice + 40 days with the date in words, then done,
+    audited with the advisor; a claims handler cannot."""
+    from abri.accounts.roles import ensure_staff_groups
+    from tests.backoffice.conftest import make_staff, staff_client
+
+    contract, item = unpaid
+    run("2026-11-15 09:00:00")
+    run("2026-12-15 09:00:00")
+    groups = ensure_staff_groups()
+    advisor = make_staff(groups, "advisor")
+    url = f"/backoffice/contrats/{contract.number}/resilier-impaye/"
+    with freeze_time("2026-12-20 09:00:00"):
+        client = staff_client(advisor)
+        page = words(client.get(f"/backoffice/contrats/{contract.number}/").content.decode())
+        assert "Résiliation pour non-paiement possible à partir du 25 décembre 2026" in page
+        assert staff_client(make_staff(groups, "claims_handler")).post(url).status_code == 403
+        refused = words(client.post(url, follow=True).content.decode())
+        assert "La résiliation pour non-paiement est possible à partir du 25 décembre 2026." in refused
+    contract.refresh_from_db()
+    assert contract.status == "suspended"
+    with freeze_time("2026-12-26 09:00:00"):
+        assert staff_client(advisor).post(url).status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == "terminated"
+    assert AuditLog.objects.filter(action="billing.terminated_for_non_payment", actor=advisor).count() == 1
+    assert Notification.objects.filter(customer=alice, title__contains="résilié pour non-paiement").count() == 1
