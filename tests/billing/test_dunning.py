@@ -351,3 +351,13 @@ def test_advisor_terminates_for_non_payment_from_the_back_office(unpaid, alice):
     assert contract.status == "terminated"
     assert AuditLog.objects.filter(action="billing.terminated_for_non_payment", actor=advisor).count() == 1
     assert Notification.objects.filter(customer=alice, title__contains="résilié pour non-paiement").count() == 1
+
+
+def test_the_worker_runs_the_dunning_steps_hourly(unpaid, monkeypatch):
+    from abri.portal.management.commands import worker
+
+    monkeypatch.setattr(worker, "_last_hourly", [])
+    with freeze_time("2026-11-15 09:00:00"):
+        worker.heartbeat_once("test-worker")
+    notice = BillingNotice.objects.get(kind="formal_notice")
+    assert notice.sent_on == dt.date(2026, 11, 15)
