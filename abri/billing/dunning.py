@@ -302,7 +302,8 @@ def formal_notices_dispatch() -> int:
 
 
 def _step_document(*, notice_key: str, customer, contract, title: str, pdf: bytes, filename: str,
-                   kind: str, item, transition: dict, audit_action: str, notify: dict, data: dict) -> bool:
+                   kind: str, item, transition: dict, audit_action: str, notify: dict, data: dict,
+                   also=None) -> bool:
     """One suspension / resumption / termination: claim, contract transition, document, notification, audit."""
     document = _document_store(customer=customer, contract=contract, kind=kind, title=title, pdf=pdf,
                                filename=filename)
@@ -314,6 +315,8 @@ def _step_document(*, notice_key: str, customer, contract, title: str, pdf: byte
             if notice is None:
                 raise ContractTransitionConflict("done")
             contract_transition(contract=contract, actor=data.get("actor"), **transition)
+            if also is not None:
+                also()
             document.save()
             BillingNotice.objects.filter(pk=notice.pk).update(document=document)
             notification_create(customer=customer, url=PAYMENTS_URL, email=True, sms=True, **notify)
@@ -439,7 +442,11 @@ def dunning_terminate(*, contract: Contract, actor=None, today: date | None = No
         filename="resiliation-non-paiement.pdf", kind=DocumentKind.TERMINATION, item=item,
         transition={"to_status": ContractStatus.TERMINATED, "note": note, "end_date": today},
         audit_action="billing.terminated_for_non_payment", notify=notify,
-        data={"kind": BillingNoticeKind.TERMINATION, "day": today, "actor": actor}))
+        data={"kind": BillingNoticeKind.TERMINATION, "day": today, "actor": actor},
+        # Instalments due after the end are not owed; what was due before stays due (the letter says so).
+        also=lambda: ScheduleItem.objects.filter(contract=contract, status=ScheduleStatus.UPCOMING,
+                                                 due_date__gt=today, amount__gt=0)
+        .update(status=ScheduleStatus.CANCELLED)))
 
 
 def terminations_apply(*, today: date | None = None) -> int:

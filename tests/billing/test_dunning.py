@@ -199,6 +199,8 @@ def test_suspension_claimed_once_by_two_workers(unpaid, monkeypatch):
 def test_termination_is_a_staff_decision_from_ten_days_after_the_suspension(unpaid, alice):
     """L113-3 al. 3: not before notice + 40 days; the worker does not terminate unless configured to."""
     contract, item = unpaid
+    later = ScheduleItem.objects.create(customer=alice, contract=contract, due_date=dt.date(2027, 1, 5),
+                                        amount=Decimal("52.40"), method="transfer")
     run("2026-11-15 09:00:00")
     run("2026-12-15 09:00:00")
     assert run("2026-12-26 09:00:00")["terminations"] == 0
@@ -210,6 +212,9 @@ def test_termination_is_a_staff_decision_from_ten_days_after_the_suspension(unpa
         assert dunning.dunning_terminate(contract=contract) is True
     contract.refresh_from_db()
     assert contract.status == "terminated" and contract.end_date == dt.date(2026, 12, 26)
+    later.refresh_from_db()
+    item.refresh_from_db()
+    assert (later.status, item.status) == ("cancelled", "upcoming")  # after the end: not owed; before: still due
     assert "votre contrat n° " + contract.number in pdf_words(BillingNotice.objects.get(kind="termination").document)
 
 
