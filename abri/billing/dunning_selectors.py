@@ -60,7 +60,7 @@ def unpaid_items(*, customer, today: date, limit: int = 5) -> list[ScheduleItem]
 
 def dunning_alerts(*, customer, today: date | None = None) -> list[DunningAlert]:
     """What the customer must know and do about unpaid premiums, in French, in a constant number of queries
-    (three, plus three per suspended contract whose premiums are all paid)."""
+    (three, plus one per suspended contract whose premiums are all paid)."""
     today = today or timezone.localdate()
     items = unpaid_items(customer=customer, today=today)
     notices = BillingNotice.objects.filter(

@@ -56,7 +56,7 @@ def _label(objects, attribute: str, choices, target: str) -> None:
 
 
 def dashboard_for_customer(*, customer) -> Dashboard:
-    """Everything the dashboard needs, in a constant number of queries (nine, plus three per suspended contract)."""
+    """Everything the dashboard needs, in a constant number of queries (ten, plus one per suspended contract)."""
     today = timezone.localdate()
     # Each query selects only the columns the page shows: building the SQL of wide rows was a good
     # part of the page's cost. A field the template starts using must be added here (the query-count

@@ -366,3 +366,24 @@ def test_the_worker_runs_the_dunning_steps_hourly(unpaid, monkeypatch):
         worker.heartbeat_once("test-worker")
     notice = BillingNotice.objects.get(kind="formal_notice")
     assert notice.sent_on == dt.date(2026, 11, 15)
+
+
+def test_pages_query_count_does_not_grow_with_unpaid_premiums(unpaid, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contract, item = unpaid
+
+    def count(url):
+        with freeze_time("2026-12-01 09:00:00"), CaptureQueriesContext(connection) as ctx:
+            assert logged_in_client(alice).get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    run("2026-11-15 09:00:00")
+    small = (count("/paiements/"), count("/tableau-de-bord/"))
+    for day in range(6, 14):
+        ScheduleItem.objects.create(customer=alice, contract=contract, due_date=dt.date(2026, 10, day),
+                                    amount=Decimal("52.40"), method="transfer")
+    run("2026-11-24 09:00:00")
+    assert BillingNotice.objects.filter(kind="formal_notice").count() == 9
+    assert (count("/paiements/"), count("/tableau-de-bord/")) == small
