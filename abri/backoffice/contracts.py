@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from abri import pricing
 from abri.backoffice.decorators import staff_required
+from abri.billing import dunning
 from abri.contracts import services
 from abri.contracts.choices import TERMINATION_OPEN, CapitalRequestStatus, ContractStatus
 from abri.contracts.forms import ChangeForm
@@ -63,7 +64,24 @@ def contract_detail(request, number: str):
     return render(request, "contracts/staff/detail.html", {
         "contract": contract, "form": form, "result": result, "active_menu": "contracts",
         "can_change": request.user.has_perm(CHANGE), "idempotency_key": uuid.uuid4().hex,
+        "non_payment_termination_from": dunning.termination_possible_from(contract),
     })
+
+
+@require_POST
+@staff_required(CHANGE)
+def contract_terminate_unpaid(request, number: str):
+    """Terminate a suspended contract for non-payment (L113-3, from 10 days after the suspension): a staff
+    decision, audited with the advisor as actor; the letter goes to the customer's documents."""
+    contract = get_object_or_404(Contract.objects.select_related("customer", "property"), number=number)
+    try:
+        if dunning.dunning_terminate(contract=contract, actor=request.user):
+            messages.success(request, _("Contrat résilié pour non-paiement ; le client est prévenu."))
+        else:
+            messages.error(request, _("Ce contrat a été modifié entre-temps."))
+    except dunning.DunningError as exc:
+        messages.error(request, str(exc))
+    return redirect("backoffice_contracts:detail", number=number)
 
 
 @require_POST
@@ -117,4 +135,5 @@ urlpatterns = [
     path("tarifs/", tariffs, name="tariffs"),
     path("<str:number>/", contract_detail, name="detail"),
     path("<str:number>/modifier/", contract_change, name="change"),
+    path("<str:number>/resilier-impaye/", contract_terminate_unpaid, name="terminate_unpaid"),
 ]

@@ -39,3 +39,14 @@ class HistoryStatus(models.TextChoices):
     FAILED = "failed", _("Rejeté")
     REFUNDED = "refunded", _("Remboursé")
     CANCELLED = "cancelled", _("Annulé")
+
+
+class BillingNoticeKind(models.TextChoices):
+    """A step of the reminders, the renewal notice and the unpaid-premium procedure (L113-3)."""
+
+    REMINDER = "reminder", _("Rappel d'échéance")
+    RENEWAL_NOTICE = "renewal_notice", _("Avis d'échéance")
+    FORMAL_NOTICE = "formal_notice", _("Mise en demeure")
+    SUSPENSION = "suspension", _("Suspension des garanties")
+    RESUMPTION = "resumption", _("Remise en vigueur des garanties")
+    TERMINATION = "termination", _("Résiliation pour non-paiement")

@@ -1,10 +1,11 @@
-"""The premium schedule (each instalment due, and how it was paid) and the calendar feed's secret links."""
+"""The premium schedule (each instalment due, and how it was paid), the calendar feed's secret links, and the
+reminders, renewal notices and unpaid-premium steps sent (each once)."""
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus
+from abri.billing.choices import BillingNoticeKind, PaymentKind, PaymentMethod, ScheduleStatus
 from abri.core.querysets import CustomerOwnedQuerySet
 
 
@@ -72,3 +73,42 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk} ({'revoked' if self.revoked_at else 'active'})"
+
+
+class BillingNoticeQuerySet(CustomerOwnedQuerySet):
+    """Reminders and dunning steps, scoped to their customer."""
+
+
+class BillingNotice(models.Model):
+    """One reminder, renewal notice or unpaid-premium step (L113-3), done once: `key` is unique, so a second
+    run or a second worker that tries the same step fails on the insert and does nothing.
+
+    For the formal notice, `sent_on` is the day the registered letter was handed to the provider (the L113-3
+    clock runs from it) and `proof_id` the provider's proof of sending; both stay empty until it is sent.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=BillingNoticeKind.choices)
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="billing_notices")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="billing_notices")
+    schedule_item = models.ForeignKey(ScheduleItem, on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="notices")
+    due_date = models.DateField(help_text="The due date concerned (an instalment's, or the main due date).")
+    document = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_on = models.DateField(null=True, blank=True)
+    provider = models.CharField(max_length=40, blank=True)
+    proof_id = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    objects = BillingNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "relance ou avis"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["kind", "sent_on"]), models.Index(fields=["contract", "kind"])]
+
+    def __str__(self) -> str:
+        return self.key

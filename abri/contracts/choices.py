@@ -34,16 +34,22 @@ class ContractStatus(models.TextChoices):
 
     ACTIVE = "active", _("En cours")
     TERMINATION_REQUESTED = "termination_requested", _("Résiliation demandée")
+    SUSPENDED = "suspended", _("Garanties suspendues")
     TERMINATED = "terminated", _("Résilié")
 
 
 #: The one definition of « in force »: covered today or until a requested end date (see `in_force()`).
+#: A suspended contract (unpaid premium, L113-3) is not: nothing is covered until the premium is paid, so no
+#: certificate, no renewal (it catches up when the cover resumes), no amendment.
 CONTRACT_IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED)
 
 #: The allowed contract transitions (`contract_transition` refuses any other).
+#: Active ⇄ suspended (L113-3: 30 days after the formal notice; back at noon the day after payment), and a
+#: suspended contract may be terminated by the insurer 10 days after the suspension (billing.dunning).
 CONTRACT_TRANSITIONS = {
-    ContractStatus.ACTIVE: {ContractStatus.TERMINATION_REQUESTED},
+    ContractStatus.ACTIVE: {ContractStatus.TERMINATION_REQUESTED, ContractStatus.SUSPENDED},
     ContractStatus.TERMINATION_REQUESTED: {ContractStatus.TERMINATED},
+    ContractStatus.SUSPENDED: {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
     ContractStatus.TERMINATED: set(),
 }
 

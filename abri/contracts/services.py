@@ -387,6 +387,19 @@ def _renewal_quote(contract: Contract, due_date: date):
     return outcome if isinstance(outcome, pricing.Quote) else None
 
 
+def renewal_premium(*, contract: Contract, due_date: date) -> tuple[Decimal, tuple[Decimal, ...]]:
+    """The annual premium and instalments from the renewal on `due_date`, as `contract_renew` will set them
+    (the tariff then in force, else the current premium): what the renewal notice announces."""
+    from abri.contracts.rules import FREQUENCY_MONTHS
+
+    quote = _renewal_quote(contract, due_date)
+    if quote is not None:
+        return quote.total_annual, tuple(quote.instalments)
+    count = 12 // FREQUENCY_MONTHS.get(contract.payment_frequency, 12)
+    share = (contract.annual_premium / count).quantize(Decimal("0.01"))
+    return contract.annual_premium, (contract.annual_premium - share * (count - 1),) + (share,) * (count - 1)
+
+
 def contract_renew(*, contract_id: int, today=None) -> bool:
     """Renew one contract at its main due date, once: the row lock and the conditional move of the due date
     make a second run (or a second worker) a no-op. New price under the tariff then in force, new schedule."""

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from abri.billing.dunning import dunning_run
 from abri.contracts.services import contracts_end_due, contracts_renew_due
 from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
@@ -26,8 +27,9 @@ _last_hourly: list[float] = []
 
 def heartbeat_once(name: str) -> None:
     """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
-    rate-limit windows, and once an hour renew the contracts whose main due date has come and end those
-    whose termination date has passed (their certificates are revoked). Both jobs are idempotent: two
+    rate-limit windows, and once an hour renew the contracts whose main due date has come, end those
+    whose termination date has passed (their certificates are revoked), and send the reminders, renewal
+    notices and unpaid-premium steps due (abri.billing.dunning). All these jobs are idempotent: two
     workers may run them at once."""
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
@@ -41,6 +43,9 @@ def heartbeat_once(name: str) -> None:
         ended = contracts_end_due()
         if ended:
             logger.info("%s contract(s) ended at their termination date", ended)
+        dunning = dunning_run()
+        if any(dunning.values()):
+            logger.info("reminders and dunning: %s", dunning)
 
 
 def _heartbeat_loop(name: str, interval: float, stop: threading.Event) -> None:
