@@ -1,7 +1,8 @@
-"""Template filters: money in French format."""
+"""Template filters: money and dates for a person (abri.core.formats), labels instead of codes (abri.core.labels)."""
 
 from django import template
 
+from abri.core import formats
 from abri.core.labels import label_for
 from abri.core.money import format_eur
 
@@ -10,10 +11,22 @@ register = template.Library()
 
 @register.filter
 def eur(value) -> str:
-    """1234.5 -> '1 234,50 €'."""
+    """1234.5 -> '1 234,50 €' (English: '€1,234.50')."""
     if value is None or value == "":
         return ""
     return format_eur(value)
+
+
+@register.filter
+def day(value) -> str:
+    """A date in words: '1er décembre 2026' (English: '1 December 2026')."""
+    return formats.day(value)
+
+
+@register.filter
+def when(value, precision: str = "") -> str:
+    """A moment in words: '30 novembre 2026 à 07 h 30'; `|when:"s"` adds the seconds (audit trails)."""
+    return formats.when(value, seconds=precision == "s")
 
 
 # WCAG 1.3.5 / RGAA 11.13: fields about the person say their purpose, so browsers and assistive tools can
