@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from abri.accounts.codes import rate_limit_hit
 from abri.claims.choices import (
@@ -48,6 +49,7 @@ from abri.claims.uploads import MAX_FILES, UploadRejected, process_upload, scan_
 from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
+from abri.core.formats import day, when
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create
 
@@ -369,6 +371,14 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
     return claim
 
 
+RISK_FLAG_LABELS = {
+    "late_declaration": gettext_lazy("déclaration tardive"),
+    "recent_contract": gettext_lazy("contrat récent (moins de 60 jours)"),
+    "frequent_claims": gettext_lazy("sinistres fréquents"),
+    "high_amount": gettext_lazy("montant élevé (plus de 20 000 €)"),
+}
+
+
 def _risk_flags(*, claim: Claim, contract: Contract, today: date) -> list[str]:
     flags = []
     if claim.is_late:
@@ -402,8 +412,8 @@ def acknowledgement_issue(*, claim: Claim):
     lines = [
         f"Assuré : {claim.customer.full_name} (client {claim.customer.customer_number}).",
         f"Contrat : {claim.contract.number}. Logement : {claim.contract.property.full_address}.",
-        f"Événement : {claim.get_event_type_display()}, survenu le {timezone.localtime(claim.occurred_at):%d/%m/%Y à %H:%M}.",
-        f"Déclaration reçue le {timezone.localtime(claim.declared_at):%d/%m/%Y à %H:%M}.",
+        f"Événement : {claim.get_event_type_display()}, survenu le {when(claim.occurred_at, language='fr')}.",
+        f"Déclaration reçue le {when(claim.declared_at, language='fr')}.",
         f"Circonstances : {claim.description}",
         "Ne faites pas réparer avant notre accord, sauf pour faire cesser les dommages (mesures conservatoires).",
         "Conservez les biens endommagés et les justificatifs : ils pourront être demandés par l'expert.",
@@ -548,7 +558,7 @@ def claim_plan_visit(*, claim: Claim, visit_date: date, slot: str, actor) -> Cla
     Claim.objects.filter(pk=claim.pk).update(visit_date=visit_date, visit_slot=slot)
     claim.refresh_from_db()
     return claim_transition(claim=claim, to_status=ClaimStatus.VISIT_PLANNED, actor=actor,
-                            note=f"Visite le {visit_date:%d/%m/%Y}, {claim.get_visit_slot_display().lower()}, "
+                            note=f"Visite le {day(visit_date)}, {claim.get_visit_slot_display().lower()}, "
                                  f"par {claim.expert_name or 'l’expert'}.")
 
 

@@ -29,7 +29,7 @@ import abri
 class _VisibleText(HTMLParser):
     """The text a person sees or hears: text nodes and the attributes read aloud, no script, style or code."""
 
-    SKIPPED = {"script", "style", "template", "code", "pre", "noscript"}
+    SKIPPED = {"script", "style", "template", "noscript"}
     SPOKEN = ("aria-label", "alt", "title", "placeholder")
 
     def __init__(self):
@@ -200,7 +200,6 @@ def demo_journey(*, capture_on_commit) -> Journey:
     """Seed the demo, act as Camille and as staff, and collect everything a person reads."""
 
     from django.core.management import call_command
-    from django.test import Client
 
     from abri.accounts.models import Customer, User
     from abri.accounts.stepup import step_up_mark_fresh

@@ -14,38 +14,54 @@ The `fr`/`en` sub-packages are Django format modules (FORMAT_MODULE_PATH): `|dat
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 
-def _french() -> bool:
-    return (get_language() or "fr").startswith("fr")
+def _french(language: str | None = None) -> bool:
+    return (language or get_language() or "fr").startswith("fr")
 
 
-def day(value: date | datetime | None) -> str:
-    """A date in words: « 1er décembre 2026 » / « 1 December 2026 » (a datetime: its Paris date)."""
+def day(value: date | datetime | None, *, language: str | None = None) -> str:
+    """A date in words: « 1er décembre 2026 » / « 1 December 2026 » (a datetime: its Paris date).
+
+    `language="fr"` for documents that are French whatever the reader's interface language (PDFs).
+    """
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    text = date_format(value, "DATE_FORMAT")
-    if _french() and value.day == 1:
+    with override(language or get_language() or "fr"):
+        text = date_format(value, "DATE_FORMAT")
+    if _french(language) and value.day == 1:
         text = "1er" + text[1:]
     return text
 
 
-def when(value: datetime | date | None, *, seconds: bool = False) -> str:
+def when(value: datetime | date | None, *, seconds: bool = False, language: str | None = None) -> str:
     """A moment in words: « 30 novembre 2026 à 07 h 30 » / « 30 November 2026 at 07:30 » (Paris time)."""
     if value is None or value == "":
         return ""
     if not isinstance(value, datetime):
-        return day(value)
+        return day(value, language=language)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    if _french():
+    if _french(language):
         clock = f"{local:%H} h {local:%M}" + (f" min {local:%S} s" if seconds else "")
-        return f"{day(local)} à {clock}"
+        return f"{day(local, language=language)} à {clock}"
     clock = f"{local:%H:%M}" + (f":{local:%S}" if seconds else "")
-    return f"{day(local)} at {clock}"
+    return f"{day(local, language=language)} at {clock}"
+
+
+def clock(value: time | str | None) -> str:
+    """A time of day: « 07 h 30 » / « 07:30 » (accepts '07:30' as stored in a draft)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value:%H} h {value:%M}" if _french() else f"{value:%H:%M}"

@@ -3,7 +3,7 @@
 from django import template
 
 from abri.core import formats
-from abri.core.labels import label_for
+from abri.core.labels import label_for, labels_for
 from abri.core.money import format_eur
 
 register = template.Library()
@@ -21,6 +21,12 @@ def eur(value) -> str:
 def day(value) -> str:
     """A date in words: '1er décembre 2026' (English: '1 December 2026')."""
     return formats.day(value)
+
+
+@register.filter
+def clock(value) -> str:
+    """A time of day: '07 h 30' (English: '07:30')."""
+    return formats.clock(value)
 
 
 @register.filter
@@ -96,8 +102,17 @@ def has_errors(form) -> bool:
 
 
 @register.filter
+def label(code, kind: str) -> str:
+    """The label a person reads for a code: `{{ code|label:"option" }}` -> 'Objets de valeur'; a list gives
+    'Objets de valeur, Jardin'; True/False give Oui/Non (kinds: abri.core.labels)."""
+    if isinstance(code, list | tuple | set):
+        return labels_for(kind, code)
+    return label_for(kind, code)
+
+
+@register.filter
 def guarantee_label(code: str) -> str:
-    """'water' -> 'Dégâts des eaux' (labels registered by the contracts app, see abri.core.labels)."""
+    """'water' -> 'Dégâts des eaux' (the same as |label:"guarantee")."""
     return label_for("guarantee", code)
 
 
