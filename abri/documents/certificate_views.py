@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
-from abri.core.services import audit_record
 from abri.documents.certificate_forms import KIND_FIELDS, CertificateRequestForm
 from abri.documents.certificates import (
     certificate_get,
@@ -18,6 +17,7 @@ from abri.documents.certificates import (
     certificates_for_customer,
     contracts_certifiable,
 )
+from abri.documents.services import document_download_record
 
 
 def _pdf_response(certificate, handle) -> HttpResponse:
@@ -48,6 +48,8 @@ def certificate_page(request):
                     for message in messages:
                         form.add_error(field if field in form.fields else None, message)
             else:
+                # The PDF downloads at once: that is the first download, in « Historique de mes téléchargements ».
+                document_download_record(actor=request.user, document=certificate.document, preview=False)
                 return _pdf_response(certificate, certificate.document.file.open("rb"))
         status = 400
     today = timezone.localdate()
@@ -70,6 +72,5 @@ def certificate_download(request, number: str):
         handle = certificate.document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(actor=request.user, action="document.download", target=certificate.document,
-                 data={"certificate": certificate.number, "channel": "web"})
+    document_download_record(actor=request.user, document=certificate.document, preview=False)
     return _pdf_response(certificate, handle)
