@@ -63,7 +63,8 @@ def contract_create(
         ContractGuarantee(contract=contract, **row)
         for row in guarantees_for(formula=formula, options=options, occupant_status=property.occupant_status,
                                   rooms=property.rooms, deductible=deductible,
-                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version)
+                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version,
+                                  valuables_capital=contract.valuables_capital)
     )
     audit_record(action="contract.created", target=contract, actor_label="system")
     return contract
@@ -581,7 +582,8 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                       occupant_status=contract.property.occupant_status,
                                       rooms=contract.property.rooms, deductible=contract.deductible,
                                       building_capital=contract.building_capital,
-                                      tariff_version=contract.tariff_version)
+                                      tariff_version=contract.tariff_version,
+                                      valuables_capital=contract.valuables_capital)
         )
         # Charged once: the pro-rata is the only charge or refund for the rest of the period; the period's
         # instalments stay as they are, those of the next period follow the new price (the page showed this).

@@ -270,7 +270,8 @@ def demo_journey(*, capture_on_commit) -> Journey:
         readings.append(Reading(f"{who} {url}", pages[url]))
 
     customer_urls = [url for _name, url in customer_pages(world)]
-    customer_urls += [f"/contrats/{c.number}/" for c in Contract.objects.for_customer(camille)]
+    for contract in Contract.objects.for_customer(camille):
+        customer_urls += [f"/contrats/{contract.number}/{page}" for page in ("", "conditions/", "comparer/", "avenants/")]
     customer_urls += [f"/sinistres/{c.number}/" for c in Claim.objects.for_customer(camille)]
     for url in dict.fromkeys(customer_urls):
         read(client, url, "client")
