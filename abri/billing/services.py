@@ -14,6 +14,7 @@ from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.core.formats import day
 from abri.core.services import audit_record
 
 
@@ -106,7 +107,7 @@ def yearly_statement(*, customer, year: int):
         "comprise dans les montants ci-dessus.",
         "Attestation délivrée pour servir et valoir ce que de droit, notamment pour la déclaration des revenus "
         "fonciers d'un propriétaire bailleur.",
-        f"Établie le {timezone.localdate():%d/%m/%Y}.",
+        f"Établie le {day(timezone.localdate(), language='fr')}.",
     ]
     text = "\n".join([title, *lines])
     existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)

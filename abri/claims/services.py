@@ -50,6 +50,7 @@ from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
 from abri.core.formats import day, when
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create
 
@@ -473,7 +474,7 @@ def fast_track_evaluate(*, claim: Claim) -> bool:
         claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=None,
                          note="Analyse automatique : sinistre simple, facture reçue.")
         claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=None,
-                         note=f"Proposition automatique (traitement rapide) : {settlement.indemnity} €.")
+                         note=f"Proposition automatique (traitement rapide) : {format_eur(settlement.indemnity, language='fr')}.")
     return True
 
 
@@ -635,7 +636,7 @@ def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declar
                                           building_required_capital=building_required_capital)
     Claim.objects.filter(pk=claim.pk).update(settlement=settlement.as_dict(), offer_amount=settlement.indemnity)
     return claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=actor,
-                            note=f"Proposition : {settlement.indemnity} €.")
+                            note=f"Proposition : {format_eur(settlement.indemnity, language='fr')}.")
 
 
 def claim_accept_offer(*, customer, claim: Claim) -> Claim:
@@ -646,7 +647,7 @@ def claim_accept_offer(*, customer, claim: Claim) -> Claim:
     if claim.status != ClaimStatus.OFFER_MADE:
         raise ClaimError("Aucune proposition n'est en attente sur ce dossier.")
     return claim_transition(claim=claim, to_status=ClaimStatus.ACCEPTED, actor=customer.user,
-                            note=f"Proposition de {claim.offer_amount} € acceptée.")
+                            note=f"Proposition de {format_eur(claim.offer_amount, language='fr')} acceptée.")
 
 
 @transaction.atomic
@@ -663,7 +664,7 @@ def claim_record_payment(*, claim: Claim, actor, amount: Decimal | None = None) 
                                           reference=f"IND-{claim.number}", iban_last4=claim.iban_last4)
     Claim.objects.filter(pk=claim.pk).update(settled_amount=(claim.settled_amount or Decimal("0")) + amount)
     claim_transition(claim=claim, to_status=ClaimStatus.PAID, actor=actor,
-                     note=f"Virement de {amount} € sur le compte se terminant par {claim.iban_last4 or '—'}.")
+                     note=f"Virement de {format_eur(amount, language='fr')} sur le compte se terminant par {claim.iban_last4 or '—'}.")
     return payment
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -25,6 +24,7 @@ from abri.contracts.guarantees import building_capital_computed, guarantees_for
 from abri.contracts.models import Contract, ContractEvent, ContractGuarantee, Property, TerminationRequest
 from abri.contracts.templatetags.contract_labels import formula_label, option_labels
 from abri.core.errors import ensure_owner
+from abri.core.formats import day, when
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -266,7 +266,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
         contract_transition(
             contract=contract, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
             end_date=end, note=_("Demande de résiliation %(number)s : fin des garanties le %(day)s à 24 h.") % {
-                "number": termination.number, "day": f"{end:%d/%m/%Y}"},
+                "number": termination.number, "day": day(end, language="fr")},
             data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
                   "termination": termination.number})
         _bill_to_the_day(contract, end)
@@ -279,9 +279,10 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
 
         notification_create(
             customer=customer, title=f"Votre demande de résiliation {termination.number} est enregistrée",
-            body=(f"Contrat {contract.number} : vos garanties prennent fin le {end:%d/%m/%Y} à 24 h "
-                  f"({outcome.rule}). " + (f"La part de cotisation non utilisée ({refund} €) vous sera remboursée "
-                                            f"au plus tard le {refund_due_by(end):%d/%m/%Y}." if refund > 0 else "")),
+            body=(f"Contrat {contract.number} : vos garanties prennent fin le {day(end, language='fr')} à 24 h "
+                  f"({outcome.rule}). " + (f"La part de cotisation non utilisée ({format_eur(refund, language='fr')}) vous sera "
+                                            f"remboursée au plus tard le {day(refund_due_by(end), language='fr')}." if refund > 0
+                                            else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
     transaction.on_commit(lambda: termination_acknowledgement(termination=termination))
@@ -305,13 +306,14 @@ def termination_acknowledgement(*, termination):
     lines = [
         f"Assuré : {customer.full_name} (client {customer.customer_number}).",
         f"Contrat : {contract.number}, {contract.property.full_address}.",
-        f"Demande reçue le {timezone.localtime(termination.created_at):%d/%m/%Y à %H:%M}.",
+        f"Demande reçue le {when(termination.created_at, language='fr')}.",
         f"Motif : {termination.get_reason_display()}. {termination.reason_text}".strip(),
-        f"Fin des garanties : le {termination.effective_date:%d/%m/%Y} à 24 h. {termination.rule}",
+        f"Fin des garanties : le {day(termination.effective_date, language='fr')} à 24 h. {termination.rule}",
         *([f"Nouvel assureur : {termination.new_insurer}, contrat {termination.new_policy_number}."]
           if termination.new_insurer else []),
-        (f"Cotisation non utilisée remboursée au plus tard le {refund_due_by(termination.effective_date):%d/%m/%Y} : "
-         f"{termination.refund_amount} euros." if termination.refund_amount > 0
+        (f"Cotisation non utilisée remboursée au plus tard le "
+         f"{day(refund_due_by(termination.effective_date), language='fr')} : "
+         f"{format_eur(termination.refund_amount, language='fr')}." if termination.refund_amount > 0
          else "Aucune cotisation non utilisée à rembourser."),
         "Vos garanties restent acquises jusqu'à la date de fin. Pensez à assurer votre nouveau logement.",
     ]
@@ -355,7 +357,7 @@ def contract_end(*, contract_id: int, today=None) -> bool:
             if contract is None:
                 return False
             contract_transition(contract=contract, to_status=ContractStatus.TERMINATED, actor=None,
-                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
+                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": day(contract.end_date, language="fr")})
             for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
                 termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
             certificates_revoke_for_contract(contract=contract, reason="Contrat résilié")
@@ -676,9 +678,6 @@ def amendment_document(*, amendment):
                 f"{format_eur(Decimal(str(choices.get('deductible') or 0)))}, capital mobilier "
                 f"{format_eur(Decimal(str(capital))) if capital else 'au plafond'}")
 
-    def day(value) -> str:
-        return date_format(value, "j F Y")
-
     with override("fr"):
         prorata = amendment.prorata_amount
         lines = [
@@ -808,7 +807,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
                                 paid_until=_paid_until(old, timezone.localdate()))
         rule = ("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement."
                 if old_end == moving_date else
-                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {old_end:%d/%m/%Y} "
+                f"Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au {day(old_end, language='fr')} "
                 "(fin du bail ou vente), à votre demande.")
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
