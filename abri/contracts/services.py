@@ -833,12 +833,12 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         from abri.notifications.services import notification_create
 
         old_sentence = (f"L'ancien contrat {old.number} prend fin le même jour." if old_end == moving_date else
-                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {old_end:%d/%m/%Y}.")
+                        f"Votre ancien logement reste assuré par le contrat {old.number} jusqu'au {day(old_end, language='fr')}.")
         notification_create(
             customer=customer, title=f"Déménagement enregistré : nouveau contrat {new.number}",
-            body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {moving_date:%d/%m/%Y} "
-                  f"pour {format_eur(quote.total_annual)} par an. {old_sentence} Vous restez client depuis le "
-                  f"{new.first_subscription_date:%d/%m/%Y} : votre ancienneté est conservée (résiliation à tout "
+            body=(f"Votre nouveau logement ({new_home.full_address}) est assuré à partir du {day(moving_date, language='fr')} "
+                  f"pour {format_eur(quote.total_annual, language='fr')} par an. {old_sentence} Vous restez client depuis le "
+                  f"{day(new.first_subscription_date, language='fr')} : votre ancienneté est conservée (résiliation à tout "
                   "moment après un an, loi Hamon). "
                   "Vos attestations pour le nouveau logement sont disponibles dans vos documents."),
             url=f"/contrats/{new.number}/", category="contract", email=True,
