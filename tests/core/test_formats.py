@@ -56,3 +56,23 @@ def test_the_label_filter_shows_labels_never_codes():
             "yes": True, "action": "certificate.issued", "model": "documents.certificate", "cat": "furniture"}))
     assert text == ("Objets de valeur, Protection juridique | Intégrale | sinistres fréquents | Fuite d'une canalisation | "
                     "Oui | Attestation délivrée | attestation | Mobilier").replace("'", "&#x27;")  # escaped like any text
+
+
+@pytest.mark.django_db
+def test_pages_write_amounts_and_dates_in_the_interface_language(alice, alice_contract):
+    """The same contract page in French and in English: « 1 234,56 € » / « €1,234.56 », dates in words."""
+    import re
+
+    from tests.conftest import logged_in_client
+    from tests.core.journey_text import visible_text
+
+    client = logged_in_client(alice)
+    french = visible_text(client.get(f"/contrats/{alice_contract.number}/").content.decode())
+    client.cookies["django_language"] = "en"
+    english = visible_text(client.get(f"/contrats/{alice_contract.number}/").content.decode())
+    assert re.search(r"\d,\d{2} €", french) and not re.search(r"€\d", french)
+    assert re.search(r"€\d[\d,]*\.\d{2}", english) and not re.search(r"\d,\d{2} €", english)
+    due = alice_contract.main_due_date
+    assert day(due, language="fr") in french
+    with override("en"):
+        assert day(due) in english
