@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails, SMS and certificate QR codes point at the portal that `make run` starts (see docs/operations.md).
+ABRI_BASE_URL ?= http://$(HOST):$(PORT)
+export ABRI_BASE_URL
 
 .PHONY: run dev test install migrate demo lint check bench clean
 

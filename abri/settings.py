@@ -120,6 +120,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "abri.core.context_processors.portal",
             ],
+            # Every template (pages, e-mails, SMS) writes amounts, dates and labels with the same filters:
+            # |eur, |day, |when, |label (abri/core/templatetags/abri.py).
+            "builtins": ["abri.core.templatetags.abri"],
         },
     }
 ]
@@ -228,6 +231,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
+# Dates in words and « 07 h 30 » (abri/core/formats: the same words from |date, |day, |when and Python).
+FORMAT_MODULE_PATH = ["abri.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from abri.accounts.mfa import recovery_code_use, recovery_codes_generate, totp_verify
 from abri.backoffice import throttle
@@ -109,15 +109,19 @@ def staff_demo_code_send(*, user):
         return None
     code = staff_demo_totp_code(user=user)
     if code is None:
-        body = (
+        body = gettext(
             "Un code vient déjà d'être utilisé pour ce compte. Attendez 30 secondes puis demandez un "
             "nouveau code sur la page de vérification."
         )
     else:
-        body = (
-            f"Votre code de vérification back-office : {code}\n\n"
-            "Il est valable environ une minute et une seule fois.\n"
+        # totp_verify accepts the step before and after the server's (VALID_WINDOW), as authenticator
+        # apps do: the code keeps working while the next one shows, and once only.
+        body = gettext(
+            "Votre code de vérification back-office : {code}\n\n"
+            "Comme dans une application d'authentification, un nouveau code s'affiche toutes les 30 secondes "
+            "et le précédent reste accepté pendant l'affichage du suivant : vous avez le temps de le recopier. "
+            "Il ne sert qu'une fois.\n"
             "Mode démonstration : en production, ce code est lu dans votre application d'authentification."
-        )
+        ).format(code=code)
     audit_record(actor=user, action="staff.auth.demo_code_sent")
     return outbox_enqueue(channel=Channel.EMAIL, to=user.email, subject=str(DEMO_CODE_SUBJECT), body=body)

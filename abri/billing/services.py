@@ -18,6 +18,7 @@ from abri.accounts.models import Customer
 from abri.billing.letters import yearly_statement_pdf
 from abri.billing.models import CalendarFeed, ScheduleItem
 from abri.billing.selectors import yearly_premiums
+from abri.core.formats import day
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
@@ -107,7 +108,7 @@ def yearly_statement(*, customer, year: int):
         "comprise dans les montants ci-dessus.",
         "Attestation délivrée pour servir et valoir ce que de droit, notamment pour la déclaration des revenus "
         "fonciers d'un propriétaire bailleur.",
-        f"Établie le {timezone.localdate():%d/%m/%Y}.",
+        f"Établie le {day(timezone.localdate(), language='fr')}.",
     ]
     text = "\n".join([title, *lines])
     existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)

@@ -18,7 +18,7 @@ from abri.certificates.verification import certificate_verify, verification_rate
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
 from abri.core.middleware import client_ip
-from abri.core.services import audit_record
+from abri.documents.services import document_download_record
 from abri.documents.signing import certificate_fingerprint, signing_material
 
 
@@ -52,6 +52,8 @@ def certificate_page(request):
             else:
                 certificate.document.refresh_from_db(fields=["file"])
                 if certificate.document.file:
+                    # The PDF downloads at once: the first download, in « Historique de mes téléchargements ».
+                    document_download_record(actor=request.user, document=certificate.document, preview=False)
                     return _pdf_response(certificate, certificate.document.file.open("rb"))
                 # Still being signed by the task queue: the list below shows it « en préparation ».
                 messages.info(request, _("Votre attestation %(number)s est en préparation : elle apparaît dans la "
@@ -79,8 +81,7 @@ def certificate_download(request, number: str):
         handle = certificate.document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit_record(actor=request.user, action="document.download", target=certificate.document,
-                 data={"certificate": certificate.number, "channel": "web"})
+    document_download_record(actor=request.user, document=certificate.document, preview=False)
     return _pdf_response(certificate, handle)
 
 

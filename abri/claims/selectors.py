@@ -114,3 +114,12 @@ class ClaimIndemnities:
 
     def indemnity_years(self, *, customer) -> set[int]:
         return {day.year for day in ClaimPayment.objects.for_customer(customer).dates("paid_at", "year")}
+
+
+def claim_documents_besides_evidence(*, claim: Claim):
+    """The claim's documents that are not a copy of its evidence (each photo is listed once, with its thumbnail).
+
+    evidence_file_in_vault files each piece of evidence in the customer's documents too, on the same stored file.
+    """
+    evidence_files = [name for name in claim.evidence.values_list("file", flat=True) if name]
+    return claim.documents.exclude(file__in=evidence_files)

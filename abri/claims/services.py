@@ -51,6 +51,8 @@ from abri.contracts.guarantees import tariff_for
 from abri.contracts.models import Contract
 from abri.core.crypto import encrypt_text
 from abri.core.errors import ensure_owner
+from abri.core.formats import day
+from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
 from abri.documents.models import Document
@@ -373,6 +375,14 @@ def draft_submit(*, customer, draft: ClaimDraft) -> Claim:
     return claim
 
 
+RISK_FLAG_LABELS = {
+    "late_declaration": gettext_lazy("déclaration tardive"),
+    "recent_contract": gettext_lazy("contrat récent (moins de 60 jours)"),
+    "frequent_claims": gettext_lazy("sinistres fréquents"),
+    "high_amount": gettext_lazy("montant élevé (plus de 20 000 €)"),
+}
+
+
 def _risk_flags(*, claim: Claim, contract: Contract, today: date) -> list[str]:
     flags = []
     if claim.is_late:
@@ -451,8 +461,8 @@ def fast_track_evaluate(*, claim: Claim) -> bool:
         claim_transition(claim=claim, to_status=ClaimStatus.UNDER_REVIEW, actor=None,
                          note=_("Analyse automatique : sinistre simple, facture reçue."))
         claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=None,
-                         note=_("Proposition automatique (traitement rapide) : %(amount)s €.") % {
-                             "amount": settlement.indemnity})
+                         note=_("Proposition automatique (traitement rapide) : %(amount)s.") % {
+                             "amount": format_eur(settlement.indemnity, language="fr")})
     return True
 
 
@@ -542,7 +552,7 @@ def claim_plan_visit(*, claim: Claim, visit_date: date, slot: str, actor) -> Cla
     claim.refresh_from_db()
     return claim_transition(claim=claim, to_status=ClaimStatus.VISIT_PLANNED, actor=actor,
                             note=_("Visite le %(day)s, %(slot)s, par %(expert)s.") % {
-                                "day": f"{visit_date:%d/%m/%Y}", "slot": claim.get_visit_slot_display().lower(),
+                                "day": day(visit_date), "slot": claim.get_visit_slot_display().lower(),
                                 "expert": claim.expert_name or _("l’expert")})
 
 
@@ -612,7 +622,7 @@ def claim_make_offer(*, claim: Claim, items: list[SettlementItem], actor, declar
                                           building_required_capital=building_required_capital)
     Claim.objects.filter(pk=claim.pk).update(settlement=settlement.as_dict(), offer_amount=settlement.indemnity)
     return claim_transition(claim=claim, to_status=ClaimStatus.OFFER_MADE, actor=actor,
-                            note=_("Proposition : %(amount)s €.") % {"amount": settlement.indemnity})
+                            note=_("Proposition : %(amount)s.") % {"amount": format_eur(settlement.indemnity, language="fr")})
 
 
 def claim_accept_offer(*, customer, claim: Claim) -> Claim:
@@ -623,7 +633,8 @@ def claim_accept_offer(*, customer, claim: Claim) -> Claim:
     if claim.status != ClaimStatus.OFFER_MADE:
         raise ClaimError(_("Aucune proposition n'est en attente sur ce dossier."))
     return claim_transition(claim=claim, to_status=ClaimStatus.ACCEPTED, actor=customer.user,
-                            note=_("Proposition de %(amount)s € acceptée.") % {"amount": claim.offer_amount})
+                            note=_("Proposition de %(amount)s acceptée.") % {
+                                "amount": format_eur(claim.offer_amount, language="fr")})
 
 
 @transaction.atomic
@@ -640,8 +651,8 @@ def claim_record_payment(*, claim: Claim, actor, amount: Decimal | None = None) 
                                           reference=f"IND-{claim.number}", iban_last4=claim.iban_last4)
     Claim.objects.filter(pk=claim.pk).update(settled_amount=(claim.settled_amount or Decimal("0")) + amount)
     claim_transition(claim=claim, to_status=ClaimStatus.PAID, actor=actor,
-                     note=_("Virement de %(amount)s € sur le compte se terminant par %(last4)s.") % {
-                         "amount": amount, "last4": claim.iban_last4 or "—"})
+                     note=_("Virement de %(amount)s sur le compte se terminant par %(last4)s.") % {
+                         "amount": format_eur(amount, language="fr"), "last4": claim.iban_last4 or "—"})
     return payment
 
 

@@ -22,7 +22,14 @@ from abri.claims import services
 from abri.claims.choices import ClaimStatus
 from abri.claims.forms import EvidenceUploadForm, MessageForm
 from abri.claims.rules import ITEM_CATEGORY_LABELS
-from abri.claims.selectors import claim_get, claims_for_customer, draft_get, drafts_for_customer, evidence_get
+from abri.claims.selectors import (
+    claim_documents_besides_evidence,
+    claim_get,
+    claims_for_customer,
+    draft_get,
+    drafts_for_customer,
+    evidence_get,
+)
 from abri.claims.uploads import MAX_BYTES, MAX_FILES, UploadRejected
 from abri.claims.wizard import STEP_NAMES, STEPS, step_form, step_next, step_previous, step_values
 from abri.contracts.models import Contract
@@ -333,7 +340,7 @@ def _claim_context(request, claim):
         "claim": claim, "next_step": services.next_step_for(claim), "active_menu": "claims",
         "message_form": MessageForm(), "upload_form": EvidenceUploadForm(),
         "statuses": ClaimStatus, "settlement": claim.settlement or None,
-        "mediator": settings.ABRI_MEDIATOR_ADDRESS,
+        "mediator": settings.ABRI_MEDIATOR_ADDRESS, "claim_documents": claim_documents_besides_evidence(claim=claim),
     }
 
 

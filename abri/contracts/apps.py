@@ -10,7 +10,14 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contrats"
 
     def ready(self):
-        from abri.contracts.choices import GuaranteeCode, PaymentFrequency
+        from abri.contracts.choices import (
+            ContractStatus,
+            Formula,
+            GuaranteeCode,
+            PaymentFrequency,
+            TerminationStatus,
+        )
+        from abri.contracts.forms import OPTION_LABELS
         from abri.contracts.services import (
             AMENDMENT_RENDERER,
             TERMINATION_ACKNOWLEDGEMENT_RENDERER,
@@ -19,10 +26,13 @@ class ContractsConfig(AppConfig):
         )
         from abri.contracts.tariff_admin import tariffs_dir
 
-        # Core's `guarantee_label` filter and billing's payment history show these labels (registries: core
-        # imports no app, billing does not import contracts; ADR 0007, 0010).
+        # Codes shown through their labels everywhere (core's |label filter, billing's payment history): registries,
+        # core imports no app and billing does not import contracts (ADR 0007, 0010).
         register_labels("guarantee", lambda: dict(GuaranteeCode.choices))
+        register_labels("formula", lambda: dict(Formula.choices))
+        register_labels("option", lambda: dict(OPTION_LABELS))
         register_labels("payment_frequency", lambda: dict(PaymentFrequency.choices))
+        register_labels("status:contract", lambda: {**dict(TerminationStatus.choices), **dict(ContractStatus.choices)})
         # The engine reads tariff versions from one writable directory (uploads by administrators).
         tariffs_dir()
         # The vault's task renders these letters by name (a registry: documents imports no app above it).

@@ -38,6 +38,14 @@ def contents_ceiling(rooms: int) -> Decimal:
     return Decimal(8000 + 3000 * max(rooms - 1, 0))
 
 
+def valuables_ceiling(formula: str, valuables_capital: Decimal | None) -> Decimal:
+    """The valuables cover of a contract: its insured capital, never above the formula's maximum."""
+    maximum = VALUABLES_CEILING[Formula(formula)]
+    if valuables_capital:
+        return min(Decimal(valuables_capital), maximum)
+    return maximum
+
+
 def tariff_for(version: str | None = None, on: date | None = None):
     """The tariff of a contract's version (or the one in force on a date, today by default)."""
     from django.utils import timezone
@@ -73,8 +81,12 @@ def building_capital_computed(*, kind: str, surface_m2, occupant_status: str,
 
 def guarantees_for(*, formula: str, options: list[str], occupant_status: str, rooms: int,
                    deductible: Decimal, building_capital: Decimal = Decimal("0"),
-                   tariff_version: str | None = None) -> list[dict]:
-    """The guarantee rows of a contract: code, ceiling, deductible, sub-limits, whether it is an option."""
+                   tariff_version: str | None = None, valuables_capital: Decimal | None = None) -> list[dict]:
+    """The guarantee rows of a contract: code, ceiling, deductible, sub-limits, whether it is an option.
+
+    The valuables ceiling is the capital the customer insured (the particular conditions' figure), within the
+    formula's maximum: one figure for the cover table, the conditions and a claim settlement.
+    """
     tariff = tariff_for(tariff_version)
     codes = list(BY_FORMULA[Formula(formula)])
     if occupant_status == OccupantStatus.TENANT:
@@ -87,7 +99,7 @@ def guarantees_for(*, formula: str, options: list[str], occupant_status: str, ro
         GuaranteeCode.LIABILITY: Decimal("10000000"), GuaranteeCode.TENANT_LIABILITY: Decimal("1500000"),
         GuaranteeCode.WATER: damage, GuaranteeCode.FIRE: damage, GuaranteeCode.STORM: damage,
         GuaranteeCode.THEFT: damage, GuaranteeCode.GLASS: Decimal("3000"), GuaranteeCode.ELECTRICAL: Decimal("5000"),
-        GuaranteeCode.LEGAL: Decimal("20000"), GuaranteeCode.VALUABLES: VALUABLES_CEILING[Formula(formula)],
+        GuaranteeCode.LEGAL: Decimal("20000"), GuaranteeCode.VALUABLES: valuables_ceiling(formula, valuables_capital),
     }
 
     def row(code, *, is_option: bool) -> dict:

@@ -35,6 +35,7 @@ from abri.contracts.models import (
 )
 from abri.contracts.signals import contract_changed
 from abri.core.errors import ensure_owner
+from abri.core.formats import day
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
@@ -76,7 +77,8 @@ def contract_create(
         ContractGuarantee(contract=contract, **row)
         for row in guarantees_for(formula=formula, options=options, occupant_status=property.occupant_status,
                                   rooms=property.rooms, deductible=deductible,
-                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version)
+                                  building_capital=contract.building_capital, tariff_version=contract.tariff_version,
+                                  valuables_capital=contract.valuables_capital)
     )
     audit_record(action="contract.created", target=contract, actor_label="system")
     return contract
@@ -278,7 +280,7 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
         contract_transition(
             contract=contract, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
             end_date=end, note=_("Demande de résiliation %(number)s : fin des garanties le %(day)s à 24 h.") % {
-                "number": termination.number, "day": f"{end:%d/%m/%Y}"},
+                "number": termination.number, "day": day(end, language="fr")},
             data={"reason": reason, "basis": outcome.basis, "effective": end.isoformat(),
                   "termination": termination.number})
         _bill_to_the_day(contract, end)
@@ -291,9 +293,9 @@ def termination_request(*, customer, contract: Contract, reason: str, reason_tex
             customer=customer,
             title=_("Votre demande de résiliation %(number)s est enregistrée") % {"number": termination.number},
             body=(_("Contrat %(contract)s : vos garanties prennent fin le %(day)s à 24 h (%(rule)s). ") % {
-                "contract": contract.number, "day": f"{end:%d/%m/%Y}", "rule": outcome.rule}
-                + (_("La part de cotisation non utilisée (%(amount)s €) vous sera remboursée au plus tard le "
-                     "%(day)s.") % {"amount": refund, "day": f"{refund_due_by(end):%d/%m/%Y}"} if refund > 0 else "")),
+                "contract": contract.number, "day": day(end), "rule": outcome.rule}
+                + (_("La part de cotisation non utilisée (%(amount)s) vous sera remboursée au plus tard le "
+                     "%(day)s.") % {"amount": format_eur(refund), "day": day(refund_due_by(end))} if refund > 0 else "")),
             url=f"/contrats/{contract.number}/resiliation/{termination.number}/", category="contract", email=True,
         )
         termination_acknowledgement(termination=termination)
@@ -340,7 +342,7 @@ def contract_end(*, contract_id: int, today=None) -> bool:
             if contract is None:
                 return False
             contract_transition(contract=contract, to_status=ContractStatus.TERMINATED, actor=None,
-                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": f"{contract.end_date:%d/%m/%Y}"})
+                                note=_("Fin des garanties le %(day)s à 24 h.") % {"day": day(contract.end_date, language="fr")})
             for termination in TerminationRequest.objects.filter(contract=contract, status__in=TERMINATION_OPEN):
                 termination_transition(termination=termination, to_status=TerminationStatus.PROCESSED)
             # Its certificates were revoked by contract_transition's `contract_changed` (same transaction).
@@ -582,7 +584,8 @@ def amendment_apply(*, customer, contract: Contract, choices: dict, expected_ver
                                       occupant_status=contract.property.occupant_status,
                                       rooms=contract.property.rooms, deductible=contract.deductible,
                                       building_capital=contract.building_capital,
-                                      tariff_version=contract.tariff_version)
+                                      tariff_version=contract.tariff_version,
+                                      valuables_capital=contract.valuables_capital)
         )
         # Charged once: the pro-rata is the only charge or refund for the rest of the period; the period's
         # instalments stay as they are, those of the next period follow the new price (the page showed this).
@@ -782,7 +785,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         rule = (_("Déménagement (L113-16) : le nouveau contrat prend le relais à la date du déménagement.")
                 if old_end == moving_date else
                 _("Déménagement (L113-16) : l'ancien logement reste assuré jusqu'au %(day)s (fin du bail ou vente), "
-                  "à votre demande.") % {"day": f"{old_end:%d/%m/%Y}"})
+                  "à votre demande.") % {"day": day(old_end, language="fr")})
         termination = TerminationRequest.objects.create(
             customer=customer, contract=old, number=_number("RES"), idempotency_key=idempotency_key,
             reason="moving", reason_text=_("Déménagement vers %(address)s (contrat %(number)s).") % {
@@ -808,16 +811,16 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         old_sentence = (_("L'ancien contrat %(number)s prend fin le même jour.") % {"number": old.number}
                         if old_end == moving_date else
                         _("Votre ancien logement reste assuré par le contrat %(number)s jusqu'au %(day)s.") % {
-                            "number": old.number, "day": f"{old_end:%d/%m/%Y}"})
+                            "number": old.number, "day": day(old_end)})
         notification_create(
             customer=customer, title=_("Déménagement enregistré : nouveau contrat %(number)s") % {"number": new.number},
             body=_("Votre nouveau logement (%(address)s) est assuré à partir du %(day)s pour %(amount)s par an. "
                    "%(old_home)s Vous restez client depuis le %(since)s : votre ancienneté est conservée "
                    "(résiliation à tout moment après un an, loi Hamon). "
                    "Vos attestations pour le nouveau logement sont disponibles dans vos documents.") % {
-                "address": new_home.full_address, "day": f"{moving_date:%d/%m/%Y}",
+                "address": new_home.full_address, "day": day(moving_date),
                 "amount": format_eur(quote.total_annual), "old_home": old_sentence,
-                "since": f"{new.first_subscription_date:%d/%m/%Y}"},
+                "since": day(new.first_subscription_date)},
             url=f"/contrats/{new.number}/", category="contract", email=True,
         )
         termination_acknowledgement(termination=termination)

@@ -54,7 +54,7 @@ def test_360_view_shows_identity_contracts_claims_payments_documents_and_audit(a
         claim.number, "Expert missionné", "Cabinet Expertises Rhône",
         "15,45", "À venir",
         "Attestation habitation 2026", f"/backoffice/clients/{alice.customer_number}/documents/{doc.pk}/",
-        "auth.login", "Non verrouillé",
+        "<td>Connexion <span", "Non verrouillé",
     ]:
         assert expected in html, expected
     assert 'style="' not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script

@@ -2,12 +2,14 @@
 
 import re
 import time
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from freezegun import freeze_time
 
 from abri.accounts.mfa import totp_is_enrolled
 from abri.backoffice import throttle
@@ -334,3 +336,25 @@ def test_login_page_is_accessible_markup():
     assert '<label for="id_email">' in html and '<label for="id_password">' in html
     assert 'autocomplete="current-password"' in html
     assert 'style="' not in html and not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script
+
+
+@pytest.mark.django_db
+def test_demo_code_copied_slowly_is_still_accepted_and_the_message_says_so(advisor, settings):
+    """Issue 15 point 10: the code is accepted in the adjacent window, and no « environ une minute »."""
+    settings.ABRI_DEMO = True
+    enrol(advisor)
+    start = 1_790_000_010 // 30 * 30 + 1  # one second into a TOTP step
+    client = Client()
+    with freeze_time(datetime.fromtimestamp(start, tz=UTC)):
+        password_step(client, advisor.email)
+    body = OutboxMessage.objects.get(subject=DEMO_CODE_SUBJECT).body
+    assert "environ une minute" not in body
+    assert "le précédent reste accepté pendant l'affichage du suivant" in body
+    code = re.search(r"\b(\d{6})\b", body).group(1)
+    with freeze_time(datetime.fromtimestamp(start + 57, tz=UTC)):  # 57 s later, in the next step
+        assert client.post(VERIFY, {"code": code})["Location"] == "/backoffice/"
+    client.logout()
+    client = Client()
+    with freeze_time(datetime.fromtimestamp(start + 58, tz=UTC)):
+        password_step(client, advisor.email)
+        assert client.post(VERIFY, {"code": code}).status_code == 200  # replayed: refused

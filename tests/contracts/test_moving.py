@@ -13,6 +13,7 @@ from abri.accounts.stepup import step_up_mark_fresh
 from abri.billing.models import ScheduleItem
 from abri.contracts.models import Contract, TerminationRequest
 from abri.contracts.rules import add_months, termination_date
+from abri.core.formats import day
 from tests.conftest import logged_in_client
 from tests.contracts.factories import make_contract
 
@@ -80,7 +81,7 @@ def test_moving_can_keep_the_old_home_insured_until_the_lease_ends(alice, alice_
     contract.refresh_from_db()
     assert contract.end_date == lease_end and contract.status == "termination_requested"
     termination = TerminationRequest.objects.get(contract=contract)
-    assert termination.effective_date == lease_end and lease_end.strftime("%d/%m/%Y") in termination.rule
+    assert termination.effective_date == lease_end and day(lease_end, language="fr") in termination.rule
     assert new.start_date == moving
     assert not ScheduleItem.objects.filter(contract=contract, status="upcoming", amount__gt=0,
                                            due_date__gte=lease_end).exists()

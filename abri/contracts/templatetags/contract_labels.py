@@ -1,23 +1,22 @@
-"""Template filters that show a person the label of a contract code, never the code (« Jardin », not « garden »)."""
+"""Template filters that show a person the label of a contract code, never the code (« Jardin », not « garden »).
+
+Kept for the templates that load them; both read the one registry of abri.core.labels (|label:"formula").
+"""
 
 from django import template
 
-from abri.contracts.choices import Formula
-from abri.contracts.forms import OPTION_LABELS
+from abri.core.labels import label_for, labels_for
 
 register = template.Library()
 
 
 @register.filter
 def formula_label(code: str | None) -> str:
-    """'integrale' -> 'Intégrale' ('' for no formula)."""
-    if not code:
-        return ""
-    return str(dict(Formula.choices).get(code, code))
+    """'integrale' -> 'Intégrale'."""
+    return label_for("formula", code)
 
 
 @register.filter
 def option_labels(codes) -> str:
     """['valuables', 'garden'] -> 'Objets de valeur, Jardin' (empty list -> '')."""
-    labels = dict(OPTION_LABELS)
-    return ", ".join(str(labels.get(code, code)) for code in codes or [])
+    return labels_for("option", codes)

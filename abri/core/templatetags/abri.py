@@ -1,8 +1,9 @@
-"""Template filters: money in French format."""
+"""Template filters: money and dates for a person (abri.core.formats), labels instead of codes (abri.core.labels)."""
 
 from django import template
 
-from abri.core.labels import label_for
+from abri.core import formats
+from abri.core.labels import label_for, labels_for
 from abri.core.money import format_eur
 
 register = template.Library()
@@ -10,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def eur(value) -> str:
-    """1234.5 -> '1 234,50 €'."""
+    """1234.5 -> '1 234,50 €' (English: '€1,234.50')."""
     if value is None or value == "":
         return ""
     return format_eur(value)
@@ -22,6 +23,24 @@ def eur_abs(value) -> str:
     if value is None or value == "":
         return ""
     return format_eur(abs(value))
+
+
+@register.filter
+def day(value) -> str:
+    """A date in words: '1er décembre 2026' (English: '1 December 2026')."""
+    return formats.day(value)
+
+
+@register.filter
+def clock(value) -> str:
+    """A time of day: '07 h 30' (English: '07:30')."""
+    return formats.clock(value)
+
+
+@register.filter
+def when(value, precision: str = "") -> str:
+    """A moment in words: '30 novembre 2026 à 07 h 30'; `|when:"s"` adds the seconds (audit trails)."""
+    return formats.when(value, seconds=precision == "s")
 
 
 # WCAG 1.3.5 / RGAA 11.13: fields about the person say their purpose, so browsers and assistive tools can
@@ -91,8 +110,17 @@ def has_errors(form) -> bool:
 
 
 @register.filter
+def label(code, kind: str) -> str:
+    """The label a person reads for a code: `{{ code|label:"option" }}` -> 'Objets de valeur'; a list gives
+    'Objets de valeur, Jardin'; True/False give Oui/Non (kinds: abri.core.labels)."""
+    if isinstance(code, list | tuple | set):
+        return labels_for(kind, code)
+    return label_for(kind, code)
+
+
+@register.filter
 def guarantee_label(code: str) -> str:
-    """'water' -> 'Dégâts des eaux' (labels registered by the contracts app, see abri.core.labels)."""
+    """'water' -> 'Dégâts des eaux' (the same as |label:"guarantee")."""
     return label_for("guarantee", code)
 
 

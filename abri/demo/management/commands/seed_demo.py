@@ -28,6 +28,8 @@ from abri.contracts.models import ContractRenewal, Property
 from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.rules import add_months
 from abri.contracts.services import contract_create
+from abri.core.formats import day
+from abri.core.money import format_eur
 from abri.documents.choices import DocumentKind, GuaranteeCategory
 from abri.documents.rendering import render_text_pdf
 from abri.documents.services import document_file
@@ -101,6 +103,7 @@ def _schedule(customer, contract, *, months_back: int, months_ahead: int, today:
     ScheduleItem.objects.bulk_create(rows)
 
 
+CERTIFICATE_AGE = timedelta(days=60)  # the demo's certificate was issued two months ago
 NOTICE_LEAD = timedelta(days=60)  # renewal notices go out 60 days before the due date: on time for loi Chatel
 
 
@@ -125,7 +128,9 @@ def _claim(customer, contract, *, number, event, occurred, status, description, 
     when = occurred + timedelta(days=1)
     for step_status, days, note in steps:
         when = when + timedelta(days=days)
-        ClaimStep.objects.create(claim=claim, status=step_status, created_at=_aware(when, 11), note=note)
+        # The first step is the receipt of the declaration itself: the same moment as « déclaré le ».
+        at = claim.declared_at if step_status == ClaimStatus.RECEIVED and not days else _aware(when, 11)
+        ClaimStep.objects.create(claim=claim, status=step_status, created_at=at, note=note)
     return claim
 
 
@@ -206,29 +211,31 @@ class Command(BaseCommand):
                           title=f"Conditions particulières {contract.number}", issued_on=contract.start_date,
                           lines=[f"Assuré : {customer.full_name}. Contrat {contract.number}.",
                                  f"Logement : {contract.property.full_address}.",
-                                 f"Formule {formula}, franchise {contract.deductible} euros.",
-                                 f"Cotisation annuelle : {contract.annual_premium} euros."])
+                                 f"Formule {formula}, franchise {format_eur(contract.deductible)}.",
+                                 f"Cotisation annuelle : {format_eur(contract.annual_premium)}."])
             for year_back in (1, 0):
                 due = contract.main_due_date.replace(year=contract.main_due_date.year - 1 - year_back)
                 _add_document(customer, kind=DocumentKind.DUE_NOTICE, contract=contract, amount=contract.annual_premium,
                               title=f"Avis d'échéance {due.year} — {contract.number}", issued_on=due - NOTICE_LEAD,
-                              lines=[f"Votre cotisation pour la période du {due:%d/%m/%Y} au "
-                                     f"{due.replace(year=due.year + 1):%d/%m/%Y} s'élève à {contract.annual_premium} euros.",
+                              lines=[f"Votre cotisation pour la période du {day(due)} au "
+                                     f"{day(due.replace(year=due.year + 1))} s'élève à "
+                                     f"{format_eur(contract.annual_premium)}.",
                                      "Vous pouvez résilier votre contrat jusqu'à 20 jours après l'envoi de cet avis "
                                      "(article L113-15-1 du Code des assurances)."])
             _add_document(customer, kind=DocumentKind.CERTIFICATE, contract=contract,
                           title=f"Attestation d'assurance habitation {today.year} — {contract.number}",
-                          issued_on=today - timedelta(days=60),
+                          issued_on=today - CERTIFICATE_AGE,
                           lines=[f"Nous certifions que {customer.full_name} est assuré(e) pour le logement situé "
                                  f"{contract.property.full_address}, contrat {contract.number}.",
                                  "Garanties : responsabilité civile, incendie, dégâts des eaux, événements naturels."],
                           category=GuaranteeCategory.LIABILITY)
             for quarter in range(8):
                 issued = today - timedelta(days=90 * quarter + 10)
-                amount = (contract.annual_premium / 4).quantize(Decimal("0.01"))
+                # Three monthly instalments of the schedule (_schedule): the receipt says what was debited.
+                amount = (contract.annual_premium / 12).quantize(Decimal("0.01")) * 3
                 _add_document(customer, kind=DocumentKind.RECEIPT, contract=contract, amount=amount,
                               title=f"Quittance {issued:%m/%Y} — {contract.number}", issued_on=issued,
-                              lines=[f"Quittance de cotisation du trimestre, montant réglé {amount} euros.",
+                              lines=[f"Quittance de cotisation du trimestre, montant réglé {format_eur(amount)}.",
                                      "Ce montant comprend la taxe sur les conventions d'assurance et la "
                                      "contribution au Fonds de garantie des victimes des actes de terrorisme "
                                      "et d'autres infractions (FGTI).",
@@ -248,15 +255,16 @@ class Command(BaseCommand):
             claim = _claim(customer, contract, number=number, event=event, occurred=occurred,
                            status=ClaimStatus.CLOSED, description=text, amount=amount, settled=settled,
                            steps=[(ClaimStatus.RECEIVED, 0, ""), (ClaimStatus.UNDER_REVIEW, 2, ""),
-                                  (ClaimStatus.OFFER_MADE, 20, f"Proposition de {settled} euros."),
-                                  (ClaimStatus.ACCEPTED, 3, ""), (ClaimStatus.PAID, 5, f"Virement de {settled} euros."),
+                                  (ClaimStatus.OFFER_MADE, 20, f"Proposition de {format_eur(settled)}."),
+                                  (ClaimStatus.ACCEPTED, 3, ""),
+                                  (ClaimStatus.PAID, 5, f"Virement de {format_eur(settled)}."),
                                   (ClaimStatus.CLOSED, 1, "")])
             _add_document(customer, kind=DocumentKind.CLAIM_LETTER, contract=contract, claim=claim,
                           title=f"Accusé de réception du sinistre {number}", issued_on=occurred + timedelta(days=1),
                           lines=[f"Nous avons bien reçu votre déclaration : {text}"], category=category)
             _add_document(customer, kind=DocumentKind.CLAIM_LETTER, contract=contract, claim=claim, amount=settled,
                           title=f"Lettre d'indemnisation {number}", issued_on=occurred + timedelta(days=32),
-                          lines=[f"Indemnité versée : {settled} euros, après application de la franchise."],
+                          lines=[f"Indemnité versée : {format_eur(settled)}, après application de la franchise."],
                           category=category)
         occurred = today - timedelta(days=12)
         claim = _claim(customer, c_flat, number="SIN-2026-010452", event=ClaimEvent.WATER, occurred=occurred,
@@ -272,14 +280,18 @@ class Command(BaseCommand):
                       category=GuaranteeCategory.WATER)
 
     def _notifications(self, customer, today: date) -> None:
+        """Each notification is dated by the fact it announces (one source for each date)."""
         now = timezone.now()
-        for days, title, url in [
-            (30, "Votre attestation d'assurance est disponible", "/documents/"),
-            (8, "Un expert a été missionné pour votre sinistre SIN-2026-010452", "/sinistres/SIN-2026-010452/"),
-            (2, "Votre prochaine échéance approche", "/paiements/"),
+        expert = ClaimStep.objects.get(claim__number="SIN-2026-010452", status=ClaimStatus.EXPERT_APPOINTED)
+        certificate_day = _aware(today - CERTIFICATE_AGE, 9)
+        for at, title, url in [
+            (certificate_day, "Votre attestation d'assurance est disponible", "/documents/"),
+            (expert.created_at, "Un expert a été missionné pour votre sinistre SIN-2026-010452",
+             "/sinistres/SIN-2026-010452/"),
+            (now - timedelta(days=2), "Votre prochaine échéance approche", "/paiements/"),
         ]:
-            Notification.objects.create(customer=customer, title=title, url=url, created_at=now - timedelta(days=days),
-                                        read_at=now if days > 10 else None)
+            Notification.objects.create(customer=customer, title=title, url=url, created_at=at,
+                                        read_at=now if now - at > timedelta(days=10) else None)
 
     def _seed_second(self, today: date) -> None:
         customer = customer_create(

@@ -26,6 +26,15 @@ BANNER = """
 """
 
 
+def local_base_url(host: str, port: str) -> str:
+    """http://host:port/ as a browser on this machine reaches it (a wildcard bind answers on 127.0.0.1)."""
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - recognising a wildcard bind, not binding one
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Démarre gunicorn et le worker (utilisé par make run)."
 
@@ -37,6 +46,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         host, port = options["host"], options["port"]
         env = dict(os.environ)
+        # Links in e-mails, SMS and certificate QR codes point at this portal (make run PORT=8123 links to
+        # :8123), unless the operator set the public address: settings read ABRI_BASE_URL in each process.
+        env.setdefault("ABRI_BASE_URL", local_base_url(host, port))
         web = subprocess.Popen(  # noqa: S603 - fixed argument list
             [sys.executable, "-m", "gunicorn", "abri.wsgi:application", "--bind", f"{host}:{port}",
              "--workers", str(options["workers"]), "--threads", "4", "--access-logfile", "-",
