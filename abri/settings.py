@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "abri.certificates",
     "abri.claims",
     "abri.billing",
+    "abri.dunning",
     "abri.notifications",
     "abri.support",
     "abri.portal",
@@ -317,11 +318,11 @@ ABRI_INSURER_WEBSITE = os.environ.get("ABRI_INSURER_WEBSITE", "")  # default: AB
 # The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
 ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
 ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
-# Unpaid premiums (L113-3): the formal notice goes by registered mail through this adapter (abri.billing.registered_mail);
+# Unpaid premiums (L113-3): the formal notice goes by registered mail through this adapter (abri.dunning.registered_mail);
 # the default keeps the letters and proofs in files. Terminating for non-payment stays a staff decision unless
 # ABRI_DUNNING_AUTO_TERMINATE is set (then the worker terminates 10 days after the suspension).
 ABRI_REGISTERED_MAIL_BACKEND = os.environ.get("ABRI_REGISTERED_MAIL_BACKEND",
-                                              "abri.billing.registered_mail.OutboxRegisteredMail")
+                                              "abri.dunning.registered_mail.OutboxRegisteredMail")
 ABRI_REGISTERED_MAIL_DIR = os.environ.get("ABRI_REGISTERED_MAIL_DIR", "")  # default: MEDIA_ROOT/registered-mail
 ABRI_REGISTERED_MAIL_URL = os.environ.get("ABRI_REGISTERED_MAIL_URL", "")
 ABRI_REGISTERED_MAIL_TOKEN = os.environ.get("ABRI_REGISTERED_MAIL_TOKEN", "")

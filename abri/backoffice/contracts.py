@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from abri import pricing
 from abri.backoffice.decorators import staff_required
-from abri.billing import dunning
 from abri.contracts import services
 from abri.contracts.choices import TERMINATION_OPEN, CapitalRequestStatus, ContractStatus
 from abri.contracts.forms import ChangeForm
@@ -26,6 +25,7 @@ from abri.contracts.models import CapitalRequest, Contract, TerminationRequest
 from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.tariff_admin import tariff_upload
 from abri.core.services import audit_record
+from abri.dunning import services as dunning
 
 VIEW = "contracts.view_contract"
 CHANGE = "contracts.change_contract"

@@ -7,7 +7,7 @@ Billing is the ledger: contracts write the amounts due into its schedule, so bil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,3 +55,18 @@ def indemnity_source() -> IndemnitySource:
     if _indemnity_source is None:
         raise ImproperlyConfigured("No indemnity source registered: is abri.claims in INSTALLED_APPS? (ADR 0010)")
     return _indemnity_source
+
+
+# --- Unpaid premiums (L113-3): what the payments page tells the customer (implemented by abri.dunning) -----------
+_dunning_alerts: Callable[..., list] | None = None
+
+
+def register_dunning_alerts(reader: Callable[..., list]) -> None:
+    """Register `reader(customer=…)`: the unpaid-premium alerts shown on /paiements/ (abri.dunning's ready())."""
+    global _dunning_alerts
+    _dunning_alerts = reader
+
+
+def dunning_alerts(*, customer) -> list:
+    """The customer's unpaid-premium alerts (none when the dunning app is not installed)."""
+    return _dunning_alerts(customer=customer) if _dunning_alerts is not None else []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from abri.billing import dunning_selectors, exports, selectors, services
+from abri.billing import exports, ports, selectors, services
 from abri.billing.forms import PaymentFilterForm
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
@@ -41,7 +41,7 @@ def payment_list(request):
         "export_query": export_query.urlencode(), "statement_years": statement_years,
         "calendar_feed": selectors.calendar_feed_active(customer=request.customer), "active_menu": "payments",
         # What is unpaid and what happens next (L113-3), on the page as it opens (not on a filtered view).
-        "dunning_alerts": [] if request.GET else dunning_selectors.dunning_alerts(customer=request.customer),
+        "dunning_alerts": [] if request.GET else ports.dunning_alerts(customer=request.customer),
     })
 
 

@@ -45,7 +45,7 @@ CONTRACT_IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.TERMINATION_REQUESTED
 
 #: The allowed contract transitions (`contract_transition` refuses any other).
 #: Active ⇄ suspended (L113-3: 30 days after the formal notice; back at noon the day after payment), and a
-#: suspended contract may be terminated by the insurer 10 days after the suspension (billing.dunning).
+#: suspended contract may be terminated by the insurer 10 days after the suspension (dunning.services).
 CONTRACT_TRANSITIONS = {
     ContractStatus.ACTIVE: {ContractStatus.TERMINATION_REQUESTED, ContractStatus.SUSPENDED},
     ContractStatus.TERMINATION_REQUESTED: {ContractStatus.TERMINATED},

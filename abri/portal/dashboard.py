@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from abri.billing.choices import PaymentMethod, ScheduleStatus
-from abri.billing.dunning_selectors import dunning_alerts
 from abri.billing.models import ScheduleItem
 from abri.claims.choices import ClaimEvent, ClaimStatus
 from abri.claims.models import Claim
@@ -18,6 +17,7 @@ from abri.contracts.choices import Formula, GuaranteeCode
 from abri.contracts.models import Contract, ContractGuarantee
 from abri.documents.choices import DocumentKind
 from abri.documents.models import Document
+from abri.dunning.selectors import dunning_alerts
 from abri.notifications.models import Notification
 
 DEFAULT_WIDGETS = ["guarantees", "payments", "claims", "documents", "messages"]

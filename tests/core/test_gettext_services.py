@@ -36,7 +36,6 @@ PENDING = {
     ("abri/claims/services.py", "claim_add_report"),
     ("abri/contracts/services.py", "termination_acknowledgement"),
     ("abri/contracts/services.py", "amendment_document"),
-    ("abri/backoffice/services.py", "staff_demo_code_send"),
 }
 
 

@@ -12,10 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from abri.billing.dunning import dunning_run
 from abri.contracts.services import contracts_end_due, contracts_renew_due
 from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
+from abri.dunning.services import dunning_run
 from abri.notifications.services import outbox_sweep
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def heartbeat_once(name: str) -> None:
     """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
     rate-limit windows, and once an hour renew the contracts whose main due date has come, end those
     whose termination date has passed (their certificates are revoked), and send the reminders, renewal
-    notices and unpaid-premium steps due (abri.billing.dunning). All these jobs are idempotent: two
+    notices and unpaid-premium steps due (abri.dunning.services). All these jobs are idempotent: two
     workers may run them at once."""
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()

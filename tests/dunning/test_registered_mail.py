@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from abri.billing import registered_mail as rm
+from abri.dunning import registered_mail as rm
 
 LETTER = rm.RegisteredLetter(idempotency_key="formal_notice:42", recipient=["Alice Durand", "1 rue de la Paix"],
                              pdf=b"%PDF-1.7 test", title="Mise en demeure", email="alice@exemple.fr")

@@ -128,4 +128,4 @@ class HttpRegisteredMail(RegisteredMailAdapter):
 def get_registered_mail() -> RegisteredMailAdapter:
     """The configured registered-mail adapter (ABRI_REGISTERED_MAIL_BACKEND)."""
     return import_string(getattr(settings, "ABRI_REGISTERED_MAIL_BACKEND",
-                                 "abri.billing.registered_mail.OutboxRegisteredMail"))()
+                                 "abri.dunning.registered_mail.OutboxRegisteredMail"))()

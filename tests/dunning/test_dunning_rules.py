@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from abri.billing import dunning_rules as r
 from abri.contracts.rules import RenewalNotice, chatel_end
+from abri.dunning import rules as r
 
 
 def test_formal_notice_ten_days_after_the_due_date():

@@ -5,7 +5,7 @@ unique key, in the same transaction as its document, notification and audit row 
 worker fails on the insert and does nothing. PDFs are rendered and stored before the transaction (slow I/O);
 the registered letter is sent after it, outbox-style, and retried until the provider gives a proof.
 
-Dates come from `abri.billing.dunning_rules` only. Terminating for non-payment is a staff decision
+Dates come from `abri.dunning.rules` only. Terminating for non-payment is a staff decision
 (`dunning_terminate`) unless ABRI_DUNNING_AUTO_TERMINATE is set.
 """
 
@@ -23,12 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from abri.billing import dunning_letters as letters
-from abri.billing import dunning_rules as rules
 from abri.billing.choices import BillingNoticeKind, PaymentMethod, ScheduleStatus
-from abri.billing.dunning_selectors import resumption_at_for
 from abri.billing.models import BillingNotice, ScheduleItem
-from abri.billing.registered_mail import RegisteredLetter, RegisteredMailError, get_registered_mail
 from abri.contracts.choices import ContractStatus
 from abri.contracts.models import Contract
 from abri.contracts.rules import add_months, renewal_schedule
@@ -45,6 +41,10 @@ from abri.documents.choices import DocumentKind
 from abri.documents.layout import recipient_lines
 from abri.documents.models import Document
 from abri.documents.services import document_added
+from abri.dunning import letters as letters
+from abri.dunning import rules as rules
+from abri.dunning.registered_mail import RegisteredLetter, RegisteredMailError, get_registered_mail
+from abri.dunning.selectors import resumption_at_for
 from abri.notifications.services import notification_create
 
 logger = logging.getLogger(__name__)
@@ -362,7 +362,7 @@ def suspensions_apply(*, today: date | None = None) -> int:
                                     "due": _day(item.due_date)}
         done += _step_document(
             notice_key=f"suspension:{item.pk}", customer=notice.customer, contract=contract, title=title, pdf=pdf,
-            filename="suspension-garanties.pdf", kind=DocumentKind.OTHER, item=item,
+            filename="suspension.pdf", kind=DocumentKind.OTHER, item=item,
             transition={"to_status": ContractStatus.SUSPENDED, "note": note,
                         "data": {"suspended_on": cal.suspension_on.isoformat(), "schedule_item": item.pk}},
             audit_action="billing.cover_suspended", notify=notify,
@@ -425,7 +425,10 @@ def dunning_terminate(*, contract: Contract, actor=None, today: date | None = No
     if today < first_day:
         raise DunningError(_("La résiliation pour non-paiement est possible à partir du %(day)s.") % {
             "day": _day(first_day)})
-    item = _suspension_of(contract).schedule_item
+    suspension = _suspension_of(contract)
+    item = suspension.schedule_item if suspension is not None else None
+    if item is None:  # termination_possible_from found the suspension: it names the unpaid instalment
+        raise DunningError(_("Ce contrat n'est pas suspendu pour une cotisation impayée."))
     with override("fr"):
         title = _("Résiliation pour non-paiement — contrat %(number)s") % {"number": contract.number}
         pdf = letters.termination_pdf(customer=contract.customer, contract=contract, item=item, end=today,

@@ -1,5 +1,5 @@
 """Reads for the unpaid-premium procedure (L113-3): what the customer sees on /paiements/ and the dashboard —
-what is unpaid, what will happen and when, what to do. Dates from abri.billing.dunning_rules only."""
+what is unpaid, what will happen and when, what to do. Dates from abri.dunning.rules only."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from abri.billing import dunning_rules as rules
 from abri.billing.choices import BillingNoticeKind, ScheduleStatus
 from abri.billing.models import BillingNotice, ScheduleItem
 from abri.contracts.choices import ContractStatus
 from abri.contracts.models import Contract
 from abri.core.money import format_eur
+from abri.dunning import rules as rules
 
 UNPAID = (ScheduleStatus.UPCOMING, ScheduleStatus.FAILED)
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
-from abri.billing import dunning
 from abri.billing.models import BillingNotice, ScheduleItem
 from abri.contracts.models import Contract, ContractEvent, ContractRenewal
 from abri.core.models import AuditLog
 from abri.documents.models import Document
 from abri.documents.services import pdf_text
+from abri.dunning import services as dunning
 from abri.notifications.models import Notification, OutboxMessage
 from tests.conftest import logged_in_client
 from tests.contracts.factories import make_contract
@@ -232,12 +232,12 @@ def test_worker_terminates_when_configured(unpaid, settings):
 def test_registered_mail_failure_is_retried_and_the_clock_runs_from_the_real_sending(unpaid, settings):
     """L113-3: the 30 days run from the day the letter was really sent, not the day it was written."""
     contract, item = unpaid
-    settings.ABRI_REGISTERED_MAIL_BACKEND = "abri.billing.registered_mail.HttpRegisteredMail"
+    settings.ABRI_REGISTERED_MAIL_BACKEND = "abri.dunning.registered_mail.HttpRegisteredMail"
     settings.ABRI_REGISTERED_MAIL_URL = ""  # not configured: refused without any network
     assert run("2026-11-15 09:00:00")["formal_notices_sent"] == 0
     notice = BillingNotice.objects.get(kind="formal_notice")
     assert notice.sent_on is None and "ABRI_REGISTERED_MAIL_URL" in notice.last_error
-    settings.ABRI_REGISTERED_MAIL_BACKEND = "abri.billing.registered_mail.OutboxRegisteredMail"
+    settings.ABRI_REGISTERED_MAIL_BACKEND = "abri.dunning.registered_mail.OutboxRegisteredMail"
     assert run("2026-11-17 09:00:00")["formal_notices_sent"] == 1
     notice.refresh_from_db()
     assert notice.sent_on == dt.date(2026, 11, 17)
@@ -306,7 +306,7 @@ def test_two_workers_send_one_renewal_notice(renewing, alice, monkeypatch, setti
 def test_a_second_worker_sending_while_the_first_waits_on_the_provider_notifies_once(unpaid, alice, monkeypatch):
     """Worker A hands the letter to a slow provider; worker B claims the next attempt and sends it too (same
     idempotency key: the provider gives the same proof). Only the first to mark it sent notifies and audits."""
-    from abri.billing.registered_mail import OutboxRegisteredMail
+    from abri.dunning.registered_mail import OutboxRegisteredMail
 
     run("2026-11-10 09:00:00")
     with freeze_time("2026-11-15 09:00:00"):

@@ -1,5 +1,5 @@
 """The renewal notice (avis d'échéance) and the unpaid-premium letters of L113-3 as PDFs (bytes only; the
-services in abri.billing.dunning file them). Laid out by abri.documents.layout, in French, dates in words."""
+services in abri.dunning.services file them). Laid out by abri.documents.layout, in French, dates in words."""
 
 from __future__ import annotations
 
