@@ -295,6 +295,8 @@ ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)
 # The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
 ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
 ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
+# SEPA creditor identifier (ICS, given by the Banque de France); demo: a valid test ICS (ZZZ: no business code).
+ABRI_SEPA_CREDITOR_ID = os.environ.get("ABRI_SEPA_CREDITOR_ID", "FR72ZZZ123456")
 # Public certificate verification (/verifier/): verifications allowed per client address and window (s).
 ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
 ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from abri.billing.direct_debit import mandates_lapse
 from abri.contracts.services import contracts_end_due, contracts_renew_due
 from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
@@ -27,8 +28,8 @@ _last_hourly: list[float] = []
 def heartbeat_once(name: str) -> None:
     """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
     rate-limit windows, and once an hour renew the contracts whose main due date has come and end those
-    whose termination date has passed (their certificates are revoked). Both jobs are idempotent: two
-    workers may run them at once."""
+    whose termination date has passed (their certificates are revoked), and lapse the SEPA mandates unused for
+    36 months. These jobs are idempotent: two workers may run them at once."""
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
     ratelimit.prune()
@@ -41,6 +42,9 @@ def heartbeat_once(name: str) -> None:
         ended = contracts_end_due()
         if ended:
             logger.info("%s contract(s) ended at their termination date", ended)
+        lapsed = mandates_lapse()
+        if lapsed:
+            logger.info("%s SEPA mandate(s) lapsed after 36 months unused", lapsed)
 
 
 def _heartbeat_loop(name: str, interval: float, stop: threading.Event) -> None:
