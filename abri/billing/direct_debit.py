@@ -102,7 +102,8 @@ def _mandate_pdf(*, customer, reference: str, holder: str, masked: str, bic: str
         "Type de paiement : récurrent (cotisations d'assurance de tous vos contrats payés par prélèvement)",
         "",
         f"Débiteur : {holder} (client {customer.customer_number})",
-        f"Compte à débiter (IBAN) : {masked}",
+        # The PDF's standard fonts have no « • »: the masked digits are asterisks there.
+        f"Compte à débiter (IBAN) : {masked.replace('•', '*')}",
         f"BIC : {bic or 'non communiqué'}",
         "",
         consent,
@@ -173,7 +174,7 @@ def mandate_sign(*, customer, holder: str, iban: str, bic: str = "", consent: bo
             due_date__gte=timezone.localdate(now) + timedelta(days=PRE_NOTIFICATION_DAYS),
         ).exclude(method=PaymentMethod.DIRECT_DEBIT).update(method=PaymentMethod.DIRECT_DEBIT)
         audit_record(actor=actor, action="billing.mandate_signed", target=mandate, customer=customer,
-                     data={"reference": reference, "iban": masked, "switched_items": switched})
+                     data={"reference": reference, "account_last4": compact[-4:], "switched_items": switched})
         words = {"iban": masked, "rum": reference}
         notification_create(
             customer=customer, category="security", email=True, sms=True, url="/paiements/",
