@@ -257,7 +257,7 @@ def mandates_lapse(*, today: date | None = None) -> int:
 
 @dataclass
 class CollectionResult:
-    run: CollectionRun
+    run: CollectionRun | None  # None: nothing to collect that day
     created: bool
     skipped_without_mandate: int = 0
     skipped_late_mandate: int = 0
@@ -285,7 +285,7 @@ def collection_run_build(*, due_date: date, actor=None) -> CollectionResult:
         collection__isnull=True).order_by("id").values_list("id", "customer_id", "amount", "contract__number")
     debits: list[Debit] = []
     planned: list[tuple[int, int, str, str]] = []  # item id, mandate id, sequence, end-to-end id
-    result = CollectionResult(run=None, created=True)  # type: ignore[arg-type]
+    result = CollectionResult(run=None, created=True)
     latest_signature = datetime.combine(due_date - timedelta(days=PRE_NOTIFICATION_DAYS), time.max, PARIS)
     ibans: dict[int, str] = {}
     for item_id, customer_id, amount, contract_number in rows:
@@ -308,6 +308,8 @@ def collection_run_build(*, due_date: date, actor=None) -> CollectionResult:
             description=f"Cotisation {contract_number} echeance du {due_date:%d/%m/%Y}"))
         planned.append((item_id, mandate_id, sequence, end_to_end))
         result.sequences[sequence] = result.sequences.get(sequence, 0) + 1
+    if not debits:
+        return result  # nothing to collect: no file, no run (a mandate signed later can still be collected)
     xml, message_id = pain008_build(
         debits=debits, due_date=due_date, creditor_name=settings.ABRI_INSURER_NAME,
         creditor_iban=settings.ABRI_INSURER_IBAN.replace(" ", ""), creditor_bic=settings.ABRI_INSURER_BIC,

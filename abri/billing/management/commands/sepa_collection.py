@@ -27,6 +27,10 @@ class Command(BaseCommand):
         except SepaError as exc:
             raise CommandError(f"Fichier non produit : {exc}") from exc
         run = result.run
+        if run is None:
+            self.stdout.write(f"Aucun prélèvement à remettre pour le {due:%d/%m/%Y} : aucun fichier écrit.")
+            self._skipped(result)
+            return
         Path(options["out"]).write_text(run.xml, encoding="utf-8")
         if not result.created:
             self.stdout.write(f"Remise du {due:%d/%m/%Y} déjà constituée le {run.created_at:%d/%m/%Y %H:%M} "
@@ -36,6 +40,9 @@ class Command(BaseCommand):
         sequences = ", ".join(f"{k} : {v}" for k, v in sorted(result.sequences.items())) or "aucun"
         self.stdout.write(f"Remise du {due:%d/%m/%Y} : {run.count} prélèvement(s), {run.total} € ({sequences}), "
                           f"{run.schema}, message {run.message_id} → {options['out']}")
+        self._skipped(result)
+
+    def _skipped(self, result):
         if result.skipped_without_mandate:
             self.stdout.write(f"{result.skipped_without_mandate} échéance(s) sans mandat actif : non prélevées.")
         if result.skipped_late_mandate:
