@@ -8,12 +8,18 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from abri.accounts.roles import ensure_staff_groups
 from abri.billing.models import BankTransaction, ScheduleItem
 from abri.billing.services import creditor_reference
 from abri.notifications.models import Notification
-from tests.backoffice.conftest import make_staff, staff_client, staff_groups  # noqa: F401 - fixture
+from tests.backoffice.conftest import make_staff, staff_client
 from tests.billing.conftest import add_item
 from tests.billing.sepa_helpers import bank_file
+
+
+@pytest.fixture
+def staff_groups(db):
+    return ensure_staff_groups()
 
 
 @pytest.fixture
