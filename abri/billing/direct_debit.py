@@ -120,12 +120,11 @@ def _mandate_pdf(*, customer, reference: str, holder: str, masked: str, bic: str
 
 
 def _mandate_document_file(*, customer, title: str, pdf: bytes, reference: str) -> Document:
-    """File the signed mandate in the customer's documents (kept in one place until documents has its front door)."""
+    """The signed mandate as a document of the customer, its file already stored (call outside a transaction, then
+    save it inside); kept in one function until documents has its front door for this."""
     document = Document(customer=customer, kind=DocumentKind.OTHER, title=title, mime_type="application/pdf",
                         size_bytes=len(pdf), text=title)
     document.file.save(f"mandat-sepa-{reference}.pdf", ContentFile(pdf), save=False)
-    document.save()
-    document_added(document=document)
     return document
 
 
@@ -154,36 +153,52 @@ def mandate_sign(*, customer, holder: str, iban: str, bic: str = "", consent: bo
     masked = iban_masked(compact)
     title, pdf = _mandate_pdf(customer=customer, reference=reference, holder=holder, masked=masked, bic=bic_value,
                               signed_at=now, consent=consent_text)
-    with transaction.atomic():
-        previous = list(SepaMandate.objects.select_for_update().for_customer(customer)
-                        .filter(status=MandateStatus.ACTIVE))
-        for old in previous:
-            old.status = MandateStatus.REPLACED
-            old.ended_at = now
-            old.save(update_fields=["status", "ended_at"])
-            audit_record(actor=actor, action="billing.mandate_replaced", target=old, customer=customer,
-                         data={"reference": old.reference})
-        document = _mandate_document_file(customer=customer, title=title, pdf=pdf, reference=reference)
-        mandate = SepaMandate.objects.create(
-            customer=customer, reference=reference, holder=holder,
-            iban_encrypted=encrypt_text(compact, purpose=IBAN_PURPOSE), iban_first4=compact[:4],
-            iban_last4=compact[-4:], iban_fingerprint=fingerprint, bic=bic_value, signed_at=now,
-            consent_text=consent_text, signed_ip=ip_address or None, document=document)
-        switched = ScheduleItem.objects.for_customer(customer).filter(
-            status=ScheduleStatus.UPCOMING, amount__gt=0,
-            due_date__gte=timezone.localdate(now) + timedelta(days=PRE_NOTIFICATION_DAYS),
-        ).exclude(method=PaymentMethod.DIRECT_DEBIT).update(method=PaymentMethod.DIRECT_DEBIT)
-        audit_record(actor=actor, action="billing.mandate_signed", target=mandate, customer=customer,
-                     data={"reference": reference, "account_last4": compact[-4:], "switched_items": switched})
-        words = {"iban": masked, "rum": reference}
-        notification_create(
-            customer=customer, category="security", email=True, sms=True, url="/paiements/",
-            title=_("Mandat de prélèvement SEPA enregistré"),
-            body=_("Vos cotisations seront prélevées sur le compte %(iban)s (mandat %(rum)s). Le mandat signé est "
-                   "dans vos documents. Si vous n'êtes pas à l'origine de ce changement, appelez-nous "
-                   "immédiatement.") % words,
-            sms_body=_("%(insurer)s : mandat de prélèvement enregistré sur le compte %(iban)s. Si ce n'est pas "
-                       "vous, appelez-nous.") % {"insurer": settings.ABRI_INSURER_NAME, **words})
+    document = _mandate_document_file(customer=customer, title=title, pdf=pdf, reference=reference)
+    try:
+        return _mandate_record(customer=customer, document=document, reference=reference, holder=holder,
+                               compact=compact, fingerprint=fingerprint, bic=bic_value, now=now,
+                               consent_text=consent_text, ip_address=ip_address, actor=actor)
+    except IntegrityError as exc:
+        document.file.delete(save=False)
+        # Two tabs signing at once: one active mandate per customer (unique constraint), the other is refused.
+        raise SepaError(_("Un autre mandat vient d'être signé pour votre compte : rechargez la page.")) from exc
+
+
+@transaction.atomic
+def _mandate_record(*, customer, document: Document, reference: str, holder: str, compact: str, fingerprint: str,
+                    bic: str, now, consent_text: str, ip_address: str | None, actor) -> SepaMandate:
+    """The writes of a signature, in one transaction: previous mandate replaced, new one, methods, audit, notice."""
+    masked = iban_masked(compact)
+    previous = list(SepaMandate.objects.select_for_update().for_customer(customer)
+                    .filter(status=MandateStatus.ACTIVE))
+    for old in previous:
+        old.status = MandateStatus.REPLACED
+        old.ended_at = now
+        old.save(update_fields=["status", "ended_at"])
+        audit_record(actor=actor, action="billing.mandate_replaced", target=old, customer=customer,
+                     data={"reference": old.reference})
+    document.save()
+    document_added(document=document)
+    mandate = SepaMandate.objects.create(
+        customer=customer, reference=reference, holder=holder,
+        iban_encrypted=encrypt_text(compact, purpose=IBAN_PURPOSE), iban_first4=compact[:4],
+        iban_last4=compact[-4:], iban_fingerprint=fingerprint, bic=bic, signed_at=now,
+        consent_text=consent_text, signed_ip=ip_address or None, document=document)
+    switched = ScheduleItem.objects.for_customer(customer).filter(
+        status=ScheduleStatus.UPCOMING, amount__gt=0,
+        due_date__gte=timezone.localdate(now) + timedelta(days=PRE_NOTIFICATION_DAYS),
+    ).exclude(method=PaymentMethod.DIRECT_DEBIT).update(method=PaymentMethod.DIRECT_DEBIT)
+    audit_record(actor=actor, action="billing.mandate_signed", target=mandate, customer=customer,
+                 data={"reference": reference, "account_last4": compact[-4:], "switched_items": switched})
+    words = {"iban": masked, "rum": reference}
+    notification_create(
+        customer=customer, category="security", email=True, sms=True, url="/paiements/",
+        title=_("Mandat de prélèvement SEPA enregistré"),
+        body=_("Vos cotisations seront prélevées sur le compte %(iban)s (mandat %(rum)s). Le mandat signé est "
+               "dans vos documents. Si vous n'êtes pas à l'origine de ce changement, appelez-nous "
+               "immédiatement.") % words,
+        sms_body=_("%(insurer)s : mandat de prélèvement enregistré sur le compte %(iban)s. Si ce n'est pas "
+                   "vous, appelez-nous.") % {"insurer": settings.ABRI_INSURER_NAME, **words})
     return mandate
 
 

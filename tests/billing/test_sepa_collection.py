@@ -97,6 +97,16 @@ def test_a_mandate_signed_less_than_14_days_before_is_not_collected(tmp_path, al
     assert "pré-notification impossible à temps" in out
 
 
+@pytest.mark.django_db
+def test_a_past_due_date_is_refused_in_french(tmp_path, debits, frozen):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="est passé : une banque n'accepte pas"):
+        call_command("sepa_collection", "--due", "2026-06-01", "--out", str(tmp_path / "x.xml"))
+    with pytest.raises(CommandError, match="Date invalide « 2026-13-01 »"):
+        call_command("sepa_collection", "--due", "2026-13-01", "--out", str(tmp_path / "x.xml"))
+
+
 def test_the_validator_rejects_a_file_that_breaks_the_xsd(tmp_path):
     bad = (b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.08">'
            b"<CstmrDrctDbtInitn><GrpHdr><MsgId>X</MsgId></GrpHdr></CstmrDrctDbtInitn></Document>")

@@ -4,8 +4,10 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from abri.billing.direct_debit import collection_run_build
+from abri.billing.models import CollectionRun
 from abri.billing.sepa import SepaError
 
 
@@ -22,6 +24,9 @@ class Command(BaseCommand):
             due = date.fromisoformat(options["due"])
         except ValueError as exc:
             raise CommandError(f"Date invalide « {options['due']} » : attendu AAAA-MM-JJ.") from exc
+        if due < timezone.localdate() and not CollectionRun.objects.filter(due_date=due).exists():
+            raise CommandError(f"Le {due:%d/%m/%Y} est passé : une banque n'accepte pas de prélèvement à une date "
+                               "passée. Ces échéances sont à régler autrement (lien de paiement).")
         try:
             result = collection_run_build(due_date=due)
         except SepaError as exc:
