@@ -264,7 +264,7 @@ def returns_read(data: bytes) -> list[DebitReturn]:
             found.append(DebitReturn(end_to_end_id="", reason=_text(group, "{*}StsRsnInf/{*}Rsn/{*}Cd"),
                                      message_id=_text(group, "{*}OrgnlMsgId")))
         for tx in root.iterfind(".//{*}TxInfAndSts"):
-            if _text(tx, "{*}TxSts") in {"RJCT", ""}:
+            if _text(tx, "{*}TxSts") == "RJCT":
                 found.append(DebitReturn(end_to_end_id=_text(tx, "{*}OrgnlEndToEndId"),
                                          reason=_text(tx, "{*}StsRsnInf/{*}Rsn/{*}Cd")))
     elif message.startswith("camt.054") or message.startswith("camt.053"):

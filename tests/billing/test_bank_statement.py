@@ -123,3 +123,18 @@ def test_the_unmatched_queue_is_visible_in_the_back_office_and_can_be_emptied(st
     assert client.post(f"/backoffice/paiements/virements-a-traiter/{row.pk}/traite/").status_code == 302
     page = htmllib.unescape(client.get("/backoffice/paiements/virements-a-traiter/").content.decode())
     assert "1 virement à traiter" in page and "JEAN INCONNU" not in page
+
+
+@pytest.mark.django_db
+def test_a_statement_with_an_external_entity_reads_nothing_from_the_server(tmp_path):
+    """A bank file is untrusted input: no entity is resolved (no file read, no network)."""
+    path = tmp_path / "xxe.xml"
+    path.write_bytes(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+                     b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt>'
+                     b"<Id>S</Id><Ntry><NtryRef>X-1</NtryRef><Amt Ccy='EUR'>10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+                     b"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-06-15</Dt></BookgDt><NtryDtls><TxDtls><RmtInf>"
+                     b"<Ustrd>&x;</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>")
+    call_command("bank_statement_import", str(path))
+    row = BankTransaction.objects.get(entry_reference="X-1")
+    assert row.status == "unmatched"
+    assert row.remittance == ""
