@@ -176,3 +176,14 @@ def test_a_mandate_unused_for_36_months_lapses_once(alice, bob, alice_contract):
     assert used.status == "lapsed" and recent.status == "active" and debit.method == "transfer"
     notice = Notification.objects.get(customer=alice)
     assert "n'a servi à aucun prélèvement depuis 36 mois" in notice.body
+
+
+@pytest.mark.django_db
+def test_the_worker_lapses_mandates_in_its_hourly_step(alice, monkeypatch):
+    from abri.portal.management.commands import worker
+
+    mandate = make_mandate(alice, signed=dt.date(2020, 1, 10))
+    monkeypatch.setattr(worker, "_last_hourly", [])
+    worker.heartbeat_once("test-worker")
+    mandate.refresh_from_db()
+    assert mandate.status == "lapsed"
