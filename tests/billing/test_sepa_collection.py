@@ -63,6 +63,10 @@ def test_the_collection_file_is_valid_against_the_xsd_it_declares_with_frst_then
     tx = root.xpath(f"//p:DrctDbtTxInf[p:PmtId/p:EndToEndId='{e2e}']", namespaces=NS)[0]
     assert tx.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == ALICE_IBAN
     assert tx.findtext("p:InstdAmt", namespaces=NS) == "45.00"
+    bob_tx = root.xpath(f"//p:DrctDbtTxInf[p:PmtId/p:EndToEndId='ABRI-20260705-{debits['bob_july'].pk}']",
+                        namespaces=NS)[0]
+    assert bob_tx.findtext("p:Dbtr/p:Nm", namespaces=NS) == "Bob Lefevre"  # « Lefèvre » in the SEPA character set
+    assert root.findtext(".//p:GrpHdr/p:InitgPty/p:Nm", namespaces=NS) == "Abri Assurances (demo)"
     assert tx.findtext(".//p:MndtId", namespaces=NS) == SepaMandate.objects.get(customer=july.customer).reference
     july.refresh_from_db()
     debits["alice_transfer"].refresh_from_db()
