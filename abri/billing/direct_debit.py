@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -301,7 +301,9 @@ def collection_run_build(*, due_date: date, actor=None) -> CollectionResult:
     debits: list[Debit] = []
     planned: list[tuple[int, int, str, str]] = []  # item id, mandate id, sequence, end-to-end id
     result = CollectionResult(run=None, created=True)
-    latest_signature = datetime.combine(due_date - timedelta(days=PRE_NOTIFICATION_DAYS), time.max, PARIS)
+    # In UTC like the stored values: comparing datetimes of one tzinfo skips a time-zone lookup per debit.
+    latest_signature = datetime.combine(due_date - timedelta(days=PRE_NOTIFICATION_DAYS), time.max, PARIS).astimezone(
+        UTC)
     ibans: dict[int, str] = {}
     for item_id, customer_id, amount, contract_number in rows:
         mandate = mandates.get(customer_id)
