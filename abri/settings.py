@@ -327,6 +327,8 @@ ABRI_REGISTERED_MAIL_DIR = os.environ.get("ABRI_REGISTERED_MAIL_DIR", "")  # def
 ABRI_REGISTERED_MAIL_URL = os.environ.get("ABRI_REGISTERED_MAIL_URL", "")
 ABRI_REGISTERED_MAIL_TOKEN = os.environ.get("ABRI_REGISTERED_MAIL_TOKEN", "")
 ABRI_DUNNING_AUTO_TERMINATE = env_bool("ABRI_DUNNING_AUTO_TERMINATE", False)
+# SEPA creditor identifier (ICS, given by the Banque de France); demo: a valid test ICS (ZZZ: no business code).
+ABRI_SEPA_CREDITOR_ID = os.environ.get("ABRI_SEPA_CREDITOR_ID", "FR72ZZZ123456")
 # Public certificate verification (/verifier/): verifications allowed per client address and window (s).
 ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
 ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))

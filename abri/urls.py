@@ -33,6 +33,7 @@ urlpatterns = [
     path("backoffice/sinistres/", include("abri.backoffice.claims")),
     path("backoffice/contrats/", include("abri.backoffice.contracts")),
     path("backoffice/documents/", include("abri.backoffice.documents")),
+    path("backoffice/paiements/", include("abri.backoffice.payments")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

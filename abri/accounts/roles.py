@@ -14,7 +14,8 @@ ROLE_GROUPS = {
     # change_contract: a change applied on the customer's behalf;
     # add_document: a certificate issued (or revoked) on the customer's behalf, e.g. on the phone.
     StaffRole.ADVISOR: ("Conseillers", ["view_customer", "change_customer", "view_contract", "change_contract", "view_claim",
-                                        "view_document", "add_document", "view_scheduleitem", "view_auditlog"]),
+                                        "view_document", "add_document", "view_scheduleitem", "view_banktransaction",
+                                        "view_auditlog"]),
     StaffRole.CLAIMS_HANDLER: ("Gestionnaires sinistres", ["view_customer", "view_contract", "view_claim",
                                                            "change_claim", "view_document", "add_document",
                                                            "view_scheduleitem", "view_auditlog"]),

@@ -5,7 +5,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from abri.billing.choices import BillingNoticeKind, PaymentKind, PaymentMethod, ScheduleStatus
+from abri.billing.choices import (
+    BillingNoticeKind,
+    CollectionStatus,
+    MandateStatus,
+    PaymentKind,
+    PaymentMethod,
+    ScheduleStatus,
+    SequenceType,
+    TransferStatus,
+)
 from abri.core.querysets import CustomerOwnedQuerySet
 
 
@@ -32,6 +41,10 @@ class ScheduleItem(models.Model):
     kind = models.CharField(max_length=20, choices=PaymentKind.choices, blank=True,
                             help_text="Blank: derived from the reference and the sign.")
     label = models.CharField(max_length=120, blank=True, help_text="Blank: a label derived from the kind.")
+    # Received so far by transfer while the item is not fully paid (a partial transfer leaves the rest due).
+    amount_received = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # SEPA reason code of the last returned debit (AM04…), shown in French on /paiements/.
+    rejection_reason = models.CharField(max_length=4, blank=True)
 
     objects = ScheduleQuerySet.as_manager()
 
@@ -112,3 +125,117 @@ class BillingNotice(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SepaMandateQuerySet(CustomerOwnedQuerySet):
+    """Mandates, scoped to their customer."""
+
+
+class SepaMandate(models.Model):
+    """A SEPA Core direct-debit e-mandate signed by the customer: the account debited for all their contracts.
+
+    The IBAN is kept encrypted (abri.core.crypto) with its first and last 4 characters for display; the
+    fingerprint (keyed hash) recognises an account the bank reported closed without decrypting anything.
+    """
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="sepa_mandates")
+    reference = models.CharField("RUM", max_length=35, unique=True)
+    holder = models.CharField(max_length=70)
+    iban_encrypted = models.TextField()
+    iban_first4 = models.CharField(max_length=4)
+    iban_last4 = models.CharField(max_length=4)
+    iban_fingerprint = models.CharField(max_length=64, db_index=True)
+    bic = models.CharField(max_length=11, blank=True)
+    status = models.CharField(max_length=16, choices=MandateStatus.choices, default=MandateStatus.ACTIVE)
+    signed_at = models.DateTimeField()
+    consent_text = models.TextField()
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    last_collected_on = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SepaMandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mandat de prélèvement SEPA"
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(status="active"),
+                                    name="billing_one_active_mandate_per_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    @property
+    def iban_masked(self) -> str:
+        """« FR76 •••• •••• 0189 »: the only form of the IBAN ever displayed or logged."""
+        return f"{self.iban_first4} •••• •••• {self.iban_last4}"
+
+
+class CollectionRun(models.Model):
+    """One pain.008 file for one due date: built once, so the same due date is never collected twice."""
+
+    due_date = models.DateField(unique=True)
+    message_id = models.CharField(max_length=35)
+    schema = models.CharField(max_length=20)
+    xml = models.TextField()
+    count = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "remise de prélèvements"
+
+    def __str__(self) -> str:
+        return f"collection {self.due_date} ({self.count})"
+
+
+class Collection(models.Model):
+    """One debit in a collection run: a schedule item, the mandate, its sequence type and its return if any."""
+
+    run = models.ForeignKey(CollectionRun, on_delete=models.CASCADE, related_name="collections")
+    item = models.OneToOneField(ScheduleItem, on_delete=models.CASCADE, related_name="collection")
+    mandate = models.ForeignKey(SepaMandate, on_delete=models.PROTECT, related_name="collections")
+    sequence = models.CharField(max_length=4, choices=SequenceType.choices)
+    end_to_end_id = models.CharField(max_length=35, unique=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=CollectionStatus.choices, default=CollectionStatus.SENT)
+    return_reason = models.CharField(max_length=4, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "prélèvement"
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
+
+
+class BankTransaction(models.Model):
+    """A credit line of the insurer's bank statement (camt.053), imported once and reconciled by its RF reference.
+
+    The bank's entry reference is unique: importing the same statement twice credits nothing twice.
+    """
+
+    entry_reference = models.CharField(max_length=64, unique=True)
+    statement_id = models.CharField(max_length=64, blank=True)
+    booking_date = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_text = models.CharField(max_length=32, help_text="The amount as written in the file.")
+    reference = models.CharField(max_length=64, blank=True)
+    remittance = models.CharField(max_length=140, blank=True)
+    debtor_name = models.CharField(max_length=140, blank=True)
+    status = models.CharField(max_length=10, choices=TransferStatus.choices)
+    item = models.ForeignKey(ScheduleItem, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="bank_transactions")
+    credit = models.OneToOneField(ScheduleItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "virement reçu"
+        indexes = [models.Index(fields=["status", "booking_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_reference} {self.amount} € ({self.status})"

@@ -17,10 +17,19 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from abri.billing.choices import HistoryStatus, PaymentKind, PaymentMethod, ScheduleStatus
-from abri.billing.models import CalendarFeed, ScheduleItem
+from abri.billing.choices import (
+    HistoryStatus,
+    MandateStatus,
+    PaymentKind,
+    PaymentMethod,
+    ScheduleStatus,
+    TransferStatus,
+    return_reason_label,
+)
+from abri.billing.models import BankTransaction, CalendarFeed, ScheduleItem, SepaMandate
 from abri.billing.ports import indemnity_source
 from abri.core.labels import labels_of
+from abri.core.money import format_eur
 
 ZERO = Decimal("0.00")
 
@@ -65,7 +74,7 @@ class PaymentEntry:
             return False
         if self.status == HistoryStatus.UPCOMING:
             return self.method != PaymentMethod.DIRECT_DEBIT
-        return self.status in {HistoryStatus.OVERDUE, HistoryStatus.FAILED}
+        return self.status in {HistoryStatus.OVERDUE, HistoryStatus.FAILED, HistoryStatus.PARTIAL}
 
     @property
     def uid(self) -> str:
@@ -91,7 +100,9 @@ _STATUS_OF_SCHEDULE: dict[str, str] = {ScheduleStatus.FAILED: HistoryStatus.FAIL
                        ScheduleStatus.CANCELLED: HistoryStatus.CANCELLED}
 
 
-def _schedule_status(status: str, amount: Decimal, due_date: date, today: date) -> str:
+def _schedule_status(status: str, amount: Decimal, due_date: date, today: date, received: Decimal = ZERO) -> str:
+    if status == ScheduleStatus.UPCOMING and received > 0:
+        return HistoryStatus.PARTIAL
     if status == ScheduleStatus.PAID:
         return HistoryStatus.REFUNDED if amount < 0 else HistoryStatus.PAID
     if status == ScheduleStatus.UPCOMING:
@@ -113,6 +124,7 @@ class _Labels:
         self.termination_refund = _("Remboursement de la cotisation non utilisée (résiliation %(number)s)") % {
             "number": "{number}"}
         self.indemnity = _("Indemnité du sinistre %(number)s") % {"number": "{number}"}
+        self.rest = _("Partiellement payé — reste %(rest)s") % {"rest": "{rest}"}
 
     def schedule(self, label: str, kind: str, reference: str, due_date: date, frequency: str) -> str:
         if label:
@@ -144,17 +156,23 @@ def payment_history(*, customer, contract: str | None = None, year: int | None =
     entries: list[PaymentEntry] = []
     paid = ScheduleStatus.PAID
     for (pk, due_date, amount, item_status, method, paid_at, reference, item_kind, label, contract_id, number,
-         frequency) in items.values_list(
+         frequency, received, rejection) in items.values_list(
             "pk", "due_date", "amount", "status", "method", "paid_at", "reference", "kind", "label", "contract_id",
-            "contract__number", "contract__payment_frequency"):
+            "contract__number", "contract__payment_frequency", "amount_received", "rejection_reason"):
         line_kind = _kind(item_kind, reference, amount)
-        line_status = _schedule_status(item_status, amount, due_date, today)
+        line_status = _schedule_status(item_status, amount, due_date, today, received)
+        status_label = labels.statuses.get(line_status, line_status)
+        if line_status == HistoryStatus.FAILED and rejection:
+            # « Rejeté — provision insuffisante »: the bank's reason, in words.
+            status_label = f"{status_label} — {return_reason_label(rejection)}"
+        elif line_status == HistoryStatus.PARTIAL:
+            status_label = labels.rest.replace("{rest}", format_eur(amount - received))
         day = timezone.localdate(paid_at) if paid_at and item_status == paid else due_date
         entries.append(PaymentEntry(
             source="schedule", pk=pk, date=day, due_date=due_date, contract_number=number, contract_id=contract_id,
             kind=line_kind, kind_label=labels.kinds.get(line_kind, line_kind),
             label=labels.schedule(label, line_kind, reference, due_date, frequency), amount=-amount,
-            status=line_status, status_label=labels.statuses.get(line_status, line_status), method=method,
+            status=line_status, status_label=status_label, method=method,
             method_label=labels.methods.get(method, method), reference=reference))
     for indemnity in indemnity_source().indemnities(customer=customer, contract_number=contract):
         day = timezone.localdate(indemnity.paid_at)
@@ -186,6 +204,31 @@ def payment_years(*, customer) -> list[int]:
     years = {d.year for d in ScheduleItem.objects.for_customer(customer).dates("due_date", "year")}
     years |= indemnity_source().indemnity_years(customer=customer)
     return sorted(years, reverse=True)
+
+
+def mandates_for_customer(*, customer) -> list[SepaMandate]:
+    """The customer's mandates, the active one first, then the older ones newest first."""
+    return sorted(SepaMandate.objects.for_customer(customer).select_related("document").order_by("-signed_at"),
+                  key=lambda m: m.status != MandateStatus.ACTIVE)
+
+
+def mandate_get(*, customer, mandate_id: int) -> SepaMandate:
+    """One of the customer's mandates (another customer's is a 404)."""
+    return SepaMandate.objects.select_related("document").get_for_customer(customer, pk=mandate_id)
+
+
+def upcoming_debits(*, customer, limit: int = 6) -> list[ScheduleItem]:
+    """The next direct debits with their date and amount: the pre-notification shown on /paiements/."""
+    return list(ScheduleItem.objects.for_customer(customer).select_related("contract").filter(
+        status=ScheduleStatus.UPCOMING, method=PaymentMethod.DIRECT_DEBIT, amount__gt=0,
+        due_date__gte=timezone.localdate()).order_by("due_date", "id")[:limit])
+
+
+def unmatched_transfers():
+    """The back-office queue: transfers with no usable reference or an invalid amount, not dealt with yet."""
+    return BankTransaction.objects.filter(
+        status__in=[TransferStatus.UNMATCHED, TransferStatus.INVALID], resolved_at=None,
+    ).order_by("booking_date", "id")
 
 
 def payable_item_get(*, customer, item_id: int) -> ScheduleItem:

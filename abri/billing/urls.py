@@ -8,6 +8,9 @@ urlpatterns = [
     path("export.<str:fmt>", views.payment_export, name="export"),
     path("attestation/<int:year>.pdf", views.yearly_statement, name="statement"),
     path("payer/<int:item_id>/", views.pay_now, name="pay"),
+    path("prelevement/", views.mandate_edit, name="mandate"),
+    path("prelevement/<int:mandate_id>/revoquer/", views.mandate_revoke, name="mandate_revoke"),
+    path("prelevement/<int:mandate_id>/mandat.pdf", views.mandate_pdf, name="mandate_pdf"),
     path("calendrier/", views.calendar_create, name="calendar_create"),
     path("calendrier/revoquer/", views.calendar_revoke, name="calendar_revoke"),
     # The token is a secret in the path: log redaction must mask /paiements/calendrier/<token>.ics.

@@ -1,5 +1,6 @@
 """Payment pages: the history of every euro, its exports, the calendar link, the yearly statement, paying."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,10 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from abri.billing import exports, ports, selectors, services
-from abri.billing.forms import PaymentFilterForm
+from abri.accounts.stepup import step_up_required
+from abri.billing import direct_debit, exports, ports, selectors, services
+from abri.billing.forms import MandateForm, PaymentFilterForm
+from abri.billing.sepa import SepaError
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
+from abri.core.middleware import client_ip
 from abri.core.money import format_eur
 
 PAGE_SIZE = 24
@@ -42,6 +46,9 @@ def payment_list(request):
         "calendar_feed": selectors.calendar_feed_active(customer=request.customer), "active_menu": "payments",
         # What is unpaid and what happens next (L113-3), on the page as it opens (not on a filtered view).
         "dunning_alerts": [] if request.GET else ports.dunning_alerts(customer=request.customer),
+        "mandate": direct_debit.mandate_active(customer=request.customer),
+        "upcoming_debits": selectors.upcoming_debits(customer=request.customer),
+        "creditor_id": direct_debit.creditor_id(),
     })
 
 
@@ -71,8 +78,6 @@ def calendar_create(request):
 @require_POST
 def calendar_revoke(request):
     """Revoke the calendar link: subscribed calendars get a 404 from now on."""
-    from django.contrib import messages
-
     if services.calendar_feed_revoke(customer=request.customer, actor=request.user):
         messages.success(request, _("Le lien d'agenda est révoqué : il ne donne plus accès à vos échéances."))
     return redirect("billing:list")
@@ -111,7 +116,56 @@ def pay_now(request, item_id: int):
     """« Payer maintenant »: the insurer's IBAN and a unique RF creditor reference (card payment is not built yet)."""
     item = selectors.payable_item_get(customer=request.customer, item_id=item_id)
     return render(request, "billing/pay.html", {
-        "item": item, "amount": format_eur(item.amount), "bank": services.insurer_bank_details(),
+        "item": item, "amount": format_eur(item.amount - item.amount_received),
+        "received": format_eur(item.amount_received) if item.amount_received else "", "bank": services.insurer_bank_details(),
         "rf": services.creditor_reference(item=item), "active_menu": "payments",
         "overdue": item.due_date < timezone.localdate() or item.status == "failed",
     })
+
+
+@customer_required
+@step_up_required
+def mandate_edit(request):
+    """Choose or change direct debit: a SEPA e-mandate signed after a fresh second factor, with explicit consent."""
+    form = MandateForm(request.POST or None, initial={"holder": request.customer.full_name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mandate = direct_debit.mandate_sign(
+                customer=request.customer, holder=data["holder"], iban=data["iban"], bic=data.get("bic", ""),
+                consent=data["consent"], actor=request.user, ip_address=client_ip(request) or None)
+        except SepaError as exc:
+            form.add_error("iban", str(exc))
+        else:
+            messages.success(request, _("Votre mandat de prélèvement %(rum)s est signé : vos cotisations seront "
+                                        "prélevées sur le compte %(iban)s.") % {"rum": mandate.reference,
+                                                                                 "iban": mandate.iban_masked})
+            return redirect("billing:list")
+    return render(request, "billing/mandate.html", {
+        "form": form, "mandates": selectors.mandates_for_customer(customer=request.customer),
+        "creditor_id": direct_debit.creditor_id(), "active_menu": "payments",
+    })
+
+
+@customer_required
+@require_POST
+@step_up_required
+def mandate_revoke(request, mandate_id: int):
+    """Stop direct debit: the mandate is revoked (another customer's mandate is a 404)."""
+    direct_debit.mandate_revoke(customer=request.customer, mandate_id=mandate_id, actor=request.user)
+    messages.success(request, _("Le prélèvement est arrêté : vos prochaines échéances sont à régler par virement "
+                                "ou par carte."))
+    return redirect("billing:list")
+
+
+@customer_required
+@require_GET
+def mandate_pdf(request, mandate_id: int):
+    """The signed mandate as filed in the documents (another customer's mandate is a 404)."""
+    mandate = selectors.mandate_get(customer=request.customer, mandate_id=mandate_id)
+    if mandate.document is None or not mandate.document.file:
+        raise Http404
+    with mandate.document.file.open("rb") as handle:
+        content = handle.read()
+    return download_response(content=content, filename=f"mandat-sepa-{mandate.reference}.pdf",
+                             content_type="application/pdf")

@@ -2,13 +2,20 @@
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 
 def _fernet(purpose: str) -> Fernet:
-    key = hashlib.sha256(f"{purpose}:{settings.ABRI_PIN_PEPPER}".encode()).digest()
+    return _fernet_for(purpose, settings.ABRI_PIN_PEPPER)
+
+
+@lru_cache(maxsize=32)
+def _fernet_for(purpose: str, pepper: str) -> Fernet:
+    # Built once per key: a collection run decrypts 100 000 IBANs, and building the key was a third of it.
+    key = hashlib.sha256(f"{purpose}:{pepper}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 

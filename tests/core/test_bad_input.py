@@ -59,6 +59,7 @@ QUERY_PARAMETERS = {
     "backoffice_contracts:change": (["formula"], _fields(ChangeForm)),
     "backoffice_documents:customer": (["page", "q"], _fields(DocumentSearchForm)),
     "backoffice_documents:verifications": (["page"], _fields(VerificationFilterForm)),
+    "backoffice_payments:unmatched": (["page"], ()),
 }
 _READS_QUERY = re.compile(r"request\.GET|_safe_next\(|_change_form\(|_next_url\(")
 

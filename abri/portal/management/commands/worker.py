@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from abri.billing.direct_debit import mandates_lapse
 from abri.contracts.services import contracts_end_due, contracts_renew_due
 from abri.core import ratelimit
 from abri.core.models import WorkerHeartbeat
@@ -28,9 +29,9 @@ _last_hourly: list[float] = []
 def heartbeat_once(name: str) -> None:
     """Record that this worker is alive, deliver any outbox message whose task was lost, delete ended
     rate-limit windows, and once an hour renew the contracts whose main due date has come, end those
-    whose termination date has passed (their certificates are revoked), and send the reminders, renewal
-    notices and unpaid-premium steps due (abri.dunning.services). All these jobs are idempotent: two
-    workers may run them at once."""
+    whose termination date has passed (their certificates are revoked), send the reminders, renewal
+    notices and unpaid-premium steps due (abri.dunning.services) and lapse the SEPA mandates unused for
+    36 months. All these jobs are idempotent: two workers may run them at once."""
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
     outbox_sweep()
     ratelimit.prune()
@@ -46,6 +47,9 @@ def heartbeat_once(name: str) -> None:
         dunning = dunning_run()
         if any(dunning.values()):
             logger.info("reminders and dunning: %s", dunning)
+        lapsed = mandates_lapse()
+        if lapsed:
+            logger.info("%s SEPA mandate(s) lapsed after 36 months unused", lapsed)
 
 
 def _heartbeat_loop(name: str, interval: float, stop: threading.Event) -> None:
