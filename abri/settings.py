@@ -292,9 +292,17 @@ LOGGING = {
 
 # --- Portal --------------------------------------------------------------------------------
 ABRI_INSURER_NAME = os.environ.get("ABRI_INSURER_NAME", "Abri Assurances (démo)")
-# The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
+# The insurer's account for transfers (« Payer maintenant » shows it next to card payment); demo: an example IBAN.
 ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
 ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
+# Card payments through a payment-service provider (abri.billing.psp): "sandbox" (offline, the default: a
+# hosted test page served by Abri under /paiements/sandbox/) or "stripe" (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
+ABRI_PSP = os.environ.get("ABRI_PSP", "sandbox")
+ABRI_PSP_SANDBOX_WEBHOOK_SECRET = local_secret("psp_sandbox_webhook_secret", "ABRI_PSP_SANDBOX_WEBHOOK_SECRET")
+# Webhooks older than this (seconds, from their signed timestamp) are refused as replays.
+ABRI_PSP_WEBHOOK_TOLERANCE = int(os.environ.get("ABRI_PSP_WEBHOOK_TOLERANCE", 300))
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Public certificate verification (/verifier/): verifications allowed per client address and window (s).
 ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
 ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))

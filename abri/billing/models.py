@@ -71,3 +71,12 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk} ({'revoked' if self.revoked_at else 'active'})"
+
+
+from abri.billing.psp.models import (  # noqa: E402,F401 - card payment models, registered in this app
+    CardPayment,
+    CardPaymentStep,
+    CardRefund,
+    PaymentWebhookEvent,
+    SandboxIntent,
+)
