@@ -124,9 +124,8 @@ class StripeAdapter:
         # Checkout events name the session (our provider_id); PaymentIntent events are found by metadata.
         provider_id = _value(obj, "id", "") if _value(obj, "object") == "checkout.session" else ""
         error = _value(obj, "last_payment_error") or {}
-        card = {}
-        charges_method = _value(error, "payment_method") or {}
-        card = _value(charges_method, "card") or card
+        # A failed PaymentIntent names the card tried; a succeeded one only names its payment method id.
+        card = _value(_value(error, "payment_method") or {}, "card") or {}
         return WebhookEvent(
             event_id=event["id"], event_type=event_type, provider_id=provider_id or "",
             abri_payment_id=abri_payment, status=status, card_last4=str(_value(card, "last4", "") or "")[:4],
