@@ -152,7 +152,9 @@ def card_return(request, payment_id: int):
                        % {"amount": amount, "reason": reason})
     elif payment.status == CardPaymentStatus.CANCELLED:
         messages.info(request, _("Paiement par carte annulé. Rien n'a été débité."))
-    elif payment.status in (CardPaymentStatus.CREATED, CardPaymentStatus.REQUIRES_ACTION):
+    elif payment.status == CardPaymentStatus.CREATED:
+        messages.info(request, _("Paiement par carte non terminé : rien n'a été débité."))
+    elif payment.status == CardPaymentStatus.REQUIRES_ACTION:
         messages.info(request, _("Paiement de %(amount)s en attente de confirmation par votre banque : "
                                  "l'échéance sera marquée payée dès sa réponse.") % {"amount": amount})
         return redirect("billing:list")

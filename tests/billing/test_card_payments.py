@@ -205,3 +205,10 @@ def test_sandbox_pages_need_the_sandbox_and_a_known_intent(client, settings, ali
     assert client.get("/paiements/sandbox/INCONNU/").status_code == 404
     settings.ABRI_PSP = "stripe"
     assert client.get(hosted).status_code == 404
+
+
+def test_a_misconfigured_provider_is_said_in_french_not_a_500(alice_client, settings, history):
+    settings.ABRI_PSP, settings.STRIPE_SECRET_KEY = "stripe", ""
+    response = alice_client.post(f"/paiements/payer/{history['overdue'].pk}/carte/", follow=True)
+    assert "Le paiement par carte n'est pas disponible pour le moment." in _text(response)
+    assert not CardPayment.objects.exists()

@@ -72,7 +72,12 @@ def card_payment_start(*, customer, item_id: int, return_url, actor=None) -> Car
     same instalment get the same open payment at the PSP (one partial unique constraint), which the PSP
     charges at most once; an instalment already paid is refused.
     """
-    adapter = current_adapter()
+    try:
+        adapter = current_adapter()
+    except RuntimeError as exc:
+        logger.error("card payment unavailable: %s", exc)
+        raise CardPaymentError(_("Le paiement par carte n'est pas disponible pour le moment. Vous pouvez payer "
+                                 "par virement.")) from exc
     with transaction.atomic():
         item = ScheduleItem.objects.select_for_update().get_for_customer(customer, pk=item_id)
         if item.status == ScheduleStatus.PAID:
