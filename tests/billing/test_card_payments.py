@@ -212,3 +212,16 @@ def test_a_misconfigured_provider_is_said_in_french_not_a_500(alice_client, sett
     response = alice_client.post(f"/paiements/payer/{history['overdue'].pk}/carte/", follow=True)
     assert "Le paiement par carte n'est pas disponible pour le moment." in _text(response)
     assert not CardPayment.objects.exists()
+
+
+def test_cancel_on_the_psp_page_and_an_abandoned_payment_charge_nothing(alice_client, history):
+    item = history["overdue"]
+    hosted = _start(alice_client, item)
+    back = alice_client.get(f"/paiements/carte/{CardPayment.objects.get().pk}/retour/", follow=True)
+    assert "Paiement par carte non terminé : rien n'a été débité." in _text(back)
+    back = alice_client.post(hosted, {"cancel": "1"})
+    assert "Paiement par carte annulé. Rien n'a été débité." in _text(alice_client.get(back["Location"], follow=True))
+    assert CardPayment.objects.get().status == "cancelled"
+    item.refresh_from_db()
+    assert item.status == "upcoming"
+    assert _start(alice_client, item) != hosted  # a new attempt, a new payment at the PSP
