@@ -315,7 +315,7 @@ ABRI_INSURER_REGULATOR = os.environ.get(
 ABRI_INSURER_PHONE = os.environ.get("ABRI_INSURER_PHONE", "01 99 00 12 34")
 ABRI_INSURER_EMAIL = os.environ.get("ABRI_INSURER_EMAIL", "contact@abri.example")
 ABRI_INSURER_WEBSITE = os.environ.get("ABRI_INSURER_WEBSITE", "")  # default: ABRI_BASE_URL
-# The insurer's account for transfers (« Payer maintenant » until card payment exists); demo: an example IBAN.
+# The insurer's account for transfers (« Payer maintenant » shows it next to card payment); demo: an example IBAN.
 ABRI_INSURER_IBAN = os.environ.get("ABRI_INSURER_IBAN", "FR7630006000011234567890189")
 ABRI_INSURER_BIC = os.environ.get("ABRI_INSURER_BIC", "")
 # Unpaid premiums (L113-3): the formal notice goes by registered mail through this adapter (abri.dunning.registered_mail);
@@ -329,6 +329,14 @@ ABRI_REGISTERED_MAIL_TOKEN = os.environ.get("ABRI_REGISTERED_MAIL_TOKEN", "")
 ABRI_DUNNING_AUTO_TERMINATE = env_bool("ABRI_DUNNING_AUTO_TERMINATE", False)
 # SEPA creditor identifier (ICS, given by the Banque de France); demo: a valid test ICS (ZZZ: no business code).
 ABRI_SEPA_CREDITOR_ID = os.environ.get("ABRI_SEPA_CREDITOR_ID", "FR72ZZZ123456")
+# Card payments through a payment-service provider (abri.billing.psp): "sandbox" (offline, the default: a
+# hosted test page served by Abri under /paiements/sandbox/) or "stripe" (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
+ABRI_PSP = os.environ.get("ABRI_PSP", "sandbox")
+ABRI_PSP_SANDBOX_WEBHOOK_SECRET = local_secret("psp_sandbox_webhook_secret", "ABRI_PSP_SANDBOX_WEBHOOK_SECRET")
+# Webhooks older than this (seconds, from their signed timestamp) are refused as replays.
+ABRI_PSP_WEBHOOK_TOLERANCE = int(os.environ.get("ABRI_PSP_WEBHOOK_TOLERANCE", 300))
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Public certificate verification (/verifier/): verifications allowed per client address and window (s).
 ABRI_VERIFY_RATE_LIMIT = int(os.environ.get("ABRI_VERIFY_RATE_LIMIT", 30))
 ABRI_VERIFY_RATE_WINDOW = int(os.environ.get("ABRI_VERIFY_RATE_WINDOW", 600))

@@ -239,3 +239,12 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_reference} {self.amount} € ({self.status})"
+
+
+from abri.billing.psp.models import (  # noqa: E402,F401 - card payment models, registered in this app
+    CardPayment,
+    CardPaymentStep,
+    CardRefund,
+    PaymentWebhookEvent,
+    SandboxIntent,
+)

@@ -239,6 +239,13 @@ def payable_item_get(*, customer, item_id: int) -> ScheduleItem:
               due_date__gte=timezone.localdate()).get_for_customer(customer, pk=item_id)
 
 
+def card_payment_get(*, customer, payment_id: int):
+    """One of this customer's card payments (another customer's is a 404)."""
+    from abri.billing.psp.models import CardPayment
+
+    return CardPayment.objects.select_related("item").get_for_customer(customer, pk=payment_id)
+
+
 def calendar_feed_active(*, customer) -> CalendarFeed | None:
     """The customer's current calendar link (its token is never readable again)."""
     return CalendarFeed.objects.for_customer(customer).filter(revoked_at=None).order_by("-created_at").first()

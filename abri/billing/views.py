@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from abri.accounts.stepup import step_up_required
 from abri.billing import direct_debit, exports, ports, selectors, services
 from abri.billing.forms import MandateForm, PaymentFilterForm
+from abri.billing.psp import services as card_services
+from abri.billing.psp.choices import CardPaymentStatus
 from abri.billing.sepa import SepaError
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
@@ -113,7 +116,7 @@ def yearly_statement(request, year: int):
 
 @customer_required
 def pay_now(request, item_id: int):
-    """« Payer maintenant »: the insurer's IBAN and a unique RF creditor reference (card payment is not built yet)."""
+    """« Payer maintenant »: « Payer par carte » (through the PSP), or the insurer's IBAN and a unique RF reference."""
     item = selectors.payable_item_get(customer=request.customer, item_id=item_id)
     return render(request, "billing/pay.html", {
         "item": item, "amount": format_eur(item.amount - item.amount_received),
@@ -159,6 +162,20 @@ def mandate_revoke(request, mandate_id: int):
 
 
 @customer_required
+@require_POST
+def card_start(request, item_id: int):
+    """« Payer par carte »: start (or resume) the payment at the PSP and send the customer to its hosted page."""
+    try:
+        payment = card_services.card_payment_start(
+            customer=request.customer, item_id=item_id, actor=request.user,
+            return_url=lambda p: request.build_absolute_uri(reverse("billing:card_return", args=[p.pk])))
+    except card_services.CardPaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect("billing:list")
+    return redirect(payment.redirect_url)
+
+
+@customer_required
 @require_GET
 def mandate_pdf(request, mandate_id: int):
     """The signed mandate as filed in the documents (another customer's mandate is a 404)."""
@@ -169,3 +186,35 @@ def mandate_pdf(request, mandate_id: int):
         content = handle.read()
     return download_response(content=content, filename=f"mandat-sepa-{mandate.reference}.pdf",
                              content_type="application/pdf")
+
+
+@customer_required
+@require_GET
+def card_return(request, payment_id: int):
+    """Back from the PSP: ask it for the outcome (the webhook may be later), then say it in words."""
+    payment = card_services.card_payment_sync(
+        payment=selectors.card_payment_get(customer=request.customer, payment_id=payment_id))
+    amount = format_eur(payment.amount)
+    if payment.status == CardPaymentStatus.SUCCEEDED:
+        card = f"{payment.card_brand} •••• {payment.card_last4}".strip() if payment.card_last4 else ""
+        messages.success(request, (_("Paiement de %(amount)s accepté (carte %(card)s). Merci ! L'échéance est payée.")
+                                   % {"amount": amount, "card": card}) if card else
+                         _("Paiement de %(amount)s accepté. Merci ! L'échéance est payée.") % {"amount": amount})
+        return redirect("billing:list")
+    if payment.status == CardPaymentStatus.FAILED:
+        reason = (_("l'authentification 3-D Secure n'a pas abouti")
+                  if payment.failure_reason == "authentication_failed" else _("votre banque a refusé le paiement"))
+        messages.error(request, _("Paiement de %(amount)s refusé : %(reason)s. Rien n'a été débité. Vous pouvez "
+                                  "réessayer avec une autre carte ou payer par virement.")
+                       % {"amount": amount, "reason": reason})
+    elif payment.status == CardPaymentStatus.CANCELLED:
+        messages.info(request, _("Paiement par carte annulé. Rien n'a été débité."))
+    elif payment.status == CardPaymentStatus.CREATED:
+        messages.info(request, _("Paiement par carte non terminé : rien n'a été débité."))
+    elif payment.status == CardPaymentStatus.REQUIRES_ACTION:
+        messages.info(request, _("Paiement de %(amount)s en attente de confirmation par votre banque : "
+                                 "l'échéance sera marquée payée dès sa réponse.") % {"amount": amount})
+        return redirect("billing:list")
+    else:
+        return redirect("billing:list")
+    return redirect("billing:pay", item_id=payment.item_id)

@@ -17,6 +17,9 @@ ENDPOINTS = {
     ("get", "/api/v1/documents"),
     ("get", "/api/v1/documents/{document_id}/download"),
     ("post", "/api/v1/auth/login"),
+    ("get", "/api/v1/payments"),
+    ("post", "/api/v1/payments/{payment_id}/card"),
+    ("post", "/api/v1/webhooks/{provider}"),
 }
 
 
@@ -38,6 +41,11 @@ def test_openapi_declares_both_authentications(openapi):
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
     assert any(s["type"] == "apiKey" and s["in"] == "cookie" for s in schemes.values())
     assert openapi["paths"]["/api/v1/contracts"]["get"]["security"]
+
+
+def test_openapi_webhooks_are_outside_customer_auth_and_card_start_is_not(openapi):
+    assert not openapi["paths"]["/api/v1/webhooks/{provider}"]["post"].get("security")
+    assert openapi["paths"]["/api/v1/payments/{payment_id}/card"]["post"]["security"]
 
 
 def test_openapi_declares_problem_answers(openapi):

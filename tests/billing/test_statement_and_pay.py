@@ -50,7 +50,7 @@ def test_yearly_statement_of_a_future_year_is_a_404(alice_client, history):
 @pytest.mark.django_db
 def test_pay_now_gives_the_insurers_iban_and_a_valid_rf_reference(alice_client, history):
     html = alice_client.get(f"/paiements/payer/{history['overdue'].pk}/").content.decode()
-    assert "Le paiement par carte bancaire en ligne n'est pas encore disponible" in html
+    assert "Payer par carte 45,00\u00a0€" in html and "Par virement" in html
     assert "FR76 3000 6000 0112 3456 7890 189" in html
     assert "45,00" in html and "En retard" in html
     rf = html.split("<strong>RF", 1)[1].split("</strong>", 1)[0]

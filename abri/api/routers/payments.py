@@ -1,10 +1,12 @@
 """GET /api/v1/payments (paginated) and /api/v1/payments/export: the same history and exports as /paiements/;
-/api/v1/payments/mandates: the SEPA direct-debit mandate, signed or revoked after a step-up."""
+/api/v1/payments/mandates: the SEPA direct-debit mandate, signed or revoked after a step-up;
+POST /api/v1/payments/{id}/card: start paying an amount due by card (step-up), answered with the PSP's page."""
 
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 try:
@@ -21,6 +23,7 @@ from abri.api.types import NUMBER_PATTERN, Money
 from abri.billing import direct_debit, exports
 from abri.billing.choices import HistoryStatus, PaymentKind
 from abri.billing.forms import MandateForm
+from abri.billing.psp import services as card_services
 from abri.billing.selectors import mandates_for_customer, payment_history
 from abri.billing.sepa import SepaError
 from abri.core.downloads import download_response
@@ -145,3 +148,30 @@ def mandate_revoke(request, mandate_id: int):
     if (refused := api_step_up_required(request)) is not None:
         return refused
     return direct_debit.mandate_revoke(customer=customer, mandate_id=mandate_id, actor=request.user)
+
+
+class CardPaymentOut(Schema):
+    payment_id: int = Field(description="Identifiant du paiement par carte.")
+    status: str = Field(description="created, requires_action, succeeded, failed, cancelled, refunded.")
+    status_label: str
+    amount: Money
+    redirect_url: str = Field(description="Page de paiement du prestataire où envoyer le client (la carte y est "
+                                          "saisie, jamais dans Abri).")
+
+
+@router.post("/{payment_id}/card", response={201: CardPaymentOut}, summary="Payer une échéance par carte")
+def card_payment_start(request, payment_id: str = Path(..., pattern=r"^(schedule-)?[0-9]{1,12}$",
+                                                       description="schedule-<n> (l'id de GET /payments) ou <n>.")):
+    """Needs a fresh second factor. Starts (or resumes: never two charges) the card payment of an amount due
+    and answers the PSP's hosted page; the outcome arrives by webhook and shows in GET /payments."""
+    if (refused := api_step_up_required(request)) is not None:
+        return refused
+    try:
+        payment = card_services.card_payment_start(
+            customer=request_customer(request), item_id=int(payment_id.removeprefix("schedule-")),
+            actor=request.auth,
+            return_url=lambda p: request.build_absolute_uri(reverse("billing:card_return", args=[p.pk])))
+    except card_services.CardPaymentError as exc:
+        return problem(409, "Paiement impossible", str(exc))
+    return 201, {"payment_id": payment.pk, "status": payment.status, "status_label": payment.get_status_display(),
+                 "amount": payment.amount, "redirect_url": request.build_absolute_uri(payment.redirect_url)}
