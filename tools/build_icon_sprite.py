@@ -1,7 +1,7 @@
 """Builds abri/static/vendor/icons/lucide-sprite.svg from the lucide-static npm package (ISC licence).
 
     cd /tmp && npm pack lucide-static && tar xzf lucide-static-*.tgz
-    python tools/build_icon_sprite.py /tmp/package
+    python tools/build_icon_sprite.py /tmp/package   # the directory npm pack unpacked
 
 Only the icons listed in ICONS are copied, each as <symbol id="i-NAME">; templates use them through
 {% icon "NAME" %} (an <svg aria-hidden="true"><use href="…#i-NAME"></svg>). Add a name here, rebuild.
@@ -44,4 +44,6 @@ def build(package: Path) -> Path:
 
 
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/package")))
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python tools/build_icon_sprite.py <unpacked lucide-static package directory>")
+    print(build(Path(sys.argv[1])))

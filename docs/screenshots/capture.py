@@ -87,7 +87,8 @@ def capture(name: str) -> list[Path]:
     port = _free_port()
     env = _env(var_dir, port)
     for args in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0"), ("seed_demo", "-v", "0")):
-        subprocess.run([sys.executable, "-m", "abri", *args], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-m", "abri", *args], cwd=REPO, env=env, check=True,  # noqa: S603 - fixed arguments
+                       stdout=subprocess.DEVNULL)
     server = subprocess.Popen(  # noqa: S603 - fixed argument list
         [sys.executable, "-m", "gunicorn", "abri.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--threads", "4", "--log-level", "warning"], cwd=REPO, env=env)
