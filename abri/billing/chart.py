@@ -108,9 +108,16 @@ def payment_chart(entries: list[PaymentEntry], *, today: date, months: int = MON
         chart.summary = _("Sur les %(n)d derniers mois, vous n'avez rien payé et vous avez reçu %(received)s "
                           "(remboursements et indemnités).") % {"n": months, "received": format_eur(chart.total_received)}
         return chart
+    values = {"n": months, "paid": format_eur(chart.total_paid), "received": format_eur(chart.total_received),
+              "month": busiest.label, "amount": format_eur(busiest.paid)}
+    if not chart.total_received:
+        chart.summary = _(
+            "Sur les %(n)d derniers mois, vous avez payé %(paid)s ; aucun remboursement ni indemnité reçu. "
+            "Le mois où vous avez le plus payé : %(month)s (%(amount)s)."
+        ) % values
+        return chart
     chart.summary = _(
         "Sur les %(n)d derniers mois, vous avez payé %(paid)s et reçu %(received)s (remboursements et indemnités). "
         "Le mois où vous avez le plus payé : %(month)s (%(amount)s)."
-    ) % {"n": months, "paid": format_eur(chart.total_paid), "received": format_eur(chart.total_received),
-         "month": busiest.label, "amount": format_eur(busiest.paid)}
+    ) % values
     return chart

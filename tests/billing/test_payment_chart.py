@@ -1,9 +1,11 @@
 """/paiements/: the last twelve months as a server-drawn SVG chart, with the same figures as a sentence and a
 table (never the chart alone), no inline style (strict CSP); and an empty state with a next step."""
 
+import datetime as dt
 import re
 
 import pytest
+from freezegun import freeze_time
 
 from abri.core.money import format_eur
 
@@ -35,6 +37,17 @@ def test_chart_sums_the_last_twelve_months_in_a_sentence_a_table_and_bars(alice_
     heights = [int(h) for h in re.findall(r'class="bar-paid"[^>]* height="(\d+)"', svg)]
     assert max(heights) == 170 - 22 - 26 and min(heights) == round(122 * 12.30 / 529.35)
     assert "style=" not in html and "<style" not in html
+
+
+@pytest.mark.django_db
+def test_chart_summary_says_nothing_was_received_rather_than_zero(alice_client, alice_contract):
+    from tests.billing.conftest import add_item
+
+    with freeze_time("2026-06-15 10:00:00"):
+        add_item(alice_contract, dt.date(2026, 5, 15), "45.00", "paid")
+        html = _page(alice_client)
+    assert f"vous avez payé {format_eur('45.00')} ; aucun remboursement ni indemnité reçu." in html
+    assert f"mai 2026 ({format_eur('45.00')})" in html
 
 
 @pytest.mark.django_db
