@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from abri.accounts.stepup import step_up_required
 from abri.billing import direct_debit, exports, ports, selectors, services
+from abri.billing.chart import payment_chart
 from abri.billing.forms import MandateForm, PaymentFilterForm
 from abri.billing.psp import services as card_services
 from abri.billing.psp.choices import CardPaymentStatus
@@ -43,8 +44,11 @@ def payment_list(request):
     statement_years = [y for y in years if y <= timezone.localdate().year] or [last_year]
     export_query = request.GET.copy()
     export_query.pop("page", None)
+    filtered = any(filters.values()) if filters else False
     return render(request, "billing/list.html", {
-        "form": form, "page": page, "filtered": any(filters.values()) if filters else False,
+        "form": form, "page": page, "filtered": filtered,
+        # The chart shows the last twelve months of the whole history: not drawn over a filtered list.
+        "chart": None if filtered else payment_chart(entries, today=timezone.localdate()),
         "export_query": export_query.urlencode(), "statement_years": statement_years,
         "calendar_feed": selectors.calendar_feed_active(customer=request.customer), "active_menu": "payments",
         # What is unpaid and what happens next (L113-3), on the page as it opens (not on a filtered view).

@@ -37,6 +37,16 @@ class Dashboard:
     unread_count: int = 0
     widgets: list = field(default_factory=lambda: list(DEFAULT_WIDGETS))
 
+    @property
+    def claims_to_answer(self) -> list:
+        """Open claims waiting for the customer: an indemnity offer to accept or discuss."""
+        return [c for c in self.open_claims if c.status == ClaimStatus.OFFER_MADE]
+
+    @property
+    def has_todo(self) -> bool:
+        """Something needs the customer's action (shown first, « À faire »): read from the rows above, no query."""
+        return bool(self.cover_alerts or self.overdue_payments or self.claims_to_answer or self.unread_count)
+
 
 @lru_cache(maxsize=128)
 def _labels(choices, language: str | None) -> dict[str, str]:

@@ -154,3 +154,17 @@ def lang_ui() -> str:
 
     language = get_language() or "fr"
     return "" if language.startswith("fr") else format_html(' lang="{}"', language)
+
+
+ICON_SPRITE = "vendor/icons/lucide-sprite.svg"
+
+
+@register.simple_tag
+def icon(name: str, css_class: str = "") -> str:
+    """A decorative icon from the vendored Lucide sprite: hidden from screen readers, the text beside it speaks."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    classes = f"icon {css_class}".strip()
+    return format_html('<svg class="{}" aria-hidden="true" focusable="false" width="20" height="20"><use href="{}#i-{}"></use></svg>',
+                       classes, static(ICON_SPRITE), name)
