@@ -115,7 +115,7 @@ def _mandate_pdf(*, customer, reference: str, holder: str, masked: str, bic: str
         "Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez obtenir "
         "auprès de votre banque.",
     ]
-    return title, pdf_sign(render_text_pdf(title=title, lines=lines, insurer=settings.ABRI_INSURER_NAME),
+    return title, pdf_sign(render_text_pdf(title=title, lines=lines),
                            reason=title)
 
 

@@ -119,7 +119,7 @@ class BillingNotice(models.Model):
     objects = BillingNoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "relance ou avis"
+        verbose_name = _("relance ou avis")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["kind", "sent_on"]), models.Index(fields=["contract", "kind"])]
 
@@ -158,7 +158,7 @@ class SepaMandate(models.Model):
     objects = SepaMandateQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "mandat de prélèvement SEPA"
+        verbose_name = _("mandat de prélèvement SEPA")
         constraints = [
             models.UniqueConstraint(fields=["customer"], condition=models.Q(status="active"),
                                     name="billing_one_active_mandate_per_customer"),
@@ -186,7 +186,7 @@ class CollectionRun(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "remise de prélèvements"
+        verbose_name = _("remise de prélèvements")
 
     def __str__(self) -> str:
         return f"collection {self.due_date} ({self.count})"
@@ -206,7 +206,7 @@ class Collection(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "prélèvement"
+        verbose_name = _("prélèvement")
 
     def __str__(self) -> str:
         return self.end_to_end_id
@@ -234,7 +234,7 @@ class BankTransaction(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "virement reçu"
+        verbose_name = _("virement reçu")
         indexes = [models.Index(fields=["status", "booking_date"])]
 
     def __str__(self) -> str:

@@ -18,7 +18,6 @@ from abri.accounts.models import Customer
 from abri.billing.letters import yearly_statement_pdf
 from abri.billing.models import CalendarFeed, ScheduleItem
 from abri.billing.selectors import yearly_premiums
-from abri.core.formats import day
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
@@ -88,34 +87,11 @@ def yearly_statement(*, customer, year: int):
     rows = yearly_premiums(customer=customer, year=year)
     total = sum((row["net"] for row in rows), Decimal("0.00"))
     title = yearly_statement_title(year)
-    lines = [
-        f"{settings.ABRI_INSURER_NAME} atteste que {customer.full_name} (client {customer.customer_number}) "
-        f"a payé, du 1er janvier au 31 décembre {year}, les cotisations d'assurance suivantes, toutes taxes comprises :",
-        "",
-    ]
-    for row in rows:
-        lines.append(f"Contrat {row['contract']} : {_pdf_eur(row['paid'])} payés en {row['count']} échéance(s)"
-                     + (f", dont {_pdf_eur(row['refunded'])} remboursés, soit {_pdf_eur(row['net'])} nets"
-                        if row["refunded"] else "") + ".")
-    if not rows:
-        lines.append("Aucune cotisation payée sur cette année.")
-    lines += [
-        "",
-        f"Total des cotisations payées en {year} : {_pdf_eur(total)} TTC.",
-        "",
-        "Les cotisations d'assurance sont exonérées de TVA (article 261 C 2° du Code général des impôts) ; "
-        "elles supportent la taxe spéciale sur les conventions d'assurance (articles 991 et suivants du CGI), "
-        "comprise dans les montants ci-dessus.",
-        "Attestation délivrée pour servir et valoir ce que de droit, notamment pour la déclaration des revenus "
-        "fonciers d'un propriétaire bailleur.",
-        f"Établie le {day(timezone.localdate(), language='fr')}.",
-    ]
-    text = "\n".join([title, *lines])
     existing = (Document.objects.for_customer(customer).filter(kind=DocumentKind.RECEIPT, title=title)
                 .order_by("-created_at", "-id").first())
     if existing is None or existing.amount != total:
         with transaction.atomic():
-            existing = document_file(customer=customer, kind=DocumentKind.RECEIPT, title=title, text=text,
+            existing = document_file(customer=customer, kind=DocumentKind.RECEIPT, title=title,
                                      renderer=YEARLY_STATEMENT_RENDERER,
                                      renderer_args={"customer_id": customer.pk, "year": year},
                                      amount=total, filename=f"attestation-cotisations-{year}.pdf", sign=True,

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from abri.accounts.codes import rate_limit_hit
 from abri.claims.choices import (
@@ -232,6 +232,12 @@ EVENT_CATEGORY = {"water": "water", "theft": "theft", "vandalism": "theft", "fir
                   "liability": "liability", "storm": "natural_events", "natcat": "natural_events"}
 
 
+def _vault_title(message, **values) -> str:
+    """A document's title in the site's language whatever the request's (stored, and the key of idempotency)."""
+    with override(settings.LANGUAGE_CODE):
+        return str(message) % values
+
+
 def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
     """What the customer sent for a claim also appears in their documents (same stored, re-encoded file)."""
     if evidence.kind == EvidenceKind.EXPERT_REPORT:
@@ -240,9 +246,12 @@ def evidence_file_in_vault(*, evidence: Evidence, claim: Claim):
     return document_file(
         customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
         kind=EVIDENCE_DOCUMENT_KIND.get(evidence.kind, "other"),
-        title=f"{evidence.get_kind_display()} — sinistre {claim.number} ({name})",
+        title=_vault_title(_("%(kind)s — sinistre %(number)s (%(name)s)"), kind=evidence.get_kind_display(),
+                           number=claim.number, name=name),
         guarantee_category=EVENT_CATEGORY.get(claim.event_type, "general"), mime_type=evidence.content_type,
-        size_bytes=evidence.size_bytes, text=f"{evidence.get_kind_display()} {name} sinistre {claim.number}",
+        size_bytes=evidence.size_bytes,
+        text=_vault_title(_("%(kind)s %(name)s sinistre %(number)s"), kind=evidence.get_kind_display(), name=name,
+                          number=claim.number),
         stored_name=evidence.file.name, actor=evidence.uploaded_by or claim.customer.user,
     )
 
@@ -409,7 +418,7 @@ def acknowledgement_issue(*, claim: Claim):
 
     Filed through the vault's front door; the PDF is rendered by the vault's task.
     """
-    title = f"Accusé de réception du sinistre {claim.number}"
+    title = _vault_title(_("Accusé de réception du sinistre %(number)s"), number=claim.number)
     if Document.objects.filter(claim=claim, title=title).exists():
         return None
     return document_file(
@@ -563,7 +572,8 @@ def claim_add_report(*, claim: Claim, data: bytes, filename: str, actor) -> Clai
                             kind=EvidenceKind.EXPERT_REPORT, claim=claim, by_staff=True, staff_user=actor)
     with transaction.atomic():
         document_file(customer=claim.customer, contract=claim.contract, property=claim.property, claim=claim,
-                      kind=DocumentKind.EXPERT_REPORT, title=f"Rapport d'expertise — sinistre {claim.number}",
+                      kind=DocumentKind.EXPERT_REPORT,
+                      title=_vault_title(_("Rapport d'expertise — sinistre %(number)s"), number=claim.number),
                       mime_type=evidence.content_type, size_bytes=evidence.size_bytes,
                       stored_name=evidence.file.name, actor=actor)
         return claim_transition(claim=claim, to_status=ClaimStatus.REPORT_RECEIVED, actor=actor)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from abri import pricing
 from abri.billing.choices import ScheduleStatus
@@ -314,12 +315,14 @@ def termination_acknowledgement(*, termination):
     if termination.document_id:
         return termination.document
     contract, customer = termination.contract, termination.customer
-    title = f"Accusé de réception de résiliation {termination.number}"
+    with override(settings.LANGUAGE_CODE):  # stored: in the site's language whatever the request's
+        title = _("Accusé de réception de résiliation %(number)s") % {"number": termination.number}
+        sign_reason = _("Accusé de réception de résiliation")
     document = document_file(
         customer=customer, contract=contract, property=contract.property, kind=DocumentKind.TERMINATION, title=title,
         renderer=TERMINATION_ACKNOWLEDGEMENT_RENDERER, renderer_args={"termination_id": termination.pk},
         filename="resiliation.pdf", sign=True,
-        sign_reason="Accusé de réception de résiliation", unsigned_if_signing_fails=True,
+        sign_reason=sign_reason, unsigned_if_signing_fails=True,
         audit_data={"termination": termination.number},
     )
     type(termination).objects.filter(pk=termination.pk).update(document=document)
@@ -683,12 +686,14 @@ def amendment_document(*, amendment):
     if amendment.document_id:
         return amendment.document
     contract, customer = amendment.contract, amendment.customer
-    title = f"Avenant {amendment.number} au contrat {contract.number}"
+    with override(settings.LANGUAGE_CODE):  # stored: in the site's language whatever the request's
+        title = _("Avenant %(number)s au contrat %(contract)s") % {"number": amendment.number, "contract": contract.number}
+        sign_reason = _("Avenant %(number)s") % {"number": amendment.number}
     document = document_file(
         customer=customer, contract=contract, property=contract.property, kind=DocumentKind.AMENDMENT, title=title,
         renderer=AMENDMENT_RENDERER, renderer_args={"amendment_id": amendment.pk},
-        amount=amendment.prorata_amount, filename="avenant.pdf", sign=True,
-        sign_reason=f"Avenant {amendment.number}", audit_data={"amendment": amendment.number},
+        amount=amendment.prorata_amount, filename=f"{amendment.number}.pdf", sign=True,
+        sign_reason=sign_reason, audit_data={"amendment": amendment.number},
     )
     type(amendment).objects.filter(pk=amendment.pk).update(document=document)
     return document

@@ -51,12 +51,17 @@ def labels_for(kind: str, codes: Iterable) -> str:
     return ", ".join(label_for(kind, code) for code in codes or [])
 
 
+# Models that moved to another app: audit rows written before keep the old label (the log is append-only).
+MOVED_MODELS = {"documents.certificate": "certificates.certificate",
+                "documents.verificationlog": "certificates.verificationlog"}
+
+
 def model_label(label: str) -> str:
-    """'documents.certificate' -> 'attestation' (the model's verbose name)."""
+    """'certificates.certificate' -> 'attestation' (the model's verbose name)."""
     from django.apps import apps
 
     try:
-        return str(apps.get_model(label)._meta.verbose_name)
+        return str(apps.get_model(MOVED_MODELS.get(label, label))._meta.verbose_name)
     except (LookupError, ValueError):
         return label
 

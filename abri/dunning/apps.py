@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from abri.billing.ports import register_dunning_alerts
 
@@ -9,7 +10,7 @@ class DunningConfig(AppConfig):
 
     name = "abri.dunning"
     label = "dunning"
-    verbose_name = "Relances et impayés"
+    verbose_name = _("Relances et impayés")
 
     def ready(self):
         from abri.dunning.selectors import dunning_alerts

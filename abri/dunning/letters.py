@@ -75,7 +75,7 @@ def renewal_notice_pdf(*, customer, contract, due_date: date, period_end: date, 
         blocks.append(Text(_("Après un an de contrat, vous pouvez aussi le résilier à tout moment (loi Hamon, article "
                              "L113-15-2), avec effet un mois après notre réception de votre demande."), small=True))
         return _letter(customer=customer, contract=contract, title=_("Avis d'échéance"), number=number,
-                       blocks=blocks, keywords=["avis d'échéance", contract.number, str(due_date.year)])
+                       blocks=blocks, keywords=[_("avis d'échéance"), contract.number, str(due_date.year)])
 
 
 def formal_notice_pdf(*, customer, contract, item, suspension_on: date, termination_from: date, number: str) -> bytes:
@@ -148,4 +148,4 @@ def termination_pdf(*, customer, contract, item, end: date, number: str) -> byte
             Text(_("La cotisation due jusqu'à la suspension de vos garanties reste due.")),
         ]
         return _letter(customer=customer, contract=contract, title=_("Résiliation pour non-paiement"), number=number,
-                       blocks=blocks, keywords=["résiliation", contract.number])
+                       blocks=blocks, keywords=[_("résiliation"), contract.number])

@@ -53,7 +53,7 @@ def test_the_label_filter_shows_labels_never_codes():
     with override("fr"):
         text = template.render(Context({
             "options": ["valuables", "legal"], "formula": "integrale", "flag": "frequent_claims", "source": "leak",
-            "yes": True, "action": "certificate.issued", "model": "documents.certificate", "cat": "furniture"}))
+            "yes": True, "action": "certificate.issued", "model": "certificates.certificate", "cat": "furniture"}))
     assert text == ("Objets de valeur, Protection juridique | Intégrale | sinistres fréquents | Fuite d'une canalisation | "
                     "Oui | Attestation délivrée | attestation | Mobilier").replace("'", "&#x27;")  # escaped like any text
 

