@@ -32,8 +32,9 @@
     }
   });
 
-  // The form section is replaced (outerHTML): htmx may fire the event on the body, so look for a new summary.
-  document.addEventListener("htmx:afterSettle", function () {
+  // The form section is replaced (outerHTML): its new content fires htmx:load (and the swap htmx:afterSettle,
+  // possibly on the body); either way, look for a summary not yet announced.
+  function afterSwap() {
     var fresh = document.getElementById("certificate-form");
     if (fresh) { update(fresh); }
     var summary = document.querySelector("#new-certificate .error-summary:not([data-announced])");
@@ -43,5 +44,7 @@
     var prefix = document.documentElement.lang === "en" ? "Error: " : "Erreur : ";
     if (document.title.indexOf(prefix) !== 0) { document.title = prefix + document.title; }
     summary.focus();
-  });
+  }
+  document.addEventListener("htmx:load", afterSwap);
+  document.addEventListener("htmx:afterSettle", afterSwap);
 })();
