@@ -233,24 +233,24 @@ def _references(pdf, tagger: Tagger, y: float, references: list[tuple[str, str]]
     return y - (half + 1) * 4.6 * mm
 
 
-def _draw_row(pdf, tagger: Tagger, table, text: str, y: float, *, header: bool, shaded: bool) -> float:
+def _draw_row(pdf, tagger: Tagger, table, text: str, y: float, *, header: bool, shaded: bool, k: float = 1.0) -> float:
     """One row of the guarantees table: label, then amounts right-aligned; header in the brand colour."""
     row = tagger.node("TR", table)
     cells = text.split("\t")
-    height = 4.4 * mm
+    height = 4.4 * mm * k
     with tagger.artifact():
         if header or shaded:
             pdf.setFillColor(BRAND_LIGHT if header else ZEBRA)
-            pdf.rect(LEFT, y - 1.35 * mm, CONTENT_WIDTH, height, stroke=0, fill=1)
+            pdf.rect(LEFT, y - 1.35 * mm * k, CONTENT_WIDTH, height, stroke=0, fill=1)
         pdf.setStrokeColor(BRAND if header else RULE)
         pdf.setLineWidth(1 if header else 0.4)
-        pdf.line(LEFT, y - 1.35 * mm, LEFT + CONTENT_WIDTH, y - 1.35 * mm)
+        pdf.line(LEFT, y - 1.35 * mm * k, LEFT + CONTENT_WIDTH, y - 1.35 * mm * k)
     font = BOLD if header else FONT
     pdf.setFillColor(BRAND if header else colors.black)
     right_edges = (LEFT + 132 * mm, LEFT + CONTENT_WIDTH - 2 * mm)
     for index, cell in enumerate(cells):
         with tagger.tag("TH" if header else "TD", row):
-            pdf.setFont(font, 8)
+            pdf.setFont(font, 8 if k == 1 else 7.5)
             if index == 0:
                 pdf.drawString(LEFT + 2 * mm, y, pdf_text(cell))
             elif index <= len(right_edges):
@@ -315,6 +315,56 @@ def _verification_panel(pdf, tagger: Tagger, blocks: list[_Block], *, twoddoc_te
     pdf.setFillColor(colors.black)
 
 
+def _draw_body(pdf, tagger: Tagger, body: list[_Block], y: float, k: float = 1.0) -> float:
+    """The certified text from the top down (`k` < 1 tightens the spacing); returns the y where it ends."""
+    table = bullets = None
+    rows = 0
+    for block in body:
+        if block.style != "row":
+            table = None
+        if not (block.style == "p" and block.text.startswith("• ")):
+            bullets = None
+        if block.style == "h":
+            y -= 1.5 * mm * k
+            pdf.setFont(BOLD, 11)
+            pdf.setFillColor(BRAND)
+            with tagger.tag("H2"):
+                pdf.drawString(LEFT, y, pdf_text(block.text))
+            pdf.setFillColor(colors.black)
+            y -= 5 * mm * k
+        elif block.style == "row":
+            header = table is None  # the first row of a table names its columns
+            table = table or tagger.node("Table")
+            rows = 0 if header else rows + 1
+            y = _draw_row(pdf, tagger, table, block.text, y, header=header, shaded=not header and rows % 2 == 0, k=k)
+        elif bullets is not None or block.text.startswith("• "):
+            bullets = bullets or tagger.node("L")
+            item = tagger.node("LI", bullets)
+            pdf.setFont(FONT, 10)
+            pdf.setFillColor(BRAND)
+            with tagger.tag("Lbl", item):
+                pdf.drawString(LEFT + 1 * mm, y, "•")
+            pdf.setFillColor(colors.black)
+            indent = 5 * mm
+            entry = tagger.node("LBody", item)
+            for line in _wrap(pdf, pdf_text(block.text[2:]), FONT, 10, CONTENT_WIDTH - indent):
+                with tagger.mark(entry):
+                    pdf.drawString(LEFT + indent, y, line)
+                y -= 4.6 * mm * k
+        else:
+            small = block.style == "small"
+            font, size, step = (FONT, 8.5, 3.8 * mm * k) if small else (FONT, 10, 4.6 * mm * k)
+            pdf.setFont(font, size)
+            pdf.setFillColor(GREY if small else colors.black)
+            with tagger.tag("P"):
+                for line in _wrap(pdf, pdf_text(block.text), font, size, CONTENT_WIDTH):
+                    pdf.drawString(LEFT, y, line)
+                    y -= step
+            pdf.setFillColor(colors.black)
+            y -= 0.4 * mm * k
+    return y
+
+
 def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_url: str, number: str,
                 references: list[tuple[str, str]] = ()) -> bytes:
     """The certificate in the insurer's document layout (abri.documents.layout: letterhead, reference block,
@@ -346,51 +396,14 @@ def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_u
     # Everything from the last heading (« Vérifier cette attestation ») goes into the verification panel.
     last_heading = max((i for i, b in enumerate(blocks) if b.style == "h"), default=len(blocks))
     body, panel = blocks[:last_heading], blocks[last_heading:]
-    table = bullets = None
-    rows = 0
-    for block in body:
-        if block.style != "row":
-            table = None
-        if not (block.style == "p" and block.text.startswith("• ")):
-            bullets = None
-        if block.style == "h":
-            y -= 1.5 * mm
-            pdf.setFont(BOLD, 11)
-            pdf.setFillColor(BRAND)
-            with tagger.tag("H2"):
-                pdf.drawString(LEFT, y, pdf_text(block.text))
-            pdf.setFillColor(colors.black)
-            y -= 5 * mm
-        elif block.style == "row":
-            header = table is None  # the first row of a table names its columns
-            table = table or tagger.node("Table")
-            rows = 0 if header else rows + 1
-            y = _draw_row(pdf, tagger, table, block.text, y, header=header, shaded=not header and rows % 2 == 0)
-        elif bullets is not None or block.text.startswith("• "):
-            bullets = bullets or tagger.node("L")
-            item = tagger.node("LI", bullets)
-            pdf.setFont(FONT, 10)
-            pdf.setFillColor(BRAND)
-            with tagger.tag("Lbl", item):
-                pdf.drawString(LEFT + 1 * mm, y, "•")
-            pdf.setFillColor(colors.black)
-            indent = 5 * mm
-            entry = tagger.node("LBody", item)
-            for line in _wrap(pdf, pdf_text(block.text[2:]), FONT, 10, CONTENT_WIDTH - indent):
-                with tagger.mark(entry):
-                    pdf.drawString(LEFT + indent, y, line)
-                y -= 4.6 * mm
-        else:
-            small = block.style == "small"
-            font, size, step = (FONT, 8.5, 3.8 * mm) if small else (FONT, 10, 4.6 * mm)
-            pdf.setFont(font, size)
-            pdf.setFillColor(GREY if small else colors.black)
-            with tagger.tag("P"):
-                for line in _wrap(pdf, pdf_text(block.text), font, size, CONTENT_WIDTH):
-                    pdf.drawString(LEFT, y, line)
-                    y -= step
-            pdf.setFillColor(colors.black)
-            y -= 0.4 * mm
+    # A long list of guarantees (a lender's certificate with every option) is drawn tighter, measured first on a
+    # scratch canvas, so that the body stays above the verification panel on the one page.
+    k = 1.0
+    for k in (1.0, 0.9, 0.8):
+        scratch = canvas.Canvas(io.BytesIO(), pagesize=A4)
+        if _draw_body(scratch, Tagger(scratch), body, y, k) >= PANEL_TOP:
+            break
+    y = _draw_body(pdf, tagger, body, y, k)
     if y < PANEL_TOP:
         logger.warning("certificate %s: text reaches the verification panel", number)
     _verification_panel(pdf, tagger, panel, twoddoc_text=twoddoc_text, verify_url=verify_url, number=number)

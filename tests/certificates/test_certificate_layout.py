@@ -125,3 +125,26 @@ def _sample(pdf: bytes, name: str, tmp_path) -> None:
                     str(SAMPLES / name)], check=True)
     image = Image.open(SAMPLES / f"{name}.png")
     image.quantize(colors=32).save(SAMPLES / f"{name}.png", optimize=True)
+
+
+def test_a_lender_certificate_with_every_option_still_fits_above_the_verification_panel(caplog):
+    """The demo's house (18 guarantee rows with its options) used to push « Validité » under the panel."""
+    from django.core.management import call_command
+
+    from abri.accounts.models import Customer
+    from abri.certificates.selectors import contracts_certifiable
+
+    call_command("seed_demo", verbosity=0)
+    customer = Customer.objects.get(customer_number="DEMO0001G")
+    contract = contracts_certifiable(customer=customer).first()
+    with caplog.at_level(logging.WARNING, logger="abri.certificates.rendering"):
+        certificate = certificate_issue(customer=customer, contract=contract, kind="lender")
+    assert contract.guarantees.count() >= 14
+    assert not [r for r in caplog.records if "reaches" in r.getMessage()]
+    pdf = _read(certificate.document)
+    text = _page_text(pdf)
+    assert "Validité" in text and "Page 1 sur 1" in text
+    codes = page_barcodes(pdf)
+    certificate.refresh_from_db()
+    assert codes.get("DataMatrix") == certificate.twoddoc_payload
+    assert codes.get("QRCode") == verification_url(certificate.number)
