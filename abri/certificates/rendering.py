@@ -21,6 +21,7 @@ import segno
 import zxingcpp
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from reportlab.lib import colors
@@ -34,6 +35,22 @@ from abri.certificates.models import Certificate
 from abri.certificates.rules import KIND_CODES, LIABILITY_CODES, fr_date
 from abri.contracts.models import Contract
 from abri.core.money import format_eur
+from abri.documents.layout import (
+    BOLD,
+    BRAND,
+    BRAND_LIGHT,
+    CONTENT_WIDTH,
+    FONT,
+    FOOTER_HEIGHT,
+    GREY,
+    LEFT,
+    RULE,
+    ZEBRA,
+    draw_footer,
+    draw_letterhead,
+    insurer,
+    pdf_text,
+)
 from abri.documents.signing import signing_material
 from abri.documents.tagging import DEFAULT_LANG, Tagger
 
@@ -182,90 +199,215 @@ def _draw_datamatrix(pdf, content: str, x: float, y: float, size: float) -> None
     _draw_modules(pdf, [[pixels[r * width + c] < 128 for c in range(width)] for r in range(height)], x, y, size)
 
 
-def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_url: str, number: str) -> bytes:
-    """The certificate, tagged while it is drawn (RGAA 13.3, see abri.documents.tagging): /H1 title,
-    /H2 sections, /P paragraphs, a /L list of guarantees or a /Table (header row in /TH), and the two
-    barcodes as /Figure with their alternative text; /Lang fr-FR and the title shown by the reader."""
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang=DEFAULT_LANG)
-    pdf.setTitle(f"{title} — {number}")
-    pdf.setAuthor(settings.ABRI_INSURER_NAME)
-    pdf.setSubject(title)
-    pdf.setKeywords(["attestation", "assurance habitation", number])
-    pdf.setCreator("Abri")
-    tagger = Tagger(pdf)
-    width, height = A4
-    left, right = 20 * mm, width - 20 * mm
-    with tagger.tag("P"):
-        pdf.setFont("Helvetica-Bold", 11)
-        pdf.drawString(left, height - 16 * mm, settings.ABRI_INSURER_NAME)
-    pdf.setFont("Helvetica-Bold", 15)
-    y = height - 28 * mm
-    with tagger.tag("H1"):
-        for line in _wrap(pdf, title, "Helvetica-Bold", 15, right - left):
-            pdf.drawString(left, y, line)
-            y -= 7 * mm
-    y -= 2 * mm
-    barcode_zone = 58 * mm  # keep the bottom free for the barcodes
-    table = bullets = None
+# The verification panel at the bottom of the page, above the footer (FOOTER_HEIGHT): the 2D-Doc on the left,
+# the QR code on the right, and between them how to verify. The body stays above PANEL_TOP.
+PANEL_BOTTOM = FOOTER_HEIGHT + 1 * mm
+PANEL_HEIGHT = 40 * mm
+PANEL_TOP = PANEL_BOTTOM + PANEL_HEIGHT
+DATAMATRIX_SIZE = 30 * mm
+QR_SIZE = 27 * mm
+
+
+def _references(pdf, tagger: Tagger, y: float, references: list[tuple[str, str]]) -> float:
+    """« VOS RÉFÉRENCES » as in the letters, in two columns; returns the y below it."""
+    if not references:
+        return y
+    with tagger.artifact():
+        pdf.setFillColor(GREY)
+        pdf.setFont(BOLD, 7.5)
+        pdf.drawString(LEFT, y, _("VOS RÉFÉRENCES"))
+    block = tagger.node("Div")
+    half = (len(references) + 1) // 2
+    for index, (label, value) in enumerate(references):
+        column, row = divmod(index, half)
+        x = LEFT + column * (CONTENT_WIDTH / 2)
+        row_y = y - (row + 1) * 4.6 * mm
+        with tagger.tag("P", block):
+            pdf.setFillColor(GREY)
+            pdf.setFont(FONT, 8.5)
+            pdf.drawString(x, row_y, pdf_text(label))
+            pdf.setFillColor(colors.black)
+            pdf.setFont(BOLD, 9)
+            pdf.drawString(x + 27 * mm, row_y, pdf_text(value))
+    pdf.setFillColor(colors.black)
+    return y - (half + 1) * 4.6 * mm
+
+
+def _draw_row(pdf, tagger: Tagger, table, text: str, y: float, *, header: bool, shaded: bool, k: float = 1.0) -> float:
+    """One row of the guarantees table: label, then amounts right-aligned; header in the brand colour."""
+    row = tagger.node("TR", table)
+    cells = text.split("\t")
+    height = 4.4 * mm * k
+    with tagger.artifact():
+        if header or shaded:
+            pdf.setFillColor(BRAND_LIGHT if header else ZEBRA)
+            pdf.rect(LEFT, y - 1.35 * mm * k, CONTENT_WIDTH, height, stroke=0, fill=1)
+        pdf.setStrokeColor(BRAND if header else RULE)
+        pdf.setLineWidth(1 if header else 0.4)
+        pdf.line(LEFT, y - 1.35 * mm * k, LEFT + CONTENT_WIDTH, y - 1.35 * mm * k)
+    font = BOLD if header else FONT
+    pdf.setFillColor(BRAND if header else colors.black)
+    right_edges = (LEFT + 132 * mm, LEFT + CONTENT_WIDTH - 2 * mm)
+    for index, cell in enumerate(cells):
+        with tagger.tag("TH" if header else "TD", row):
+            pdf.setFont(font, 8 if k == 1 else 7.5)
+            if index == 0:
+                pdf.drawString(LEFT + 2 * mm, y, pdf_text(cell))
+            elif index <= len(right_edges):
+                pdf.drawRightString(right_edges[index - 1], y, pdf_text(cell))
+    pdf.setFillColor(colors.black)
+    return y - height
+
+
+def _verification_panel(pdf, tagger: Tagger, blocks: list[_Block], *, twoddoc_text: str, verify_url: str,
+                        number: str) -> None:
+    """The panel that makes the certificate verifiable: 2D-Doc (DataMatrix), how to verify, QR code."""
+    right = LEFT + CONTENT_WIDTH
+    with tagger.artifact():
+        pdf.setFillColor(BRAND_LIGHT)
+        pdf.roundRect(LEFT, PANEL_BOTTOM, CONTENT_WIDTH, PANEL_HEIGHT, 2 * mm, stroke=0, fill=1)
+        # White behind each code: its quiet zone, whatever the panel's colour.
+        pdf.setFillColor(colors.white)
+        pdf.rect(LEFT + 2 * mm, PANEL_BOTTOM + 6 * mm, DATAMATRIX_SIZE + 4 * mm, DATAMATRIX_SIZE + 4 * mm, stroke=0,
+                 fill=1)
+        pdf.rect(right - QR_SIZE - 6 * mm, PANEL_BOTTOM + 6 * mm, QR_SIZE + 4 * mm, QR_SIZE + 4 * mm, stroke=0, fill=1)
+        pdf.setFillColor(colors.black)
+    dm_x, dm_y = LEFT + 4 * mm, PANEL_BOTTOM + 8 * mm
+    qr_x, qr_y = right - QR_SIZE - 4 * mm, PANEL_BOTTOM + 8 * mm
+    # The explanation between the codes (read first: it says what the two codes are).
+    text_left = dm_x + DATAMATRIX_SIZE + 6 * mm
+    text_width = qr_x - 6 * mm - text_left
+    y = PANEL_TOP - 6 * mm
     for block in blocks:
+        if block.style == "h":
+            pdf.setFillColor(BRAND)
+            pdf.setFont(BOLD, 10)
+            with tagger.tag("H2"):
+                pdf.drawString(text_left, y, pdf_text(block.text))
+            pdf.setFillColor(colors.black)
+            y -= 5 * mm
+            continue
+        pdf.setFont(FONT, 7.8)
+        with tagger.tag("P"):
+            for line in _wrap(pdf, pdf_text(block.text), FONT, 7.8, text_width):
+                pdf.drawString(text_left, y, line)
+                y -= 3.4 * mm
+        y -= 1 * mm
+    if y < PANEL_BOTTOM:
+        logger.warning("certificate %s: the verification text overflows its panel", number)
+    # 2D-Doc as DataMatrix (ANTS symbology), verification link as QR code.
+    with tagger.tag("Figure", alt=_(
+        "Code 2D-Doc de l'attestation %(number)s, signé électroniquement par l'assureur : il reprend l'assuré, "
+        "l'adresse du logement et la période de validité, et se vérifie hors ligne avec un lecteur 2D-Doc."
+    ) % {"number": number}, bbox=(dm_x, dm_y, dm_x + DATAMATRIX_SIZE, dm_y + DATAMATRIX_SIZE)):
+        _draw_datamatrix(pdf, twoddoc_text, dm_x, dm_y, DATAMATRIX_SIZE)
+    pdf.setFont(FONT, 7.5)
+    pdf.setFillColor(GREY)
+    with tagger.tag("P"):
+        pdf.drawString(dm_x, PANEL_BOTTOM + 3 * mm, _("2D-Doc signé (vérifiable hors ligne)"))
+    pdf.setFillColor(colors.black)
+    with tagger.tag("Figure", alt=_("Code QR menant à la page de vérification en ligne de l'attestation : %(url)s")
+                    % {"url": verify_url}, bbox=(qr_x, qr_y, qr_x + QR_SIZE, qr_y + QR_SIZE)):
+        _draw_qr(pdf, verify_url, qr_x, qr_y, QR_SIZE)
+    pdf.setFillColor(GREY)
+    with tagger.tag("P"):
+        pdf.drawRightString(right - 2 * mm, PANEL_BOTTOM + 3 * mm, _("Vérifier en ligne : scannez ce code"))
+    pdf.setFillColor(colors.black)
+
+
+def _draw_body(pdf, tagger: Tagger, body: list[_Block], y: float, k: float = 1.0) -> float:
+    """The certified text from the top down (`k` < 1 tightens the spacing); returns the y where it ends."""
+    table = bullets = None
+    rows = 0
+    for block in body:
         if block.style != "row":
             table = None
         if not (block.style == "p" and block.text.startswith("• ")):
             bullets = None
         if block.style == "h":
-            y -= 2.5 * mm
-            pdf.setFont("Helvetica-Bold", 11)
-            pdf.setFillColor(colors.HexColor("#1d4e89"))
+            y -= 1.5 * mm * k
+            pdf.setFont(BOLD, 11)
+            pdf.setFillColor(BRAND)
             with tagger.tag("H2"):
-                pdf.drawString(left, y, block.text)
+                pdf.drawString(LEFT, y, pdf_text(block.text))
             pdf.setFillColor(colors.black)
-            y -= 5.5 * mm
+            y -= 5 * mm * k
         elif block.style == "row":
             header = table is None  # the first row of a table names its columns
             table = table or tagger.node("Table")
-            row = tagger.node("TR", table)
-            pdf.setFont("Helvetica", 9)
-            col_x = (left, left + 90 * mm, left + 135 * mm)
-            for x, cell in zip(col_x, block.text.split("\t"), strict=False):
-                with tagger.tag("TH" if header else "TD", row):
-                    pdf.drawString(x, y, cell)
-            y -= 4.6 * mm
+            rows = 0 if header else rows + 1
+            y = _draw_row(pdf, tagger, table, block.text, y, header=header, shaded=not header and rows % 2 == 0, k=k)
         elif bullets is not None or block.text.startswith("• "):
             bullets = bullets or tagger.node("L")
             item = tagger.node("LI", bullets)
-            pdf.setFont("Helvetica", 10)
+            pdf.setFont(FONT, 10)
+            pdf.setFillColor(BRAND)
             with tagger.tag("Lbl", item):
-                pdf.drawString(left, y, "•")
-            indent = pdf.stringWidth("• ", "Helvetica", 10)
-            body = tagger.node("LBody", item)
-            for line in _wrap(pdf, block.text[2:], "Helvetica", 10, right - left - indent):
-                with tagger.mark(body):
-                    pdf.drawString(left + indent, y, line)
-                y -= 5 * mm
+                pdf.drawString(LEFT + 1 * mm, y, "•")
+            pdf.setFillColor(colors.black)
+            indent = 5 * mm
+            entry = tagger.node("LBody", item)
+            for line in _wrap(pdf, pdf_text(block.text[2:]), FONT, 10, CONTENT_WIDTH - indent):
+                with tagger.mark(entry):
+                    pdf.drawString(LEFT + indent, y, line)
+                y -= 4.6 * mm * k
         else:
-            font, size, step = ("Helvetica", 8.5, 4.2 * mm) if block.style == "small" else ("Helvetica", 10, 5 * mm)
+            small = block.style == "small"
+            font, size, step = (FONT, 8.5, 3.8 * mm * k) if small else (FONT, 10, 4.6 * mm * k)
             pdf.setFont(font, size)
+            pdf.setFillColor(GREY if small else colors.black)
             with tagger.tag("P"):
-                for line in _wrap(pdf, block.text, font, size, right - left):
-                    pdf.drawString(left, y, line)
+                for line in _wrap(pdf, pdf_text(block.text), font, size, CONTENT_WIDTH):
+                    pdf.drawString(LEFT, y, line)
                     y -= step
-        if y < barcode_zone:
-            logger.warning("certificate %s: text reaches the barcode zone", number)
-    # 2D-Doc as DataMatrix (ANTS symbology), verification link as QR code.
-    with tagger.tag("Figure", alt=_(
-        "Code 2D-Doc de l'attestation %(number)s, signé électroniquement par l'assureur : il reprend l'assuré, "
-        "l'adresse du logement et la période de validité, et se vérifie hors ligne avec un lecteur 2D-Doc."
-    ) % {"number": number}, bbox=(left, 14 * mm, left + 36 * mm, 50 * mm)):
-        _draw_datamatrix(pdf, twoddoc_text, left, 14 * mm, 36 * mm)
-    pdf.setFont("Helvetica", 7.5)
-    with tagger.tag("P"):
-        pdf.drawString(left, 10 * mm, _("2D-Doc signé (vérifiable hors ligne)"))
-    with tagger.tag("Figure", alt=_("Code QR menant à la page de vérification en ligne de l'attestation : %(url)s")
-                    % {"url": verify_url}, bbox=(right - 32 * mm, 14 * mm, right, 46 * mm)):
-        _draw_qr(pdf, verify_url, right - 32 * mm, 14 * mm, 32 * mm)
-    with tagger.tag("P"):
-        pdf.drawRightString(right, 10 * mm, _("Vérifier en ligne : scannez ce code"))
+            pdf.setFillColor(colors.black)
+            y -= 0.4 * mm * k
+    return y
+
+
+def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_url: str, number: str,
+                references: list[tuple[str, str]] = ()) -> bytes:
+    """The certificate in the insurer's document layout (abri.documents.layout: letterhead, reference block,
+    title, legal mentions and « Page 1 sur 1 »), tagged while it is drawn (RGAA 13.3, abri.documents.tagging):
+    /H1 title, /H2 sections, /P paragraphs, a /L list of guarantees or a /Table (header row in /TH), and the
+    two barcodes as /Figure with their alternative text, in a verification panel above the footer;
+    /Lang fr-FR and the title shown by the reader."""
+    who = insurer()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang=DEFAULT_LANG)
+    pdf.setTitle(f"{title} — {number}")
+    pdf.setAuthor(who.name)
+    pdf.setSubject(title)
+    pdf.setKeywords(["attestation", "assurance habitation", number])
+    pdf.setCreator("Abri")
+    tagger = Tagger(pdf)
+    y = draw_letterhead(pdf, tagger, who=who) - 4 * mm
+    y = _references(pdf, tagger, y, list(references)) - 3 * mm
+    if references and blocks and blocks[0].style == "p" and number in blocks[0].text:
+        blocks = blocks[1:]  # « Attestation n° … — délivrée le … »: said by the reference block
+    pdf.setFillColor(BRAND)
+    y -= 1.5 * mm
+    with tagger.tag("H1"):
+        pdf.setFont(BOLD, 15)
+        for line in _wrap(pdf, pdf_text(title), BOLD, 15, CONTENT_WIDTH):
+            pdf.drawString(LEFT, y, line)
+            y -= 7 * mm
+    pdf.setFillColor(colors.black)
+    # Everything from the last heading (« Vérifier cette attestation ») goes into the verification panel.
+    last_heading = max((i for i, b in enumerate(blocks) if b.style == "h"), default=len(blocks))
+    body, panel = blocks[:last_heading], blocks[last_heading:]
+    # A long list of guarantees (a lender's certificate with every option) is drawn tighter, measured first on a
+    # scratch canvas, so that the body stays above the verification panel on the one page.
+    k = 1.0
+    for k in (1.0, 0.9, 0.8):
+        scratch = canvas.Canvas(io.BytesIO(), pagesize=A4)
+        if _draw_body(scratch, Tagger(scratch), body, y, k) >= PANEL_TOP:
+            break
+    y = _draw_body(pdf, tagger, body, y, k)
+    if y < PANEL_TOP:
+        logger.warning("certificate %s: text reaches the verification panel", number)
+    _verification_panel(pdf, tagger, panel, twoddoc_text=twoddoc_text, verify_url=verify_url, number=number)
+    draw_footer(pdf, tagger, page=1, pages=1, who=who)
     tagger.finish()
     pdf.save()
     return buffer.getvalue()
@@ -327,4 +469,11 @@ def certificate_pdf(*, certificate_id: int, title: str, blocks: list[list[str]])
         return _render_pdf(
             title=title, blocks=[_Block(style, text) for style, text in blocks], twoddoc_text=payload,
             verify_url=verification_url(certificate.number), number=certificate.number,
+            references=[
+                (_("Attestation n°"), certificate.number),
+                (_("Contrat n°"), certificate.contract.number),
+                (_("Délivrée le"), date_format(today, "j F Y")),
+                (_("Validité"), _("du %(start)s au %(end)s") % {
+                    "start": fr_date(certificate.valid_from), "end": fr_date(certificate.valid_until)}),
+            ],
         )

@@ -3,13 +3,16 @@ public verification (/verifier/: a landlord, a bank or a school checks a number;
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import reswap, trigger_client_event
 
 from abri.certificates.forms import KIND_FIELDS, CertificateRequestForm, VerificationForm
 from abri.certificates.selectors import certificate_get, certificates_for_customer, contracts_certifiable
@@ -17,6 +20,7 @@ from abri.certificates.services import certificate_issue
 from abri.certificates.verification import certificate_verify, verification_rate_limit
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
+from abri.core.htmx import is_htmx
 from abri.core.middleware import client_ip
 from abri.documents.services import document_download_record
 from abri.documents.signing import certificate_fingerprint, signing_material
@@ -27,10 +31,20 @@ def _pdf_response(certificate, handle) -> HttpResponse:
                              content_type="application/pdf")
 
 
+def _issued(customer) -> list:
+    today = timezone.localdate()
+    return [(c, c.status_on(today)) for c in certificates_for_customer(customer=customer)[:50]]
+
+
 @customer_required
 @require_http_methods(["GET", "POST"])
 def certificate_page(request):
-    """Choose a contract and a kind, generate: the signed PDF downloads at once; below, those already issued."""
+    """Choose a contract and a kind, generate: the signed PDF downloads at once; below, those already issued.
+
+    With htmx (ADR 0009) the same URL answers the form's POST with HTML: once issued, the list below out of
+    band, « Attestation … délivrée » into the status region and an `HX-Trigger` (« certificate-issued ») with
+    the download link, which certificates.js follows; refused, the form section with its errors (422).
+    """
     customer = request.customer
     contracts = list(contracts_certifiable(customer=customer))
     form = CertificateRequestForm(request.POST or None, contracts=contracts)
@@ -46,12 +60,23 @@ def certificate_page(request):
                     school_year=data.get("school_year", ""), actor=request.user,
                 )
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        form.add_error(field if field in form.fields else None, message)
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
             else:
                 certificate.document.refresh_from_db(fields=["file"])
-                if certificate.document.file:
+                ready = bool(certificate.document.file)
+                if is_htmx(request):
+                    response = render(request, "certificates/partials/issued_update.html", {
+                        "certificates": _issued(customer), "issued": certificate if ready else None,
+                        "preparing": None if ready else certificate,
+                    })
+                    reswap(response, "none")  # the form stays as it is, with the focus on its button
+                    if ready:
+                        trigger_client_event(response, "certificate-issued",
+                                             {"url": reverse("certificates:download", args=[certificate.number])})
+                    return response
+                if ready:
                     # The PDF downloads at once: the first download, in « Historique de mes téléchargements ».
                     document_download_record(actor=request.user, document=certificate.document, preview=False)
                     return _pdf_response(certificate, certificate.document.file.open("rb"))
@@ -61,14 +86,11 @@ def certificate_page(request):
                                          "secondes.") % {"number": certificate.number})
                 return redirect("certificates:page")
         status = 400
-    today = timezone.localdate()
-    certificates = [(c, c.status_on(today)) for c in certificates_for_customer(customer=customer)[:50]]
-    return render(
-        request, "certificates/page.html",
-        {"form": form, "contracts": contracts, "certificates": certificates, "kind_fields": KIND_FIELDS,
-         "active_menu": "documents"},
-        status=status,
-    )
+    context = {"form": form, "contracts": contracts, "kind_fields": KIND_FIELDS, "active_menu": "documents"}
+    if is_htmx(request) and request.method == "POST":
+        # A refusal: the form section again, with its errors (htmx swaps a 422, not a 400: ADR 0009).
+        return render(request, "certificates/partials/request.html", context, status=422)
+    return render(request, "certificates/page.html", {**context, "certificates": _issued(customer)}, status=status)
 
 
 @customer_required

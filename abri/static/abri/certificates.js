@@ -1,7 +1,10 @@
-// Certificate page.
-// 1. Show only the extra fields of the chosen kind (all are shown without JavaScript).
-// 2. Issue without leaving the page: the PDF downloads, a status message says so and the list of issued
-//    certificates is refreshed (RGAA 7.5). Without JavaScript the form posts and the PDF downloads as before.
+// Certificate page. Issuing without leaving the page is done by htmx (ADR 0009: hx-post on the form, the
+// server answers HTML: the list of issued certificates and a status sentence out of band, or the form section
+// with its errors). This script only does what htmx cannot:
+// 1. show only the extra fields of the chosen kind (all are shown without JavaScript);
+// 2. start the download when the server says a certificate is issued (HX-Trigger « certificate-issued »):
+//    the link is a same-origin URL answered as an attachment, so the page stays;
+// 3. after a refusal swapped in, focus the error summary and say « Erreur : » in the title (RGAA 11.10).
 (function () {
   "use strict";
   function update(form) {
@@ -16,84 +19,32 @@
   var form = document.getElementById("certificate-form");
   if (!form) { return; }
   update(form);
+  // A summary rendered with the page is focused by page.js; only those swapped in later are handled here.
+  document.querySelectorAll("#new-certificate .error-summary").forEach(function (s) { s.setAttribute("data-announced", ""); });
   document.addEventListener("change", function (event) {
     if (event.target.name === "kind" && event.target.form) { update(event.target.form); }
   });
 
-  var busy = false;
-  function say(text) {
-    var status = document.getElementById("certificate-status");
-    if (!status) { return; }
-    status.textContent = "";
-    if (text) {
-      var p = document.createElement("p");
-      p.className = "flash-success";
-      p.textContent = text;
-      status.appendChild(p);
+  document.addEventListener("certificate-issued", function (event) {
+    var url = event.detail && event.detail.url;
+    if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") {
+      window.location.assign(url);
     }
-  }
-  function filename(response) {
-    var match = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
-    return match ? match[1] : "attestation.pdf";
-  }
-  function download(blob, name) {
-    var url = URL.createObjectURL(blob);
-    var link = document.createElement("a");
-    link.href = url;
-    link.download = name;
-    link.hidden = true;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
-  }
-  function replaceFrom(html, id) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
-    var current = document.getElementById(id);
-    if (fresh && current) { current.replaceWith(document.importNode(fresh, true)); }
-  }
-  document.addEventListener("submit", function (event) {
-    var target = event.target;
-    if (target.id !== "certificate-form" || !window.fetch || !window.FormData || !window.DOMParser || !window.URL) {
-      return;
-    }
-    event.preventDefault();
-    if (busy) { return; }
-    busy = true;
-    var status = document.getElementById("certificate-status");
-    say(status && status.getAttribute("data-working"));
-    fetch(target.action, { method: "POST", body: new FormData(target), credentials: "same-origin" })
-      .then(function (response) {
-        var type = response.headers.get("Content-Type") || "";
-        if (response.ok && type.indexOf("application/pdf") === 0) {
-          var name = filename(response);
-          return response.blob().then(function (blob) {
-            download(blob, name);
-            return fetch(window.location.pathname, { credentials: "same-origin" })
-              .then(function (r) { return r.text(); })
-              .then(function (html) {
-                replaceFrom(html, "issued");
-                var number = name.replace(/^attestation-/, "").replace(/\.pdf$/, "");
-                say(status.getAttribute("data-issued").replace("NUMBER", number));
-              });
-          });
-        }
-        return response.text().then(function (html) {
-          // Refused (the errors are in the page that came back): show them, focus their summary.
-          say("");
-          replaceFrom(html, "new-certificate");
-          var fresh = document.getElementById("certificate-form");
-          if (fresh) { update(fresh); }
-          var summary = document.querySelector("#new-certificate .error-summary");
-          if (summary) {
-            summary.setAttribute("tabindex", "-1");
-            var prefix = document.documentElement.lang === "en" ? "Error: " : "Erreur : ";
-            if (document.title.indexOf(prefix) !== 0) { document.title = prefix + document.title; }
-            summary.focus();
-          }
-        });
-      })
-      .catch(function () { busy = false; target.submit(); })
-      .then(function () { busy = false; });
   });
+
+  // The form section is replaced (outerHTML): its new content fires htmx:load (and the swap htmx:afterSettle,
+  // possibly on the body); either way, look for a summary not yet announced.
+  function afterSwap() {
+    var fresh = document.getElementById("certificate-form");
+    if (fresh) { update(fresh); }
+    var summary = document.querySelector("#new-certificate .error-summary:not([data-announced])");
+    if (!summary) { return; }
+    summary.setAttribute("data-announced", "");
+    summary.setAttribute("tabindex", "-1");
+    var prefix = document.documentElement.lang === "en" ? "Error: " : "Erreur : ";
+    if (document.title.indexOf(prefix) !== 0) { document.title = prefix + document.title; }
+    summary.focus();
+  }
+  document.addEventListener("htmx:load", afterSwap);
+  document.addEventListener("htmx:afterSettle", afterSwap);
 })();

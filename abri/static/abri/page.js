@@ -9,7 +9,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js][hidden]"), function (el) { el.hidden = false; });
   }
   // A link of an error summary takes focus to its field (not only scrolls to it); delegated, so that a
-  // summary inserted later by a page script (certificates.js) behaves the same.
+  // summary swapped in later by htmx (the certificates form) behaves the same.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");
     if (!link) {
