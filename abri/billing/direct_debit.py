@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from abri.billing.choices import (
     RETURN_ENDS_MANDATE,
@@ -91,35 +92,38 @@ MANDATE_RENDERER = "billing.sepa_mandate"
 
 
 def _mandate_title(reference: str) -> str:
-    return f"Mandat de prélèvement SEPA {reference}"
+    return _("Mandat de prélèvement SEPA %(rum)s") % {"rum": reference}
 
 
 def mandate_render(*, mandate_id: int) -> bytes:
     """The vault's renderer for the signed mandate (`document_file`, signed in its task): the letter from the
-    mandate's row. Only the masked IBAN is printed; the task's arguments hold the mandate's id, nothing else."""
+    mandate's row, in French. Only the masked IBAN is printed; the task's arguments hold the mandate's id only."""
     mandate = SepaMandate.objects.select_related("customer").get(pk=mandate_id)
-    title = _mandate_title(mandate.reference)
     when = timezone.localtime(mandate.signed_at, PARIS)
-    lines = [
-        f"Référence unique du mandat (RUM) : {mandate.reference}",
-        f"Identifiant créancier SEPA (ICS) : {creditor_id()}",
-        f"Créancier : {settings.ABRI_INSURER_NAME}",
-        "Type de paiement : récurrent (cotisations d'assurance de tous vos contrats payés par prélèvement)",
-        "",
-        f"Débiteur : {mandate.holder} (client {mandate.customer.customer_number})",
-        # The PDF's standard fonts have no « • »: the masked digits are asterisks there.
-        f"Compte à débiter (IBAN) : {mandate.iban_masked.replace('•', '*')}",
-        f"BIC : {mandate.bic or 'non communiqué'}",
-        "",
-        mandate.consent_text,
-        "",
-        f"Signé électroniquement le {date_format(when.date(), 'j F Y')} à {when:%H:%M} (heure de Paris), "
-        "après confirmation de l'identité du titulaire de l'espace client par un second facteur.",
-        f"Chaque prélèvement vous est annoncé au moins {PRE_NOTIFICATION_DAYS} jours avant sa date, "
-        "dans « Mes paiements ».",
-        "Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez obtenir "
-        "auprès de votre banque.",
-    ]
+    with override("fr"):
+        title = _mandate_title(mandate.reference)
+        lines = [
+            _("Référence unique du mandat (RUM) : %(rum)s") % {"rum": mandate.reference},
+            _("Identifiant créancier SEPA (ICS) : %(ics)s") % {"ics": creditor_id()},
+            _("Créancier : %(creditor)s") % {"creditor": settings.ABRI_INSURER_NAME},
+            _("Type de paiement : récurrent (cotisations d'assurance de tous vos contrats payés par prélèvement)"),
+            "",
+            _("Débiteur : %(holder)s (client %(number)s)") % {"holder": mandate.holder,
+                                                            "number": mandate.customer.customer_number},
+            # The PDF's standard fonts have no « • »: the masked digits are asterisks there.
+            _("Compte à débiter (IBAN) : %(iban)s") % {"iban": mandate.iban_masked.replace("•", "*")},
+            _("BIC : %(bic)s") % {"bic": mandate.bic or _("non communiqué")},
+            "",
+            mandate.consent_text,
+            "",
+            _("Signé électroniquement le %(day)s à %(time)s (heure de Paris), après confirmation de l'identité du "
+              "titulaire de l'espace client par un second facteur.") % {
+                "day": date_format(when.date(), "j F Y"), "time": f"{when:%H:%M}"},
+            _("Chaque prélèvement vous est annoncé au moins %(days)s jours avant sa date, dans « Mes paiements ».")
+            % {"days": PRE_NOTIFICATION_DAYS},
+            _("Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez "
+              "obtenir auprès de votre banque."),
+        ]
     return render_text_pdf(title=title, lines=lines, insurer_name=settings.ABRI_INSURER_NAME)
 
 
