@@ -9,7 +9,9 @@ class BillingConfig(AppConfig):
     verbose_name = "Paiements"
 
     def ready(self):
+        from abri.billing.direct_debit import MANDATE_RENDERER, mandate_render
         from abri.billing.services import YEARLY_STATEMENT_RENDERER, yearly_statement_render
 
         # The vault's task renders the yearly statement by this name (a registry: documents imports no app above).
         renderer_register(YEARLY_STATEMENT_RENDERER, yearly_statement_render)
+        renderer_register(MANDATE_RENDERER, mandate_render)

@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from abri.billing.choices import (
     RETURN_ENDS_MANDATE,
@@ -49,10 +49,8 @@ from abri.core.crypto import decrypt_text, encrypt_text
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
-from abri.documents.models import Document
 from abri.documents.rendering import render_text_pdf
-from abri.documents.services import document_added
-from abri.documents.signing import pdf_sign
+from abri.documents.services import document_file
 from abri.notifications.services import notification_create
 
 logger = logging.getLogger(__name__)
@@ -90,42 +88,43 @@ def _consent_text(*, holder: str, reference: str) -> str:
     ) % {"creditor": settings.ABRI_INSURER_NAME, "rum": reference, "holder": holder}
 
 
-def _mandate_pdf(*, customer, reference: str, holder: str, masked: str, bic: str, signed_at: datetime,
-                 consent: str) -> tuple[str, bytes]:
-    """The signed mandate as a PDF (rendered and PAdES-signed: slow, so never inside a transaction)."""
-    title = f"Mandat de prélèvement SEPA {reference}"
-    when = timezone.localtime(signed_at, PARIS)
-    lines = [
-        f"Référence unique du mandat (RUM) : {reference}",
-        f"Identifiant créancier SEPA (ICS) : {creditor_id()}",
-        f"Créancier : {settings.ABRI_INSURER_NAME}",
-        "Type de paiement : récurrent (cotisations d'assurance de tous vos contrats payés par prélèvement)",
-        "",
-        f"Débiteur : {holder} (client {customer.customer_number})",
-        # The PDF's standard fonts have no « • »: the masked digits are asterisks there.
-        f"Compte à débiter (IBAN) : {masked.replace('•', '*')}",
-        f"BIC : {bic or 'non communiqué'}",
-        "",
-        consent,
-        "",
-        f"Signé électroniquement le {date_format(when.date(), 'j F Y')} à {when:%H:%M} (heure de Paris), "
-        "après confirmation de l'identité du titulaire de l'espace client par un second facteur.",
-        f"Chaque prélèvement vous est annoncé au moins {PRE_NOTIFICATION_DAYS} jours avant sa date, "
-        "dans « Mes paiements ».",
-        "Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez obtenir "
-        "auprès de votre banque.",
-    ]
-    return title, pdf_sign(render_text_pdf(title=title, lines=lines),
-                           reason=title)
+MANDATE_RENDERER = "billing.sepa_mandate"
 
 
-def _mandate_document_file(*, customer, title: str, pdf: bytes, reference: str) -> Document:
-    """The signed mandate as a document of the customer, its file already stored (call outside a transaction, then
-    save it inside); kept in one function until documents has its front door for this."""
-    document = Document(customer=customer, kind=DocumentKind.OTHER, title=title, mime_type="application/pdf",
-                        size_bytes=len(pdf), text=title)
-    document.file.save(f"mandat-sepa-{reference}.pdf", ContentFile(pdf), save=False)
-    return document
+def _mandate_title(reference: str) -> str:
+    return _("Mandat de prélèvement SEPA %(rum)s") % {"rum": reference}
+
+
+def mandate_render(*, mandate_id: int) -> bytes:
+    """The vault's renderer for the signed mandate (`document_file`, signed in its task): the letter from the
+    mandate's row, in French. Only the masked IBAN is printed; the task's arguments hold the mandate's id only."""
+    mandate = SepaMandate.objects.select_related("customer").get(pk=mandate_id)
+    when = timezone.localtime(mandate.signed_at, PARIS)
+    with override("fr"):
+        title = _mandate_title(mandate.reference)
+        lines = [
+            _("Référence unique du mandat (RUM) : %(rum)s") % {"rum": mandate.reference},
+            _("Identifiant créancier SEPA (ICS) : %(ics)s") % {"ics": creditor_id()},
+            _("Créancier : %(creditor)s") % {"creditor": settings.ABRI_INSURER_NAME},
+            _("Type de paiement : récurrent (cotisations d'assurance de tous vos contrats payés par prélèvement)"),
+            "",
+            _("Débiteur : %(holder)s (client %(number)s)") % {"holder": mandate.holder,
+                                                            "number": mandate.customer.customer_number},
+            # The PDF's standard fonts have no « • »: the masked digits are asterisks there.
+            _("Compte à débiter (IBAN) : %(iban)s") % {"iban": mandate.iban_masked.replace("•", "*")},
+            _("BIC : %(bic)s") % {"bic": mandate.bic or _("non communiqué")},
+            "",
+            mandate.consent_text,
+            "",
+            _("Signé électroniquement le %(day)s à %(time)s (heure de Paris), après confirmation de l'identité du "
+              "titulaire de l'espace client par un second facteur.") % {
+                "day": date_format(when.date(), "j F Y"), "time": f"{when:%H:%M}"},
+            _("Chaque prélèvement vous est annoncé au moins %(days)s jours avant sa date, dans « Mes paiements ».")
+            % {"days": PRE_NOTIFICATION_DAYS},
+            _("Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez "
+              "obtenir auprès de votre banque."),
+        ]
+    return render_text_pdf(title=title, lines=lines, insurer_name=settings.ABRI_INSURER_NAME)
 
 
 def mandate_sign(*, customer, holder: str, iban: str, bic: str = "", consent: bool, actor=None,
@@ -150,22 +149,17 @@ def mandate_sign(*, customer, holder: str, iban: str, bic: str = "", consent: bo
     now = timezone.now()
     reference = mandate_reference_new(customer_number=customer.customer_number, on=timezone.localdate(now))
     consent_text = _consent_text(holder=holder, reference=reference)
-    masked = iban_masked(compact)
-    title, pdf = _mandate_pdf(customer=customer, reference=reference, holder=holder, masked=masked, bic=bic_value,
-                              signed_at=now, consent=consent_text)
-    document = _mandate_document_file(customer=customer, title=title, pdf=pdf, reference=reference)
     try:
-        return _mandate_record(customer=customer, document=document, reference=reference, holder=holder,
+        return _mandate_record(customer=customer, reference=reference, holder=holder,
                                compact=compact, fingerprint=fingerprint, bic=bic_value, now=now,
                                consent_text=consent_text, ip_address=ip_address, actor=actor)
     except IntegrityError as exc:
-        document.file.delete(save=False)
         # Two tabs signing at once: one active mandate per customer (unique constraint), the other is refused.
         raise SepaError(_("Un autre mandat vient d'être signé pour votre compte : rechargez la page.")) from exc
 
 
 @transaction.atomic
-def _mandate_record(*, customer, document: Document, reference: str, holder: str, compact: str, fingerprint: str,
+def _mandate_record(*, customer, reference: str, holder: str, compact: str, fingerprint: str,
                     bic: str, now, consent_text: str, ip_address: str | None, actor) -> SepaMandate:
     """The writes of a signature, in one transaction: previous mandate replaced, new one, methods, audit, notice."""
     masked = iban_masked(compact)
@@ -177,13 +171,19 @@ def _mandate_record(*, customer, document: Document, reference: str, holder: str
         old.save(update_fields=["status", "ended_at"])
         audit_record(actor=actor, action="billing.mandate_replaced", target=old, customer=customer,
                      data={"reference": old.reference})
-    document.save()
-    document_added(document=document)
     mandate = SepaMandate.objects.create(
         customer=customer, reference=reference, holder=holder,
         iban_encrypted=encrypt_text(compact, purpose=IBAN_PURPOSE), iban_first4=compact[:4],
         iban_last4=compact[-4:], iban_fingerprint=fingerprint, bic=bic, signed_at=now,
-        consent_text=consent_text, signed_ip=ip_address or None, document=document)
+        consent_text=consent_text, signed_ip=ip_address or None)
+    # Filed after the mandate's row (a concurrent signature fails on it first, before any document exists);
+    # rendered from that row and PAdES-signed by the vault's task, outside the transaction.
+    title = _mandate_title(reference)
+    mandate.document = document_file(
+        customer=customer, kind=DocumentKind.OTHER, title=title, renderer=MANDATE_RENDERER,
+        renderer_args={"mandate_id": mandate.pk}, filename=f"mandat-sepa-{reference}.pdf", sign=True,
+        sign_reason=title, actor=actor, audit_data={"reference": reference})
+    mandate.save(update_fields=["document"])
     switched = ScheduleItem.objects.for_customer(customer).filter(
         status=ScheduleStatus.UPCOMING, amount__gt=0,
         due_date__gte=timezone.localdate(now) + timedelta(days=PRE_NOTIFICATION_DAYS),

@@ -184,8 +184,11 @@ def card_start(request, item_id: int):
 def mandate_pdf(request, mandate_id: int):
     """The signed mandate as filed in the documents (another customer's mandate is a 404)."""
     mandate = selectors.mandate_get(customer=request.customer, mandate_id=mandate_id)
-    if mandate.document is None or not mandate.document.file:
+    if mandate.document is None:
         raise Http404
+    if not mandate.document.file:  # being rendered and signed by the task queue
+        return render(request, "documents/partials/file_pending.html",
+                      {"document": mandate.document, "active_menu": "payments"})
     with mandate.document.file.open("rb") as handle:
         content = handle.read()
     return download_response(content=content, filename=f"mandat-sepa-{mandate.reference}.pdf",

@@ -2,8 +2,10 @@
 
 Each step happens once per amount due (or per renewal): it is claimed by inserting a `BillingNotice` with a
 unique key, in the same transaction as its document, notification and audit row — a second run or a second
-worker fails on the insert and does nothing. PDFs are rendered and stored before the transaction (slow I/O);
-the registered letter is sent after it, outbox-style, and retried until the provider gives a proof.
+worker fails on the insert and does nothing. PDFs are rendered before the transaction (slow work; this is
+already the worker); the document is filed through the vault's front door (`document_file`, `content=`) only once
+the step is claimed, so a losing worker stores no file. The registered letter is sent after the transaction,
+outbox-style, and retried until the provider gives a proof.
 
 Dates come from `abri.dunning.rules` only. Terminating for non-payment is a staff decision
 (`dunning_terminate`) unless ABRI_DUNNING_AUTO_TERMINATE is set.
@@ -12,10 +14,11 @@ Dates come from `abri.dunning.rules` only. Terminating for non-payment is a staf
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -40,7 +43,7 @@ from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
 from abri.documents.layout import recipient_lines
 from abri.documents.models import Document
-from abri.documents.services import document_added
+from abri.documents.services import document_file
 from abri.dunning import letters as letters
 from abri.dunning import rules as rules
 from abri.dunning.registered_mail import RegisteredLetter, RegisteredMailError, get_registered_mail
@@ -68,19 +71,28 @@ def unpaid_premiums():
     return ScheduleItem.objects.filter(status__in=UNPAID, amount__gt=0).exclude(reference__startswith="REMB-")
 
 
-# --- Documents: the one place where this module creates one ---------------------------------------------------
-def _document_store(*, customer, contract, kind: str, title: str, pdf: bytes, filename: str) -> Document:
-    """Store the PDF (outside any transaction) and return the unsaved Document that points to it."""
-    document = Document(customer=customer, contract=contract, property=contract.property, kind=kind, title=title,
-                        mime_type="application/pdf", size_bytes=len(pdf), text=title)
-    document.file.save(filename, ContentFile(pdf), save=False)
+# --- Documents: the one place where this module files one ------------------------------------------------------
+@contextmanager
+def _files_kept_only_on_success() -> Iterator[list[str]]:
+    """Around a step's transaction: the files it filed are removed when it fails (the rows roll back, the
+    storage does not), so that no document file is left without its row."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _document_file(*, stored: list[str], customer, contract, kind: str, title: str, pdf: bytes, filename: str,
+                   amount=None, actor=None) -> Document:
+    """File the step's letter in the customer's documents through the vault's front door (in the claim's
+    transaction, once the step is claimed): indexed from the PDF's text once committed, audited."""
+    document = document_file(customer=customer, contract=contract, property=contract.property, kind=kind,
+                             title=title, amount=amount, content=pdf, filename=filename, actor=actor)
+    stored.append(document.file.name)
     return document
-
-
-def _document_discard(document: Document) -> None:
-    """The step was done by someone else: the file stored for nothing is removed."""
-    if document.file and document.file.name:
-        default_storage.delete(document.file.name)
 
 
 def _claim(**fields) -> BillingNotice | None:
@@ -154,24 +166,21 @@ def renewal_notice_send(*, contract: Contract, today: date | None = None) -> boo
             customer=contract.customer, contract=contract, due_date=due, period_end=add_months(due, 12) - timedelta(1),
             old_premium=contract.annual_premium, new_premium=annual, schedule=schedule, refusal_deadline=deadline,
             in_time=in_time, method_label=str(PaymentMethod(method).label), number=number)
-    document = _document_store(customer=contract.customer, contract=contract, kind=DocumentKind.DUE_NOTICE,
-                               title=title, pdf=pdf, filename=f"avis-echeance-{due:%Y}.pdf")
-    with transaction.atomic():
+    with _files_kept_only_on_success() as stored, transaction.atomic():
         notice = _claim(key=key, kind=BillingNoticeKind.RENEWAL_NOTICE, customer=contract.customer,
                         contract=contract, due_date=due, sent_on=today)
-        if notice is not None:
-            _renewal_notice_record(notice=notice, contract=contract, document=document, annual=annual, due=due,
-                                   today=today, deadline=deadline, in_time=in_time)
-    if notice is None:  # another worker sent it
-        _document_discard(document)
-        return False
+        if notice is None:  # another worker sent it
+            return False
+        document = _document_file(stored=stored, customer=contract.customer, contract=contract,
+                                  kind=DocumentKind.DUE_NOTICE, title=title, pdf=pdf,
+                                  filename=f"avis-echeance-{due:%Y}.pdf", amount=annual)
+        _renewal_notice_record(notice=notice, contract=contract, document=document, annual=annual, due=due,
+                               today=today, deadline=deadline, in_time=in_time)
     return True
 
 
 def _renewal_notice_record(*, notice, contract, document, annual, due, today, deadline, in_time) -> None:
     """The renewal notice's writes, in the claim's transaction."""
-    document.amount = annual
-    document.save()
     BillingNotice.objects.filter(pk=notice.pk).update(document=document)
     renewal_notice_record(contract=contract, due_date=due, sent_on=today)
     with override("fr"):
@@ -186,7 +195,6 @@ def _renewal_notice_record(*, notice, contract, document, annual, due, today, de
     audit_record(action="billing.renewal_notice_sent", target=contract, customer=contract.customer,
                  actor_label="system", data={"due_date": due.isoformat(), "in_time": in_time,
                                              "refusal_deadline": deadline.isoformat(), "annual": str(annual)})
-    document_added(document=document)
 
 
 def renewal_notices_send(*, today: date | None = None) -> int:
@@ -229,22 +237,17 @@ def formal_notices_prepare(*, today: date | None = None) -> int:
             pdf = letters.formal_notice_pdf(customer=item.customer, contract=contract, item=item,
                                             suspension_on=cal.suspension_on, termination_from=cal.termination_from,
                                             number=number)
-        document = _document_store(customer=item.customer, contract=contract, kind=DocumentKind.OTHER, title=title,
-                                   pdf=pdf, filename="mise-en-demeure.pdf")
-        with transaction.atomic():
+        with _files_kept_only_on_success() as stored, transaction.atomic():
             notice = _claim(key=key, kind=BillingNoticeKind.FORMAL_NOTICE, customer=item.customer, contract=contract,
                             schedule_item=item, due_date=item.due_date)
-            if notice is not None:
-                document.amount = item.amount
-                document.save()
-                BillingNotice.objects.filter(pk=notice.pk).update(document=document)
-                audit_record(action="billing.formal_notice_written", target=contract, customer=item.customer,
-                             actor_label="system",
-                             data={"schedule_item": item.pk, "due_date": item.due_date.isoformat()})
-                document_added(document=document)
-        if notice is None:  # another worker wrote it: the PDF stored for nothing goes
-            _document_discard(document)
-            continue
+            if notice is None:  # another worker wrote it
+                continue
+            document = _document_file(stored=stored, customer=item.customer, contract=contract,
+                                      kind=DocumentKind.OTHER, title=title, pdf=pdf, filename="mise-en-demeure.pdf",
+                                      amount=item.amount)
+            BillingNotice.objects.filter(pk=notice.pk).update(document=document)
+            audit_record(action="billing.formal_notice_written", target=contract, customer=item.customer,
+                         actor_label="system", data={"schedule_item": item.pk, "due_date": item.due_date.isoformat()})
         prepared += 1
     return prepared
 
@@ -305,10 +308,8 @@ def _step_document(*, notice_key: str, customer, contract, title: str, pdf: byte
                    kind: str, item, transition: dict, audit_action: str, notify: dict, data: dict,
                    also=None) -> bool:
     """One suspension / resumption / termination: claim, contract transition, document, notification, audit."""
-    document = _document_store(customer=customer, contract=contract, kind=kind, title=title, pdf=pdf,
-                               filename=filename)
     try:
-        with transaction.atomic():
+        with _files_kept_only_on_success() as stored, transaction.atomic():
             notice = _claim(key=notice_key, kind=data["kind"], customer=customer, contract=contract,
                             schedule_item=item, due_date=item.due_date if item else data["day"],
                             sent_on=data["day"])
@@ -317,16 +318,15 @@ def _step_document(*, notice_key: str, customer, contract, title: str, pdf: byte
             contract_transition(contract=contract, actor=data.get("actor"), **transition)
             if also is not None:
                 also()
-            document.save()
+            document = _document_file(stored=stored, customer=customer, contract=contract, kind=kind, title=title,
+                                      pdf=pdf, filename=filename, actor=data.get("actor"))
             BillingNotice.objects.filter(pk=notice.pk).update(document=document)
             notification_create(customer=customer, url=PAYMENTS_URL, email=True, sms=True, **notify)
             audit_record(action=audit_action, target=contract, customer=customer, actor=data.get("actor"),
                          actor_label="" if data.get("actor") else "system",
                          data={k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()
                                if k not in {"actor", "kind"}})
-            document_added(document=document)
-    except (ContractTransitionConflict, ContractError):
-        _document_discard(document)
+    except (ContractTransitionConflict, ContractError):  # another run did the step, or the contract moved on
         return False
     return True
 

@@ -5,9 +5,11 @@ import datetime as dt
 import html as htmllib
 import io
 import logging
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 from pypdf import PdfReader
 
@@ -15,6 +17,8 @@ from abri.accounts.stepup import step_up_mark_fresh
 from abri.billing.direct_debit import mandates_lapse
 from abri.billing.models import SepaMandate
 from abri.core.models import AuditLog
+from abri.documents.models import Document
+from abri.documents.tasks import document_render
 from abri.notifications.models import Notification, OutboxMessage
 from tests.billing.conftest import add_item
 from tests.billing.sepa_helpers import ALICE_IBAN, make_mandate
@@ -187,3 +191,44 @@ def test_the_worker_lapses_mandates_in_its_hourly_step(alice, monkeypatch):
     worker.heartbeat_once("test-worker")
     mandate.refresh_from_db()
     assert mandate.status == "lapsed"
+
+
+def _stored_files(settings) -> list:
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.django_db
+def test_the_mandate_goes_through_the_vaults_front_door_rendered_and_signed_by_the_task(stepped_up, alice, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert _post(stepped_up).status_code == 302
+    mandate = SepaMandate.objects.select_related("document").get(customer=alice, status="active")
+    # Nothing rendered in the request: the document waits for the vault's task, the page says so in French.
+    assert mandate.document is not None and mandate.document.is_pending and not _stored_files(settings)
+    pending = stepped_up.get(f"/paiements/prelevement/{mandate.pk}/mandat.pdf")
+    assert pending.status_code == 200 and "Ce document est en préparation" in pending.content.decode()
+    task = DBTaskResult.objects.get()
+    assert task.task_path == document_render.module_path
+    kwargs = task.args_kwargs["kwargs"]
+    assert kwargs["renderer_args"] == {"mandate_id": mandate.pk} and kwargs["sign"] is True
+    assert "0189" not in str(task.args_kwargs) and "Alice" not in str(task.args_kwargs)
+    assert AuditLog.objects.filter(action="document.filed", target_id=str(mandate.document.pk)).exists()
+    document_render.call(**kwargs)  # what the worker does
+    pdf = stepped_up.get(f"/paiements/prelevement/{mandate.pk}/mandat.pdf")
+    assert pdf.status_code == 200 and b"/ByteRange" in pdf.content
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert f"Référence unique du mandat (RUM) : {mandate.reference}" in text
+    assert "Débiteur : Alice Durand" in text and "Compte à débiter (IBAN) : FR76 **** **** 0189" in text
+    assert len(_stored_files(settings)) == 1
+
+
+@pytest.mark.django_db
+def test_a_signature_refused_by_a_concurrent_one_files_no_document_and_no_file(stepped_up, alice, settings,
+                                                                                 monkeypatch):
+    make_mandate(alice, reference="ABRI-TAKEN", status="replaced")
+    # The RUM is unique: a second signature racing for it fails on the mandate's row, before any document.
+    monkeypatch.setattr("abri.billing.direct_debit.mandate_reference_new", lambda **kwargs: "ABRI-TAKEN")
+    response = _post(stepped_up)
+    assert "Un autre mandat vient d" in htmllib.unescape(response.content.decode())
+    assert not Document.objects.exists() and not _stored_files(settings)
+    assert not AuditLog.objects.filter(action="document.filed").exists()

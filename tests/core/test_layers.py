@@ -115,6 +115,63 @@ def test_an_upward_import_breaks_the_import_contracts(tmp_path):
     assert "abri.core.money -> abri.api.problems" in result.stdout
 
 
+# The vault's front door (issue 10 point 2): a `Document` row is built by `abri.documents.services.document_file`
+# only (it renders, signs, stores, indexes and audits); the demo seed may build its own.
+VAULT_ONLY = ("abri/documents/", "abri/demo/")
+ROW_MAKERS = {"create", "bulk_create", "get_or_create", "update_or_create"}
+
+
+def _is_document(node: ast.expr, names: set[str]) -> bool:
+    return (isinstance(node, ast.Name) and node.id in names) or (isinstance(node, ast.Attribute)
+                                                                 and node.attr == "Document")
+
+
+def hand_built_documents(root: Path = REPO) -> list[tuple[str, int]]:
+    """Every `Document(…)` or `Document.objects.create(…)` (bulk_create, get_or_create…) outside the vault and
+    the demo seed: (path, line). Follows `import … as` aliases of Document."""
+    found = []
+    for path in sorted((root / "abri").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if "/migrations/" in rel or rel.startswith(VAULT_ONLY):
+            continue
+        tree = ast.parse(path.read_text())
+        names = {"Document"} | {alias.asname for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                                for alias in node.names if alias.name == "Document" and alias.asname}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            built = _is_document(func, names)
+            made = (isinstance(func, ast.Attribute) and func.attr in ROW_MAKERS and isinstance(func.value, ast.Attribute)
+                    and func.value.attr == "objects" and _is_document(func.value.value, names))
+            if built or made:
+                found.append((rel, node.lineno))
+    return found
+
+
+def test_every_document_goes_through_the_vaults_front_door():
+    assert hand_built_documents() == [], (
+        "File documents with abri.documents.services.document_file (a registered renderer, or content=): "
+        "it stores, signs, indexes and audits them")
+
+
+def test_the_front_door_scan_sees_a_hand_built_document(tmp_path):
+    for folder, source in {
+        "billing": "from abri.documents.models import Document\n\n\ndef f(c):\n    d = Document(customer=c)\n"
+                   "    return d, Document.objects.create(customer=c)\n",
+        "claims": "from abri.documents import models\nfrom abri.documents.models import Document as Doc\n\n\n"
+                  "def g(c):\n    return models.Document(customer=c), Doc.objects.get_or_create(customer=c)\n",
+        "contracts": "from abri.contracts.conditions import ConditionsDocument\n\n\ndef h():\n"
+                     "    return ConditionsDocument(title='')\n",
+        "documents": "from abri.documents.models import Document\n\n\ndef i(c):\n    return Document(customer=c)\n",
+        "demo": "from abri.documents.models import Document\n\n\ndef j(c):\n    return Document(customer=c)\n",
+    }.items():
+        (tmp_path / "abri" / folder).mkdir(parents=True)
+        (tmp_path / "abri" / folder / "hand.py").write_text(source)
+    assert hand_built_documents(tmp_path) == [("abri/billing/hand.py", 5), ("abri/billing/hand.py", 6),
+                                              ("abri/claims/hand.py", 6), ("abri/claims/hand.py", 6)]
+
+
 def test_ports_are_filled_at_start_up_and_say_so_when_empty(monkeypatch):
     from abri.billing import ports as billing_ports
     from abri.claims.selectors import ClaimIndemnities, indemnified_claims_since

@@ -387,3 +387,33 @@ def test_pages_query_count_does_not_grow_with_unpaid_premiums(unpaid, alice):
     run("2026-11-24 09:00:00")
     assert BillingNotice.objects.filter(kind="formal_notice").count() == 9
     assert (count("/paiements/"), count("/tableau-de-bord/")) == small
+
+
+def test_the_renewal_notice_is_filed_through_the_vaults_front_door_indexed_and_audited(
+        renewing, alice, django_capture_on_commit_callbacks):
+    with freeze_time("2027-01-20 09:00:00"), django_capture_on_commit_callbacks(execute=True):
+        assert dunning.renewal_notice_send(contract=renewing) is True
+    document = Document.objects.get(customer=alice, kind="due_notice")
+    assert document.contract == renewing and document.property == renewing.property
+    annual = AuditLog.objects.get(action="billing.renewal_notice_sent").data["annual"]
+    assert document.amount == Decimal(annual) and document.size_bytes > 0
+    filed = AuditLog.objects.get(action="document.filed", target_id=str(document.pk))
+    assert filed.actor_label == "system" and filed.data["kind"] == "due_notice"
+    # indexed from the letter's own text (the vault's extraction), not only its title
+    assert "date limit refus reconduction" in document.search_text
+
+
+def test_a_step_failing_after_its_letter_was_filed_leaves_no_document_and_no_file(renewing, alice, monkeypatch,
+                                                                                   settings):
+    def broken(**kwargs):
+        raise RuntimeError("the notification service is down")
+
+    monkeypatch.setattr(dunning, "notification_create", broken)
+    with freeze_time("2027-01-20 09:00:00"), pytest.raises(RuntimeError):
+        dunning.renewal_notice_send(contract=renewing)
+    assert not Document.objects.exists() and not BillingNotice.objects.exists()
+    assert not list(settings.MEDIA_ROOT.rglob("*.pdf"))  # the file stored with the rolled-back row is removed
+    monkeypatch.undo()
+    with freeze_time("2027-01-20 10:00:00"):
+        assert dunning.renewal_notice_send(contract=renewing) is True  # the next run does the step
+    assert len(list(settings.MEDIA_ROOT.rglob("*.pdf"))) == 1
