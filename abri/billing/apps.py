@@ -9,7 +9,10 @@ class BillingConfig(AppConfig):
     verbose_name = "Paiements"
 
     def ready(self):
+        from abri.billing.invoices import RENDERER as INVOICE_RENDERER
+        from abri.billing.invoices import invoice_render
         from abri.billing.services import YEARLY_STATEMENT_RENDERER, yearly_statement_render
 
         # The vault's task renders the yearly statement by this name (a registry: documents imports no app above).
         renderer_register(YEARLY_STATEMENT_RENDERER, yearly_statement_render)
+        renderer_register(INVOICE_RENDERER, invoice_render)

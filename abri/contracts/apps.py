@@ -10,7 +10,9 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contrats"
 
     def ready(self):
+        from abri.billing.invoices import register_premium_breakdown
         from abri.contracts.choices import GuaranteeCode, PaymentFrequency
+        from abri.contracts.pricing import premium_breakdown
         from abri.contracts.services import (
             AMENDMENT_RENDERER,
             TERMINATION_ACKNOWLEDGEMENT_RENDERER,
@@ -28,3 +30,5 @@ class ContractsConfig(AppConfig):
         # The vault's task renders these letters by name (a registry: documents imports no app above it).
         renderer_register(AMENDMENT_RENDERER, amendment_render)
         renderer_register(TERMINATION_ACKNOWLEDGEMENT_RENDERER, termination_acknowledgement_render)
+        # Billing's invoices list the premium's taxes as the tariff defines them (billing does not import contracts).
+        register_premium_breakdown(premium_breakdown)

@@ -1,0 +1,127 @@
+"""Invoices that cannot be forged: Factur-X (EN 16931) inside a PDF/A-3, PAdES-signed, verifiable (issue 11.4)."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from facturx import get_xml_from_pdf, xml_check_xsd
+from lxml import etree
+from pypdf import PdfReader
+
+from abri.billing.invoices import invoice_for_customer, invoice_issue, invoice_lines
+from abri.billing.models import Invoice
+from abri.core.models import AuditLog
+from abri.documents.services import pdf_text
+
+NS = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+      "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_of(invoice: Invoice) -> bytes:
+    invoice.document.refresh_from_db()
+    with invoice.document.file.open("rb") as handle:
+        return handle.read()
+
+
+def _xml(data: bytes):
+    filename, xml = get_xml_from_pdf(data, check_xsd=False)
+    assert filename == "factur-x.xml"
+    return xml, etree.fromstring(xml)
+
+
+def _french(amount: str) -> str:
+    return amount.replace(".", ",")
+
+
+def test_receipt_embeds_an_en16931_facturx_xml_whose_amounts_match_the_pdf_and_the_schedule(history):
+    item = history["premium_jan"]  # 529.35 paid
+    invoice = invoice_issue(item=item, kind=Invoice.Kind.RECEIPT)
+    data = pdf_of(invoice)
+    xml, tree = _xml(data)
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert tree.findtext(".//rsm:ExchangedDocumentContext//ram:ID", namespaces=NS) == "urn:cen.eu:en16931:2017"
+    assert tree.findtext("rsm:ExchangedDocument/ram:ID", namespaces=NS) == invoice.number
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "380"
+    summation = ".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+    assert tree.findtext(summation + "GrandTotalAmount", namespaces=NS) == "529.35"
+    assert tree.findtext(summation + "TaxTotalAmount", namespaces=NS) == "0.00"
+    assert tree.findtext(summation + "DuePayableAmount", namespaces=NS) == "0.00"  # a receipt: paid
+    header_tax = tree.find(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", namespaces=NS)
+    assert header_tax.findtext("ram:CategoryCode", namespaces=NS) == "E"
+    assert "261 C 2°" in header_tax.findtext("ram:ExemptionReason", namespaces=NS)
+    line_totals = [Decimal(t) for t in tree.xpath("//ram:LineTotalAmount/text()", namespaces=NS)[:-1]]
+    assert sum(line_totals) == item.amount
+    names = tree.xpath("//ram:SpecifiedTradeProduct/ram:Name/text()", namespaces=NS)
+    assert names[0] == "Cotisation hors taxes"
+    assert any("TSCA" in name for name in names) and any("FGTI" in name for name in names)
+
+    text = pdf_text(data)
+    assert "Quittance de cotisation" in text and invoice.number in text
+    assert "529,35" in text and "exonération, catégorie E" in text and "261 C 2°" in text
+    for line in invoice.lines:  # each amount of the XML is printed in French on the PDF
+        assert _french(line["amount"]) in text.replace("\u00a0", " ").replace(" ", "")  or \
+            _french(line["amount"]) in text
+    assert PdfReader(io.BytesIO(data)).xmp_metadata is not None  # PDF/A-3 metadata
+
+
+def test_lines_follow_the_tariff_and_add_up_to_the_amount(history):
+    lines = invoice_lines(history["premium_jan"])
+    assert [label for label, _ in lines][0] == "Cotisation hors taxes"
+    assert len(lines) >= 4
+    assert sum(amount for _, amount in lines) == Decimal("529.35")
+    assert all(amount > 0 for _, amount in lines)
+
+
+def test_invoice_pdf_is_pades_signed_and_tampering_breaks_it(history):
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    data = pdf_of(invoice_issue(item=history["next"], kind=Invoice.Kind.NOTICE))
+    ca = load_cert_from_pemder(str(Path(settings.VAR_DIR) / "pki" / "demo-ca.pem"))
+
+    def status(pdf):
+        (signature,) = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+        return validate_pdf_signature(signature, ValidationContext(trust_roots=[ca]))
+
+    good = status(data)
+    assert good.intact and good.valid and good.trusted
+    tampered = data.replace(b"/Helvetica-Bold", b"/Helvetica-Bolx", 1)
+    assert tampered != data
+    assert not status(tampered).intact
+
+
+def test_refund_note_is_a_credit_note_with_positive_amounts(history):
+    invoice = invoice_issue(item=history["prorata_refund"], kind=Invoice.Kind.REFUND)
+    xml, tree = _xml(pdf_of(invoice))
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "381"
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "8.00"
+    assert "Note de remboursement" in pdf_text(pdf_of(invoice))
+
+
+def test_notice_is_issued_once_and_filed_in_the_vault_with_an_audit_row(history, alice):
+    item = history["next"]
+    first = invoice_issue(item=item, kind=Invoice.Kind.NOTICE)
+    again = invoice_issue(item=item, kind=Invoice.Kind.NOTICE)
+    assert first.pk == again.pk and first.number == again.number
+    assert first.number.startswith(f"FA-{first.issued_on.year}-")
+    assert first.document.customer == alice and first.document.amount == Decimal("45.00")
+    assert AuditLog.objects.filter(action="document.filed", customer=alice,
+                                   data__invoice=first.number).count() == 1
+    text = pdf_text(pdf_of(first))
+    assert "Avis d'échéance" in text and "15 juillet 2026" in text and "45,00" in text
+
+
+def test_another_customers_item_is_a_404(history, alice):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        invoice_for_customer(customer=alice, item_id=history["bob"].pk, kind=Invoice.Kind.RECEIPT)
+    with pytest.raises(Http404):  # a receipt for an unpaid amount does not exist
+        invoice_for_customer(customer=alice, item_id=history["next"].pk, kind=Invoice.Kind.RECEIPT)
