@@ -19,11 +19,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from abri.accounts.models import Customer
 from abri.billing.choices import ScheduleStatus
@@ -39,7 +39,16 @@ from abri.billing.facturx import (
 )
 from abri.billing.models import Invoice, ScheduleItem
 from abri.documents.choices import DocumentKind
-from abri.documents.layout import Heading, Letter, Table, Text, recipient_lines, references, render_letter
+from abri.documents.layout import (
+    Heading,
+    Letter,
+    Table,
+    Text,
+    money,
+    recipient_lines,
+    references,
+    render_letter,
+)
 from abri.documents.services import document_file
 
 logger = logging.getLogger(__name__)
@@ -135,6 +144,26 @@ def invoice_issue(*, item: ScheduleItem, kind: str, actor=None) -> Invoice:
     return invoice
 
 
+INVOICE_URL_NAMES = {Invoice.Kind.NOTICE: "billing:invoice_notice", Invoice.Kind.RECEIPT: "billing:invoice_receipt",
+                     Invoice.Kind.REFUND: "billing:invoice_refund"}
+INVOICE_LINK_LABELS = {Invoice.Kind.NOTICE: gettext_lazy("Avis d'échéance (PDF)"),
+                       Invoice.Kind.RECEIPT: gettext_lazy("Quittance (PDF)"),
+                       Invoice.Kind.REFUND: gettext_lazy("Note de remboursement (PDF)")}
+
+
+def invoice_links(*, customer, entries) -> None:
+    """Set `invoice_url` and `invoice_label` on the payment history's schedule lines that have an invoice
+    (one query for the page): a paid premium its receipt, an upcoming one its notice, a refund its note."""
+    ids = [entry.pk for entry in entries if entry.source == "schedule"]
+    items = {item.pk: item for item in ScheduleItem.objects.for_customer(customer).filter(pk__in=ids)
+             .only("pk", "amount", "status")}
+    for entry in entries:
+        item = items.get(entry.pk) if entry.source == "schedule" else None
+        kind = invoice_kind_for(item) if item is not None else None
+        entry.invoice_url = reverse(INVOICE_URL_NAMES[kind], args=[item.pk]) if kind else ""
+        entry.invoice_label = INVOICE_LINK_LABELS[kind] if kind else ""
+
+
 def invoice_for_customer(*, customer, item_id: int, kind: str, actor=None) -> Invoice:
     """The customer's invoice of `kind` for their schedule item `item_id`; 404 for another's or a wrong kind."""
     item = (ScheduleItem.objects.for_customer(customer).select_related("customer", "contract")
@@ -153,8 +182,6 @@ def _buyer(customer: Customer) -> Party:
 
 
 def _pdf_eur(value: Decimal) -> str:
-    from abri.documents.layout import money
-
     return money(value)
 
 

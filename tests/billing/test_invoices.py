@@ -130,3 +130,36 @@ def test_another_customers_item_is_a_404(history, alice):
         invoice_for_customer(customer=alice, item_id=history["bob"].pk, kind=Invoice.Kind.RECEIPT)
     with pytest.raises(Http404):  # a receipt for an unpaid amount does not exist
         invoice_for_customer(customer=alice, item_id=history["next"].pk, kind=Invoice.Kind.RECEIPT)
+
+
+# --- /paiements/: the links and the downloads ------------------------------------------------------------------
+
+
+def test_payments_page_offers_a_receipt_a_notice_and_a_refund_note(history, alice_client):
+    html = alice_client.get("/paiements/").content.decode()
+    assert f'href="/paiements/quittance/{history["premium_jan"].pk}.pdf"' in html
+    assert f'href="/paiements/avis-echeance/{history["next"].pk}.pdf"' in html
+    assert f'href="/paiements/remboursement/{history["prorata_refund"].pk}.pdf"' in html
+    assert "Quittance (PDF)" in html and "Avis d&#x27;échéance (PDF)" in html and "Note de remboursement (PDF)" in html
+    assert f'/paiements/quittance/{history["next"].pk}.pdf' not in html  # not paid: no receipt
+    assert f'{history["cancelled"].pk}.pdf' not in html
+
+
+def test_receipt_download_is_a_signed_facturx_pdf_and_is_audited(history, alice, alice_client):
+    item = history["premium_jan"]
+    response = alice_client.get(f"/paiements/quittance/{item.pk}.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    xml, tree = _xml(data)
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "529.35"
+    invoice = Invoice.objects.get(schedule_item=item, kind=Invoice.Kind.RECEIPT)
+    assert AuditLog.objects.filter(action="document.download", customer=alice,
+                                   target_id=str(invoice.document.pk)).count() == 1
+
+
+def test_another_customers_invoice_is_a_404_and_nothing_is_issued(history, alice_client, bob_client):
+    assert alice_client.get(f"/paiements/quittance/{history['bob'].pk}.pdf").status_code == 404
+    assert alice_client.get(f"/paiements/avis-echeance/{history['bob_next'].pk}.pdf").status_code == 404
+    assert alice_client.get(f"/paiements/quittance/{history['next'].pk}.pdf").status_code == 404  # unpaid
+    assert not Invoice.objects.exists()
+    assert bob_client.get(f"/paiements/quittance/{history['bob'].pk}.pdf").status_code == 200
