@@ -9,10 +9,13 @@ class BillingConfig(AppConfig):
     verbose_name = "Paiements"
 
     def ready(self):
+        from abri.billing.invoices import NUMBER_PREFIX, invoice_render, invoice_verify
         from abri.billing.invoices import RENDERER as INVOICE_RENDERER
-        from abri.billing.invoices import invoice_render
         from abri.billing.services import YEARLY_STATEMENT_RENDERER, yearly_statement_render
+        from abri.documents.verification import register_document_verifier
 
         # The vault's task renders the yearly statement by this name (a registry: documents imports no app above).
         renderer_register(YEARLY_STATEMENT_RENDERER, yearly_statement_render)
         renderer_register(INVOICE_RENDERER, invoice_render)
+        # Invoice numbers answer on the public /verifier/ page (the certificates app's; a registry).
+        register_document_verifier(NUMBER_PREFIX, invoice_verify)

@@ -12,6 +12,7 @@ contracts (ADR 0010): the contracts app registers where the breakdown comes from
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,6 +51,7 @@ from abri.documents.layout import (
     render_letter,
 )
 from abri.documents.services import document_file
+from abri.documents.verification import DocumentCheck
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +112,10 @@ def invoice_kind_for(item: ScheduleItem) -> str | None:
     if item.status in (ScheduleStatus.UPCOMING, ScheduleStatus.FAILED):
         return Invoice.Kind.NOTICE
     return None
+
+
+NUMBER_PREFIX = "FA"
+NUMBER_RE = re.compile(r"^FA-\d{4}-\d{7}-[" + SUFFIX_ALPHABET + "]{4}$")
 
 
 def _number(pk: int, year: int) -> str:
@@ -264,3 +270,17 @@ def invoice_render(*, invoice_id: int) -> bytes:
     """The vault's renderer (`document_file(renderer=RENDERER)`)."""
     invoice = Invoice.objects.select_related("customer", "schedule_item__contract").get(pk=invoice_id)
     return invoice_pdf(invoice)
+
+
+# --- Public verification (/verifier/) -------------------------------------------------------------------------
+
+
+def invoice_verify(number: str) -> DocumentCheck:
+    """Was this invoice number issued by the insurer? Its kind, amount and dates; nothing about the customer."""
+    invoice = None
+    if NUMBER_RE.match(number):
+        invoice = Invoice.objects.select_related("schedule_item").filter(number=number).first()
+    if invoice is None:
+        return DocumentCheck(number=number, authentic=False)
+    return DocumentCheck(number=number, authentic=True, kind_label=str(invoice.get_kind_display()),
+                         amount=invoice.total, issued_on=invoice.issued_on, due_date=invoice.schedule_item.due_date)

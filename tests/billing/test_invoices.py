@@ -2,6 +2,7 @@
 
 import io
 import re
+import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -163,3 +164,42 @@ def test_another_customers_invoice_is_a_404_and_nothing_is_issued(history, alice
     assert alice_client.get(f"/paiements/quittance/{history['next'].pk}.pdf").status_code == 404  # unpaid
     assert not Invoice.objects.exists()
     assert bob_client.get(f"/paiements/quittance/{history['bob'].pk}.pdf").status_code == 200
+
+
+# --- /verifier/: a real number, a forged one, the rate limit --------------------------------------------------
+
+
+def _verify(client, number, ip="192.0.2.10"):
+    return client.get("/verifier/", {"numero": number}, REMOTE_ADDR=ip)
+
+
+def test_verifier_says_an_issued_invoice_is_authentic_with_its_amount_and_date_only(history, client, settings):
+    settings.ABRI_VERIFY_RATE_LIMIT = 100_000
+    invoice = invoice_issue(item=history["premium_jan"], kind=Invoice.Kind.RECEIPT)
+    response = _verify(client, f"  {invoice.number.lower()} ")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Facture authentique : {invoice.number}" in html
+    assert "Quittance de cotisation" in html and "529,35\u00a0€" in html and "15 janvier 2026" in html
+    assert "Durand" not in html and "Alice" not in html and history["premium_jan"].reference not in html
+    assert "errorlist" not in html and "pas la bonne forme" not in html
+
+
+def test_verifier_rejects_a_forged_invoice_number(history, client, settings):
+    settings.ABRI_VERIFY_RATE_LIMIT = 100_000
+    invoice = invoice_issue(item=history["premium_jan"], kind=Invoice.Kind.RECEIPT)
+    forged = invoice.number[:-4] + ("ZZZZ" if not invoice.number.endswith("ZZZZ") else "YYYY")
+    for number in (forged, "FA-2026-9999999-ABCD", "FA-n'importe quoi"):
+        html = _verify(client, number).content.decode()
+        assert "Facture authentique" not in html
+        assert "Aucune facture ne porte le numéro" in html and "peut-être un faux" in html
+
+
+def test_invoice_verifications_are_rate_limited_like_certificates(history, client, settings):
+    settings.ABRI_VERIFY_RATE_LIMIT = 2
+    invoice = invoice_issue(item=history["next"], kind=Invoice.Kind.NOTICE)
+    ip = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"  # the shared cache counts every run's
+    assert _verify(client, invoice.number, ip).status_code == 200
+    assert _verify(client, invoice.number, ip).status_code == 200
+    response = _verify(client, invoice.number, ip)
+    assert response.status_code == 429 and "Trop de vérifications" in response.content.decode()
