@@ -12,6 +12,7 @@ contracts (ADR 0010): the contracts app registers where the breakdown comes from
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 import re
 import secrets
 from collections.abc import Callable
@@ -168,6 +169,37 @@ def invoice_links(*, customer, entries) -> None:
         kind = invoice_kind_for(item) if item is not None else None
         entry.invoice_url = reverse(INVOICE_URL_NAMES[kind], args=[item.pk]) if kind else ""
         entry.invoice_label = INVOICE_LINK_LABELS[kind] if kind else ""
+
+
+@dataclass(frozen=True)
+class AvailableInvoice:
+    """An invoice the customer can download: issued already (it has a number) or issued on first download."""
+
+    id: str  # "<kind>-<schedule item id>", stable
+    kind: str
+    kind_label: str
+    item_id: int
+    contract_number: str
+    due_date: object
+    amount: Decimal
+    number: str | None
+
+
+def invoices_available(*, customer) -> list[AvailableInvoice]:
+    """Every invoice of the customer's schedule, newest due date first (two queries)."""
+    items = (ScheduleItem.objects.for_customer(customer).select_related("contract")
+             .only("pk", "amount", "status", "due_date", "contract__number").order_by("-due_date", "-id"))
+    numbers = dict(((kind, item_id), number) for kind, item_id, number in
+                   Invoice.objects.for_customer(customer).values_list("kind", "schedule_item_id", "number"))
+    found = []
+    for item in items:
+        kind = invoice_kind_for(item)
+        if kind:
+            found.append(AvailableInvoice(
+                id=f"{kind}-{item.pk}", kind=kind, kind_label=str(Invoice.Kind(kind).label), item_id=item.pk,
+                contract_number=item.contract.number, due_date=item.due_date, amount=abs(item.amount),
+                number=numbers.get((kind, item.pk))))
+    return found
 
 
 def invoice_for_customer(*, customer, item_id: int, kind: str, actor=None) -> Invoice:

@@ -203,3 +203,40 @@ def test_invoice_verifications_are_rate_limited_like_certificates(history, clien
     assert _verify(client, invoice.number, ip).status_code == 200
     response = _verify(client, invoice.number, ip)
     assert response.status_code == 429 and "Trop de vérifications" in response.content.decode()
+
+
+# --- API -------------------------------------------------------------------------------------------------------
+
+
+def test_api_lists_the_invoices_and_downloads_a_signed_facturx_pdf(history, alice):
+    from tests.api.conftest import bearer_client
+
+    api = bearer_client(alice)
+    body = api.get("/api/v1/invoices?page_size=50").json()
+    by_id = {item["id"]: item for item in body["items"]}
+    receipt = by_id[f"receipt-{history['premium_jan'].pk}"]
+    assert receipt["amount"] == "529.35" and receipt["kind_label"] == "Quittance de cotisation"
+    assert receipt["number"] is None  # issued on first download
+    assert f"notice-{history['next'].pk}" in by_id and f"refund-{history['prorata_refund'].pk}" in by_id
+    assert not any(item["contract_number"] == history["bob"].contract.number for item in body["items"])
+
+    response = api.get(receipt["pdf_url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    _xml_text, tree = _xml(data)
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "529.35"
+    invoice = Invoice.objects.get(schedule_item=history["premium_jan"], kind=Invoice.Kind.RECEIPT)
+    assert {i["number"] for i in api.get("/api/v1/invoices?page_size=50").json()["items"]} >= {invoice.number}
+    assert AuditLog.objects.filter(action="document.download", target_id=str(invoice.document.pk),
+                                   data__channel="api").count() == 1
+
+
+def test_api_answers_404_for_another_customers_invoice_and_422_for_a_bad_id(history, alice):
+    from tests.api.conftest import bearer_client
+
+    api = bearer_client(alice)
+    response = api.get(f"/api/v1/invoices/receipt-{history['bob'].pk}/pdf")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/problem+json")
+    assert api.get(f"/api/v1/invoices/receipt-{history['next'].pk}/pdf").status_code == 404  # not paid
+    assert api.get("/api/v1/invoices/facture-1/pdf").status_code == 422
+    assert not Invoice.objects.exists()
