@@ -14,8 +14,8 @@ from abri.api.routers.contract_changes import router as contract_changes_router
 from abri.api.routers.contracts import router as contracts_router
 from abri.api.routers.document_search import router as document_search_router
 from abri.api.routers.documents import router as documents_router
-from abri.api.routers.me import router as me_router
 from abri.api.routers.invoices import router as invoices_router
+from abri.api.routers.me import router as me_router
 from abri.api.routers.payments import router as payments_router
 from abri.api.security import customer_auth
 from abri.api.throttling import api_throttles

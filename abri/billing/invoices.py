@@ -12,10 +12,10 @@ contracts (ADR 0010): the contracts app registers where the breakdown comes from
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
