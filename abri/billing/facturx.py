@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from facturx import generate_from_binary
 from lxml import etree
 
@@ -25,7 +26,8 @@ NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 EN16931 = "urn:cen.eu:en16931:2017"
 FLAVOR, LEVEL = "factur-x", "en16931"
 
-VAT_EXEMPTION_REASON = "Exonération de TVA, article 261 C 2° du CGI (opérations d'assurance)"
+# In the language active when the XML is built (the invoices build it in French, whatever the request's).
+VAT_EXEMPTION_REASON = gettext_lazy("Exonération de TVA, article 261 C 2° du CGI (opérations d'assurance)")
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"
 # UNTDID 4461 payment means: SEPA direct debit, SEPA credit transfer, bank card
 PAYMENT_MEANS = {"direct_debit": "59", "transfer": "58", "card": "48"}
@@ -106,7 +108,7 @@ def _exempt_tax(parent, *, basis: Decimal | None = None) -> None:
         _sub(tax, "ram:CalculatedAmount", "0.00")
     _sub(tax, "ram:TypeCode", "VAT")
     if basis is not None:
-        _sub(tax, "ram:ExemptionReason", VAT_EXEMPTION_REASON)
+        _sub(tax, "ram:ExemptionReason", str(VAT_EXEMPTION_REASON))
         _sub(tax, "ram:BasisAmount", _amount(basis))
     _sub(tax, "ram:CategoryCode", "E")
     _sub(tax, "ram:RateApplicablePercent", "0")
@@ -121,7 +123,7 @@ def invoice_xml(data: InvoiceData) -> bytes:
     _sub(document, "ram:ID", data.number)
     _sub(document, "ram:TypeCode", data.type_code)
     _date(document, "ram:IssueDateTime", data.issued_on)
-    for note in (data.note, VAT_EXEMPTION_REASON):
+    for note in (data.note, str(VAT_EXEMPTION_REASON)):
         if note:
             _sub(_sub(document, "ram:IncludedNote"), "ram:Content", note)
 

@@ -140,7 +140,7 @@ def test_payments_page_offers_a_receipt_a_notice_and_a_refund_note(history, alic
     html = alice_client.get("/paiements/").content.decode()
     assert f'href="/paiements/quittance/{history["premium_jan"].pk}.pdf"' in html
     assert f'href="/paiements/avis-echeance/{history["next"].pk}.pdf"' in html
-    assert f'href="/paiements/remboursement/{history["prorata_refund"].pk}.pdf"' in html
+    assert f'href="/paiements/avoir/{history["prorata_refund"].pk}.pdf"' in html
     assert "Quittance (PDF)" in html and "Avis d&#x27;échéance (PDF)" in html and "Note de remboursement (PDF)" in html
     assert f'/paiements/quittance/{history["next"].pk}.pdf' not in html  # not paid: no receipt
     assert f'{history["cancelled"].pk}.pdf' not in html
