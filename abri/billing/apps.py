@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from abri.documents.renderers import renderer_register
+from abri.documents.verification import register_document_verifier
 
 
 class BillingConfig(AppConfig):
@@ -12,7 +13,6 @@ class BillingConfig(AppConfig):
         from abri.billing.invoices import NUMBER_PREFIX, invoice_render, invoice_verify
         from abri.billing.invoices import RENDERER as INVOICE_RENDERER
         from abri.billing.services import YEARLY_STATEMENT_RENDERER, yearly_statement_render
-        from abri.documents.verification import register_document_verifier
 
         # The vault's task renders the yearly statement by this name (a registry: documents imports no app above).
         renderer_register(YEARLY_STATEMENT_RENDERER, yearly_statement_render)

@@ -6,7 +6,8 @@ renderer « billing.invoice »). Its number answers on the public /verifier/ pag
 
 The lines follow the tariff: the premium before tax, then the Cat Nat surcharge, the insurance tax (TSCA)
 and the terrorism contribution (FGTI), in the proportions of the contract's quote. Billing does not import
-contracts (ADR 0010): the contracts app registers where the breakdown comes from (`register_premium_breakdown`).
+contracts (ADR 0010): the contracts app registers where the breakdown comes from
+(`abri.billing.ports.register_premium_breakdown`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -40,6 +40,7 @@ from abri.billing.facturx import (
     invoice_xml,
 )
 from abri.billing.models import Invoice, ScheduleItem
+from abri.billing.ports import premium_breakdown_source
 from abri.documents.choices import DocumentKind
 from abri.documents.layout import (
     Heading,
@@ -69,16 +70,6 @@ COMPONENTS = (
     ("terrorism_contribution", gettext_lazy("Contribution au fonds de garantie attentats (FGTI)")),
 )
 
-PremiumBreakdown = Callable[[object], "dict[str, Decimal] | None"]
-_premium_breakdown: PremiumBreakdown | None = None
-
-
-def register_premium_breakdown(source: PremiumBreakdown) -> None:
-    """Register `source(contract) -> {component: annual amount}` (the contracts app's tariff quote)."""
-    global _premium_breakdown
-    _premium_breakdown = source
-
-
 def invoice_lines(item: ScheduleItem) -> list[tuple[str, Decimal]]:
     """The lines of an invoice for `item` (positive amounts adding up to |item.amount|).
 
@@ -87,9 +78,10 @@ def invoice_lines(item: ScheduleItem) -> list[tuple[str, Decimal]]:
     """
     total = abs(item.amount).quantize(CENT)
     breakdown = None
-    if _premium_breakdown is not None:
+    source = premium_breakdown_source()
+    if source is not None:
         try:
-            breakdown = _premium_breakdown(item.contract)
+            breakdown = source(item.contract)
         except Exception:  # a tariff problem must not stop the customer's receipt
             logger.exception("premium breakdown failed for contract %s", item.contract_id)
     annual = sum(breakdown.values(), Decimal("0")) if breakdown else Decimal("0")

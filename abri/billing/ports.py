@@ -7,7 +7,7 @@ Billing is the ledger: contracts write the amounts due into its schedule, so bil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,3 +55,21 @@ def indemnity_source() -> IndemnitySource:
     if _indemnity_source is None:
         raise ImproperlyConfigured("No indemnity source registered: is abri.claims in INSTALLED_APPS? (ADR 0010)")
     return _indemnity_source
+
+
+# The tariff's split of a contract's annual premium, for the invoices' lines (abri.billing.invoices):
+# {"net_premium", "instalment_surcharge", "catnat_surcharge", "insurance_tax", "terrorism_contribution"} → Decimal,
+# or None when the tariff cannot price the contract. Registered by `ContractsConfig.ready()`.
+PremiumBreakdown = Callable[[object], "dict[str, Decimal] | None"]
+_premium_breakdown: PremiumBreakdown | None = None
+
+
+def register_premium_breakdown(source: PremiumBreakdown) -> None:
+    """Register `source(contract) -> {component: annual amount}` (the contracts app's tariff quote)."""
+    global _premium_breakdown
+    _premium_breakdown = source
+
+
+def premium_breakdown_source() -> PremiumBreakdown | None:
+    """The registered premium breakdown, or None (then an invoice has one line, taxes included)."""
+    return _premium_breakdown

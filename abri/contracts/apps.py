@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from abri.billing.ports import register_premium_breakdown
 from abri.core.labels import register_labels
 from abri.documents.renderers import renderer_register
 
@@ -10,7 +11,6 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contrats"
 
     def ready(self):
-        from abri.billing.invoices import register_premium_breakdown
         from abri.contracts.choices import GuaranteeCode, PaymentFrequency
         from abri.contracts.pricing import premium_breakdown
         from abri.contracts.services import (
