@@ -306,6 +306,9 @@ ABRI_INSURER_LEGAL_FORM = os.environ.get("ABRI_INSURER_LEGAL_FORM",
                                          "Société anonyme au capital de 12 000 000 €")
 ABRI_INSURER_ADDRESS = os.environ.get("ABRI_INSURER_ADDRESS", "12 rue de la Paix, 75002 Paris")
 ABRI_INSURER_RCS = os.environ.get("ABRI_INSURER_RCS", "RCS Paris 999 999 999")
+# Factur-X invoices (EN 16931): the insurer's SIREN (legal registration) and intra-community VAT number
+ABRI_INSURER_SIREN = os.environ.get("ABRI_INSURER_SIREN", "999999999")
+ABRI_INSURER_VAT_ID = os.environ.get("ABRI_INSURER_VAT_ID", "FR14999999999")
 ABRI_INSURER_ORIAS = os.environ.get("ABRI_INSURER_ORIAS", "")  # for an intermediary; an insurer has none
 ABRI_INSURER_REGULATOR = os.environ.get(
     "ABRI_INSURER_REGULATOR",

@@ -14,6 +14,7 @@ from abri.api.routers.contract_changes import router as contract_changes_router
 from abri.api.routers.contracts import router as contracts_router
 from abri.api.routers.document_search import router as document_search_router
 from abri.api.routers.documents import router as documents_router
+from abri.api.routers.invoices import router as invoices_router
 from abri.api.routers.me import router as me_router
 from abri.api.routers.payments import router as payments_router
 from abri.api.routers.webhooks import router as webhooks_router
@@ -56,6 +57,7 @@ api.add_router("/certificates", certificates_router, throttle=api_throttles)
 api.add_router("/payments", payments_router, throttle=api_throttles)
 # The PSP's events: signed, outside customer auth (auth=None on the operation), no customer throttle.
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/invoices", invoices_router, throttle=api_throttles)
 
 
 @api.get("/ping", auth=None, throttle=api_throttles, tags=["santé"], summary="Disponibilité de l'API")

@@ -248,3 +248,42 @@ from abri.billing.psp.models import (  # noqa: E402,F401 - card payment models, 
     PaymentWebhookEvent,
     SandboxIntent,
 )
+
+
+class InvoiceQuerySet(CustomerOwnedQuerySet):
+    """Invoices, receipts and refund notes, scoped to their customer."""
+
+
+class Invoice(models.Model):
+    """A Factur-X invoice document for one amount of the schedule (abri.billing.invoices): an « avis
+    d'échéance » before it is paid, a « quittance » once paid, a « note de remboursement » for a refund.
+
+    Its number is printed on the PDF and answers on the public /verifier/ page: sequential (the pk, so the
+    numbering is chronological and continuous) with a random suffix that makes numbers unguessable.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Avis d'échéance")
+        RECEIPT = "receipt", _("Quittance de cotisation")
+        REFUND = "refund", _("Note de remboursement")
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="invoices")
+    schedule_item = models.ForeignKey(ScheduleItem, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    number = models.CharField(max_length=24, unique=True, null=True, blank=True)
+    issued_on = models.DateField(default=timezone.localdate)
+    total = models.DecimalField(max_digits=10, decimal_places=2, help_text="Toutes taxes comprises, positive.")
+    lines = models.JSONField(default=list, help_text="[{label, amount}] as strings; they add up to the total.")
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("facture")
+        ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["schedule_item", "kind"], name="billing_invoice_one_per_kind")]
+
+    def __str__(self) -> str:
+        return self.number or f"invoice {self.pk}"

@@ -70,3 +70,21 @@ def register_dunning_alerts(reader: Callable[..., list]) -> None:
 def dunning_alerts(*, customer) -> list:
     """The customer's unpaid-premium alerts (none when the dunning app is not installed)."""
     return _dunning_alerts(customer=customer) if _dunning_alerts is not None else []
+
+
+# The tariff's split of a contract's annual premium, for the invoices' lines (abri.billing.invoices):
+# {"net_premium", "instalment_surcharge", "catnat_surcharge", "insurance_tax", "terrorism_contribution"} → Decimal,
+# or None when the tariff cannot price the contract. Registered by `ContractsConfig.ready()`.
+PremiumBreakdown = Callable[[object], "dict[str, Decimal] | None"]
+_premium_breakdown: PremiumBreakdown | None = None
+
+
+def register_premium_breakdown(source: PremiumBreakdown) -> None:
+    """Register `source(contract) -> {component: annual amount}` (the contracts app's tariff quote)."""
+    global _premium_breakdown
+    _premium_breakdown = source
+
+
+def premium_breakdown_source() -> PremiumBreakdown | None:
+    """The registered premium breakdown, or None (then an invoice has one line, taxes included)."""
+    return _premium_breakdown

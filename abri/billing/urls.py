@@ -17,6 +17,9 @@ urlpatterns = [
     # The sandbox PSP's own pages (ABRI_PSP=sandbox only): the one place a card number is typed.
     path("sandbox/<str:token>/", sandbox_views.sandbox_pay, name="sandbox_pay"),
     path("sandbox/<str:token>/3ds/", sandbox_views.sandbox_3ds, name="sandbox_3ds"),
+    path("avis-echeance/<int:item_id>.pdf", views.invoice_download, {"kind": "notice"}, name="invoice_notice"),
+    path("quittance/<int:item_id>.pdf", views.invoice_download, {"kind": "receipt"}, name="invoice_receipt"),
+    path("avoir/<int:item_id>.pdf", views.invoice_download, {"kind": "refund"}, name="invoice_refund"),
     path("calendrier/", views.calendar_create, name="calendar_create"),
     path("calendrier/revoquer/", views.calendar_revoke, name="calendar_revoke"),
     # The token is a secret in the path: log redaction must mask /paiements/calendrier/<token>.ics.

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from abri.accounts.stepup import step_up_required
-from abri.billing import direct_debit, exports, ports, selectors, services
+from abri.billing import direct_debit, exports, invoices, ports, selectors, services
 from abri.billing.chart import payment_chart
 from abri.billing.forms import MandateForm, PaymentFilterForm
 from abri.billing.psp import services as card_services
@@ -21,6 +21,7 @@ from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
 from abri.core.middleware import client_ip
 from abri.core.money import format_eur
+from abri.documents.services import document_download_record
 
 PAGE_SIZE = 24
 
@@ -39,6 +40,7 @@ def payment_list(request):
     """Paiements: every euro (premiums, pro-rata, refunds, indemnities), filters, running balance, exports."""
     form, filters, entries = _filtered_history(request)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    invoices.invoice_links(customer=request.customer, entries=page.object_list)
     years = selectors.payment_years(customer=request.customer)
     last_year = timezone.localdate().year - 1
     statement_years = [y for y in years if y <= timezone.localdate().year] or [last_year]
@@ -225,3 +227,20 @@ def card_return(request, payment_id: int):
     else:
         return redirect("billing:list")
     return redirect("billing:pay", item_id=payment.item_id)
+
+
+@customer_required
+@require_GET
+def invoice_download(request, item_id: int, kind: str):
+    """« Avis d'échéance », « Quittance » or « Note de remboursement » of one amount: Factur-X PDF/A-3, signed.
+
+    Issued once and filed in the documents; each download is audited. Another customer's amount: 404.
+    """
+    invoice = invoices.invoice_for_customer(customer=request.customer, item_id=item_id, kind=kind, actor=request.user)
+    document = invoice.document
+    document.refresh_from_db(fields=["file", "size_bytes"])
+    if document.is_pending:  # being signed by the task queue
+        return render(request, "documents/partials/file_pending.html", {"document": document, "active_menu": "payments"})
+    document_download_record(actor=request.user, document=document, preview=False)
+    return download_response(file=document.file.open("rb"), filename=f"{invoice.number}.pdf",
+                             content_type="application/pdf")

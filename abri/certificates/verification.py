@@ -70,3 +70,12 @@ def certificate_verify(*, raw_number: str, ip: str | None, channel: str = "web")
         insured_initials=certificate.insured_initials, city=certificate.city,
         valid_from=certificate.valid_from, valid_until=certificate.valid_until,
     )
+
+
+def verification_log_document(*, check, raw_number: str, ip: str | None, channel: str = "web") -> None:
+    """Log the verification of another document's number (an invoice's: abri.documents.verification)."""
+    VerificationLog.objects.create(
+        number=(raw_number or "")[:40], certificate=None,
+        outcome=VerificationOutcome.VALID if check.authentic else VerificationOutcome.UNKNOWN, channel=channel[:8],
+        ip_address=_valid_ip(ip),
+    )

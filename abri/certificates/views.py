@@ -17,13 +17,18 @@ from django_htmx.http import reswap, trigger_client_event
 from abri.certificates.forms import KIND_FIELDS, CertificateRequestForm, VerificationForm
 from abri.certificates.selectors import certificate_get, certificates_for_customer, contracts_certifiable
 from abri.certificates.services import certificate_issue
-from abri.certificates.verification import certificate_verify, verification_rate_limit
+from abri.certificates.verification import (
+    certificate_verify,
+    verification_log_document,
+    verification_rate_limit,
+)
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
 from abri.core.htmx import is_htmx
 from abri.core.middleware import client_ip
 from abri.documents.services import document_download_record
 from abri.documents.signing import certificate_fingerprint, signing_material
+from abri.documents.verification import document_verify
 
 
 def _pdf_response(certificate, handle) -> HttpResponse:
@@ -119,7 +124,7 @@ def _throttled(request, retry_after: int) -> HttpResponse:
 @require_GET
 def verify_page(request):
     """« Numéro d'attestation » → valide / expirée / révoquée / inconnue, with the minimum shown."""
-    result = None
+    result = document_check = None
     if "numero" in request.GET:
         form = VerificationForm(request.GET)
         raw = request.GET.get("numero", "")
@@ -128,16 +133,22 @@ def verify_page(request):
             retry_after = verification_rate_limit(ip=ip)
             if retry_after is not None:
                 return _throttled(request, retry_after)
-            outcome = certificate_verify(raw_number=raw, ip=ip, channel="web")
-            if form.is_valid():
-                result = outcome
+            document_check = document_verify(raw)
+            if document_check is not None:  # an invoice's number (registered by its app), not a certificate's
+                verification_log_document(check=document_check, raw_number=raw, ip=ip, channel="web")
+                form = VerificationForm(initial={"numero": raw})
+            else:
+                outcome = certificate_verify(raw_number=raw, ip=ip, channel="web")
+                if form.is_valid():
+                    result = outcome
         else:
             form.is_valid()
     else:
         form = VerificationForm()
     response = render(
         request, "certificates/verify/page.html",
-        {"form": form, "result": result, "fingerprint": certificate_pem_fingerprint()},
+        {"form": form, "result": result, "document_check": document_check,
+         "fingerprint": certificate_pem_fingerprint()},
     )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from abri.billing.ports import register_premium_breakdown
 from abri.core.labels import register_labels
 from abri.documents.renderers import renderer_register
 
@@ -18,6 +19,7 @@ class ContractsConfig(AppConfig):
             TerminationStatus,
         )
         from abri.contracts.forms import OPTION_LABELS
+        from abri.contracts.pricing import premium_breakdown
         from abri.contracts.services import (
             AMENDMENT_RENDERER,
             TERMINATION_ACKNOWLEDGEMENT_RENDERER,
@@ -38,3 +40,5 @@ class ContractsConfig(AppConfig):
         # The vault's task renders these letters by name (a registry: documents imports no app above it).
         renderer_register(AMENDMENT_RENDERER, amendment_render)
         renderer_register(TERMINATION_ACKNOWLEDGEMENT_RENDERER, termination_acknowledgement_render)
+        # Billing's invoices list the premium's taxes as the tariff defines them (billing does not import contracts).
+        register_premium_breakdown(premium_breakdown)

@@ -156,6 +156,19 @@ def quote_change(*, contract: Contract, choices: dict, today: date | None = None
     return result
 
 
+def premium_breakdown(contract: Contract) -> dict[str, Decimal] | None:
+    """The contract's annual premium split as the tariff prices it (for billing's invoices); None if it cannot."""
+    try:
+        quote = pricing.quote(quote_request(contract, contract_choices(contract)))
+    except pricing.PricingError:
+        return None
+    if not isinstance(quote, pricing.Quote):  # a referral: no price online
+        return None
+    return {"net_premium": quote.net_premium, "instalment_surcharge": quote.instalment_surcharge,
+            "catnat_surcharge": quote.catnat_surcharge, "insurance_tax": quote.insurance_tax,
+            "terrorism_contribution": quote.terrorism_contribution}
+
+
 def quote_as_json(quote: pricing.Quote) -> dict:
     """A quote frozen as JSON (amounts as strings) for simulations and amendments."""
     return {

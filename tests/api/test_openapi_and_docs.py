@@ -16,6 +16,8 @@ ENDPOINTS = {
     ("get", "/api/v1/claims/{number}"),
     ("get", "/api/v1/documents"),
     ("get", "/api/v1/documents/{document_id}/download"),
+    ("get", "/api/v1/invoices"),
+    ("get", "/api/v1/invoices/{invoice_id}/pdf"),
     ("post", "/api/v1/auth/login"),
     ("get", "/api/v1/payments"),
     ("post", "/api/v1/payments/{payment_id}/card"),
