@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from freezegun import api as freezegun_api
 
 from tests.accounts.factories import CustomerFactory
 from tests.contracts.factories import make_contract
@@ -78,3 +79,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             continue  # in-memory test database, private to the process already
         test = db.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{suffix}"
+
+
+@pytest.fixture(autouse=True)
+def _clock_is_never_left_frozen(request):
+    """A test that leaves freezegun running (a freezer started and never stopped) fakes the clock of every test
+    after it: cryptography then refuses real datetimes far from the culprit. Fail the culprit instead."""
+    before = len(freezegun_api.freeze_factories)
+    yield
+    leaked = len(freezegun_api.freeze_factories) - before
+    assert leaked <= 0, f"{request.node.nodeid} left the clock frozen ({leaked} freezer(s) never stopped)"

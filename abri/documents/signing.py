@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 DEMO_CA_NAME = "Abri Démo — AC de test (pas pour la production)"
 DEMO_SIGNER_NAME = "Abri Démo — Signature des attestations"
+# The demo PKI is valid from a fixed past day, not from the day it was generated: documents signed under a
+# test clock set earlier than that day (frozen tests, a demo replayed at a given date) still validate.
+DEMO_PKI_VALID_FROM = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 SIGNATURE_BYTES_RESERVED = int(os.environ.get("ABRI_SIGNATURE_BYTES_RESERVED", 12_000))
 TIMESTAMP_BYTES_RESERVED = 12_000
 
@@ -270,7 +273,7 @@ def _demo_pki_generate(paths: dict[str, Path]) -> None:
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(DEMO_PKI_VALID_FROM)
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -295,7 +298,7 @@ def _demo_pki_generate(paths: dict[str, Path]) -> None:
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(DEMO_PKI_VALID_FROM)
         .not_valid_after(now + dt.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
