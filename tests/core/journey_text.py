@@ -124,10 +124,11 @@ PATTERNS = [
 ]
 
 # What a customer reads (pages, e-mails, SMS, PDFs) gives a date in words, « 1er mars 2027 » (ADR 0011);
-# back-office tables may stay numeric for density, and exports (CSV/QIF/OFX) are data, not readings.
+# back-office tables may stay numeric for density, exports (CSV/QIF/OFX) are data, not readings, and the
+# example of an input format (« JJ/MM/AAAA, par exemple 17/04/1986 ») is how to type a date, not a date.
 CUSTOMER_PATTERNS = [
     ("date en chiffres « 01/03/2027 » (écrire « 1er mars 2027 » avec day)",
-     re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?(?![\d/])")),
+     re.compile(r"(?<!par exemple )(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?(?![\d/])")),
 ]
 STAFF_SOURCE = "personnel"
 
