@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from abri.billing.choices import (
@@ -46,6 +45,7 @@ from abri.billing.sepa import (
     returns_read,
 )
 from abri.core.crypto import decrypt_text, encrypt_text
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
@@ -108,7 +108,7 @@ def _mandate_pdf(*, customer, reference: str, holder: str, masked: str, bic: str
         "",
         consent,
         "",
-        f"Signé électroniquement le {date_format(when.date(), 'j F Y')} à {when:%H:%M} (heure de Paris), "
+        f"Signé électroniquement le {day_in_words(when.date())} à {when:%H:%M} (heure de Paris), "
         "après confirmation de l'identité du titulaire de l'espace client par un second facteur.",
         f"Chaque prélèvement vous est annoncé au moins {PRE_NOTIFICATION_DAYS} jours avant sa date, "
         "dans « Mes paiements ».",
@@ -424,7 +424,7 @@ def debit_return(*, collection_id: int, reason: str, actor=None) -> bool:
                  actor_label="" if actor else "bank",
                  data={"end_to_end_id": collection.end_to_end_id, "reason": reason, "mandate": mandate.reference,
                        "mandate_ended": bool(ends)})
-    words = {"day": date_format(item.due_date, "j F Y"), "amount": format_eur(item.amount), "reason": label}
+    words = {"day": day_in_words(item.due_date), "amount": format_eur(item.amount), "reason": label}
     body = _("Votre banque a rejeté le prélèvement de %(amount)s du %(day)s. Motif : %(reason)s. "
              "Réglez cette échéance par virement ou par carte avec le lien ci-dessous.") % words
     if ends:
