@@ -24,6 +24,7 @@ from abri.contracts.forms import ChangeForm
 from abri.contracts.models import CapitalRequest, Contract, TerminationRequest
 from abri.contracts.pricing import contract_choices, quote_change
 from abri.contracts.tariff_admin import tariff_upload
+from abri.core.formats import day as day_in_words
 from abri.core.services import audit_record
 from abri.dunning import services as dunning
 
@@ -119,7 +120,7 @@ def tariffs(request):
             try:
                 tariff = tariff_upload(content=upload.read(), actor=request.user)
                 messages.success(request, _("Tarif %(v)s ajouté : il s'applique aux nouveaux devis à partir du %(d)s.")
-                                 % {"v": tariff.version, "d": tariff.effective_from.strftime("%d/%m/%Y")})
+                                 % {"v": tariff.version, "d": day_in_words(tariff.effective_from)})
                 return redirect("backoffice_contracts:tariffs")
             except pricing.TariffFileError as exc:
                 error_lines = exc.problems

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -46,6 +45,8 @@ from abri.billing.sepa import (
     returns_read,
 )
 from abri.core.crypto import decrypt_text, encrypt_text
+from abri.core.formats import clock
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.documents.choices import DocumentKind
@@ -118,7 +119,7 @@ def mandate_render(*, mandate_id: int) -> bytes:
             "",
             _("Signé électroniquement le %(day)s à %(time)s (heure de Paris), après confirmation de l'identité du "
               "titulaire de l'espace client par un second facteur.") % {
-                "day": date_format(when.date(), "j F Y"), "time": f"{when:%H:%M}"},
+                "day": day_in_words(when.date(), language="fr"), "time": clock(when.time())},
             _("Chaque prélèvement vous est annoncé au moins %(days)s jours avant sa date, dans « Mes paiements ».")
             % {"days": PRE_NOTIFICATION_DAYS},
             _("Note : vos droits concernant le présent mandat sont expliqués dans un document que vous pouvez "
@@ -424,7 +425,7 @@ def debit_return(*, collection_id: int, reason: str, actor=None) -> bool:
                  actor_label="" if actor else "bank",
                  data={"end_to_end_id": collection.end_to_end_id, "reason": reason, "mandate": mandate.reference,
                        "mandate_ended": bool(ends)})
-    words = {"day": date_format(item.due_date, "j F Y"), "amount": format_eur(item.amount), "reason": label}
+    words = {"day": day_in_words(item.due_date), "amount": format_eur(item.amount), "reason": label}
     body = _("Votre banque a rejeté le prélèvement de %(amount)s du %(day)s. Motif : %(reason)s. "
              "Réglez cette échéance par virement ou par carte avec le lien ci-dessous.") % words
     if ends:

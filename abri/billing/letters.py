@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from abri.core.formats import day as day_in_words
 from abri.documents.layout import (
     Heading,
     Letter,
@@ -55,7 +55,7 @@ def yearly_statement_pdf(*, customer, year: int, rows: list[dict], total: Decima
             Text(_("Attestation délivrée pour servir et valoir ce que de droit, notamment pour la déclaration des "
                    "revenus fonciers d'un propriétaire bailleur.")),
         ]
-        today = date_format(timezone.localdate(), "j F Y")
+        today = day_in_words(timezone.localdate())
         letter = Letter(
             title=title, subject=_("Attestation annuelle de cotisations"),
             keywords=["attestation", "cotisations", str(year)],

@@ -28,6 +28,7 @@ from abri.billing.choices import (
 )
 from abri.billing.models import BankTransaction, CalendarFeed, ScheduleItem, SepaMandate
 from abri.billing.ports import indemnity_source
+from abri.core.formats import day as day_in_words
 from abri.core.labels import labels_of
 from abri.core.money import format_eur
 
@@ -131,7 +132,7 @@ class _Labels:
             return label
         if kind == PaymentKind.PREMIUM:
             template = self.premium.get(frequency) or self.kinds[kind]
-            return template.replace("{day}", f"{due_date:%d/%m/%Y}")
+            return template.replace("{day}", day_in_words(due_date))
         if kind == PaymentKind.ADJUSTMENT:
             return self.adjustment.replace("{number}", reference.removeprefix("PRO-"))
         if kind == PaymentKind.ADJUSTMENT_REFUND:

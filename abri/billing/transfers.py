@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from abri.billing.choices import PaymentKind, PaymentMethod, ScheduleStatus, TransferStatus
 from abri.billing.models import BankTransaction, ScheduleItem
 from abri.billing.sepa import SepaError, StatementCredit, amount_parse, statement_read
 from abri.billing.services import creditor_reference
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 from abri.notifications.services import notification_create
@@ -118,13 +118,13 @@ def transfer_reconcile(*, credit: StatementCredit, actor=None) -> BankTransactio
             customer=item.customer, contract=item.contract, due_date=credit.booking_date, amount=-excess,
             status=ScheduleStatus.UPCOMING, method=PaymentMethod.TRANSFER, kind=PaymentKind.REGULARISATION,
             reference=f"TP-{row.pk}"[:35],
-            label=_("Trop-perçu sur votre virement du %(day)s") % {"day": date_format(credit.booking_date, "j F Y")})
+            label=_("Trop-perçu sur votre virement du %(day)s") % {"day": day_in_words(credit.booking_date)})
         row.save(update_fields=["credit"])
     audit_record(actor=actor, action="billing.transfer_reconciled", target=item, customer=item.customer,
                  actor_label="" if actor else "bank",
                  data={"entry": row.entry_reference, "amount": str(row.amount), "status": row.status,
                        "excess": str(excess) if excess > 0 else "0"})
-    words = {"amount": format_eur(row.amount), "day": date_format(item.due_date, "j F Y")}
+    words = {"amount": format_eur(row.amount), "day": day_in_words(item.due_date)}
     if row.status == TransferStatus.PARTIAL:
         words["rest"] = format_eur(item.amount - item.amount_received)
         title = _("Virement reçu : paiement partiel")

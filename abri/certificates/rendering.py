@@ -21,7 +21,6 @@ import segno
 import zxingcpp
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from reportlab.lib import colors
@@ -34,6 +33,7 @@ from abri.certificates.choices import CertificateKind
 from abri.certificates.models import Certificate
 from abri.certificates.rules import KIND_CODES, LIABILITY_CODES, fr_date
 from abri.contracts.models import Contract
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.documents.layout import (
     BOLD,
@@ -472,7 +472,7 @@ def certificate_pdf(*, certificate_id: int, title: str, blocks: list[list[str]])
             references=[
                 (_("Attestation n°"), certificate.number),
                 (_("Contrat n°"), certificate.contract.number),
-                (_("Délivrée le"), date_format(today, "j F Y")),
+                (_("Délivrée le"), day_in_words(today)),
                 (_("Validité"), _("du %(start)s au %(end)s") % {
                     "start": fr_date(certificate.valid_from), "end": fr_date(certificate.valid_until)}),
             ],

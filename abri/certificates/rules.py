@@ -15,6 +15,7 @@ from abri.certificates.choices import CertificateKind
 from abri.contracts.choices import GuaranteeCode, OccupantStatus
 from abri.contracts.models import Contract
 from abri.contracts.rules import next_main_due_date
+from abri.core.formats import day as day_in_words
 
 # Crockford's base 32: no I, L, O, U, so a number read aloud or retyped is not mistaken.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -197,6 +198,9 @@ def certificate_validity(
     raise ValidationError({"kind": [_("Choisissez un type d'attestation.")]})
 
 
-def fr_date(day: dt.date) -> str:
-    """A date as printed on certificates and in their messages: 01/12/2026."""
-    return day.strftime("%d/%m/%Y")
+def fr_date(value: dt.date, *, language: str | None = None) -> str:
+    """A date as printed on certificates and in their messages, in words: « 1er décembre 2026 ».
+
+    Certificates render under `override("fr")`; stored messages pass `language="fr"`.
+    """
+    return day_in_words(value, language=language)

@@ -249,7 +249,7 @@ def certificates_refresh_for_contract(*, contract: Contract, reason: str, actor=
                      "garanties et a été révoquée. La nouvelle attestation %(new)s, valable du %(start)s au "
                      "%(end)s, est dans vos documents : transmettez-la à la place de l'ancienne.") % {
                 "contract": contract.number, "old": old.number, "new": new.number,
-                "start": fr_date(new.valid_from), "end": fr_date(new.valid_until)}
+                "start": fr_date(new.valid_from, language="fr"), "end": fr_date(new.valid_until, language="fr")}
             title = _("Attestation %(number)s remplacée") % {"number": old.number}
         else:
             body = _("Votre contrat %(contract)s a changé : l'attestation %(old)s ne correspond plus à vos "

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from abri.claims.rules import ITEM_CATEGORY_LABELS
+from abri.core.formats import day as day_in_words
 from abri.documents.layout import (
     Bullets,
     Heading,
@@ -30,7 +30,7 @@ from abri.documents.layout import (
 
 def _moment(value) -> str:
     local = timezone.localtime(value)
-    return _("%(date)s à %(time)s") % {"date": date_format(local.date(), "j F Y"), "time": local.strftime("%H h %M")}
+    return _("%(date)s à %(time)s") % {"date": day_in_words(local.date()), "time": local.strftime("%H h %M")}
 
 
 def claim_acknowledgement_pdf(*, claim) -> bytes:
@@ -86,7 +86,7 @@ def claim_acknowledgement_pdf(*, claim) -> bytes:
             recipient=recipient_lines(customer, fallback_address=[home.full_address]),
             references=references(
                 (_("Client n°"), customer.customer_number), (_("Contrat n°"), contract.number),
-                (_("Sinistre n°"), claim.number), (_("Date"), date_format(timezone.localdate(), "j F Y")),
+                (_("Sinistre n°"), claim.number), (_("Date"), day_in_words(timezone.localdate())),
             ),
             blocks=blocks,
             signature=[_("Le service Sinistres")],

@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from abri.contracts.choices import PaymentFrequency
 from abri.contracts.rules import refund_due_by
 from abri.contracts.templatetags.contract_labels import formula_label, option_labels
+from abri.core.formats import day as day_in_words
 from abri.documents.layout import (
     Bullets,
     Heading,
@@ -31,7 +31,7 @@ from abri.documents.layout import (
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j F Y")
+    return day_in_words(value)
 
 
 def _amount(value) -> Decimal:

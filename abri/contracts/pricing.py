@@ -16,6 +16,7 @@ from abri.billing.models import ScheduleItem
 from abri.contracts.models import Contract
 from abri.contracts.ports import indemnified_claims_since
 from abri.contracts.rules import next_main_due_date
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 
 CHOICE_KEYS = ("formula", "options", "deductible", "contents_capital", "valuables_capital", "payment_frequency")
@@ -212,7 +213,6 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
     period at its current price and are left as they are. Instalments from the main due date belong to the next
     period: they follow the new price (and the new payment frequency, if it changed).
     """
-    from django.utils.formats import date_format
     from django.utils.translation import ngettext
 
     from abri.contracts.rules import add_months
@@ -231,7 +231,7 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
         # one line with the pro-rata, then the new rhythm starts at the main due date. Never due before the first
         # of them (not charged earlier than planned) nor within the debit notice.
         balance = sum((item.amount for item in in_period), Decimal("0.00")) + result.prorata
-        values = {"day": date_format(due, "j F Y"), "count": len(in_period)}
+        values = {"day": day_in_words(due, language="fr"), "count": len(in_period)}
         if balance >= 0:
             day = max(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), in_period[0].due_date)
             label = ngettext("Solde jusqu'au %(day)s : %(count)s échéance et l'avenant au prorata",
@@ -244,11 +244,11 @@ def amendment_schedule(*, contract: Contract, result: ChangeQuote, today: date |
         in_period = []
     elif result.prorata > 0:
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_DEBIT_DAYS), result.prorata,
-                                  _("Ajustement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
+                                  _("Ajustement de l'avenant jusqu'au %(day)s (prorata)") % {"day": day_in_words(due, language="fr")},
                                   "adjustment"))
     elif result.prorata < 0:
         lines.append(ScheduleLine(today + timedelta(days=ADJUSTMENT_REFUND_DAYS), result.prorata,
-                                  _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": f"{due:%d/%m/%Y}"},
+                                  _("Remboursement de l'avenant jusqu'au %(day)s (prorata)") % {"day": day_in_words(due, language="fr")},
                                   "adjustment"))
     for item in in_period:
         lines.append(ScheduleLine(item.due_date, item.amount, _("Échéance (inchangée)"), "unchanged", item.pk,

@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from abri.core.formats import day as day_in_words
+
 ONE_DAY = timedelta(days=1)
 CENT = Decimal("0.01")
 
@@ -51,8 +53,9 @@ def moving_window_end(event: date) -> date:
     return add_months(event, MOVING_WINDOW_MONTHS)
 
 
-def _fr(day: date) -> str:
-    return f"{day:%d/%m/%Y}"
+def _fr(value: date) -> str:
+    """A date in words in the active language, for the explanations people read (« 1er mars 2027 »)."""
+    return day_in_words(value)
 
 
 def next_main_due_date(main_due_date: date, today: date) -> date:

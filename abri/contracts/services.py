@@ -622,7 +622,7 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
         if line.kind == "unchanged" and old_frequency and old_frequency != contract.payment_frequency:
             # Paid more often from the main due date: the period's instalments keep their own rhythm in their label.
             label = _("Cotisation %(frequency)s — échéance du %(day)s") % {
-                "frequency": str(PaymentFrequency(old_frequency).label).lower(), "day": f"{line.due_date:%d/%m/%Y}"}
+                "frequency": str(PaymentFrequency(old_frequency).label).lower(), "day": day(line.due_date, language="fr")}
             ScheduleItem.objects.filter(pk=line.item_id, contract=contract, label="").update(label=label[:120])
         elif line.kind == "adjustment":
             if line.replaces:  # the period's instalments settled by this balance line (paid less often from now on)
@@ -648,7 +648,7 @@ def _amendment_schedule_write(*, customer, contract: Contract, amendment, schedu
 
 
 def _schedule_as_json(schedule) -> list[dict]:
-    return [{"due_date": line.due_date.isoformat(), "day": f"{line.due_date:%d/%m/%Y}", "amount": str(line.amount),
+    return [{"due_date": line.due_date.isoformat(), "day": day(line.due_date, language="fr"), "amount": str(line.amount),
              "label": line.label, "kind": line.kind} for line in schedule]
 
 
@@ -658,20 +658,20 @@ def _schedule_sentences(schedule, *, next_due) -> list[str]:
     for line in schedule:
         if line.kind == "adjustment" and line.amount > 0:
             sentences.append(_("Montant dû jusqu'à l'échéance du %(due)s : %(amount)s, prélevé le %(day)s.") % {
-                "due": f"{next_due:%d/%m/%Y}", "amount": format_eur(line.amount), "day": f"{line.due_date:%d/%m/%Y}"})
+                "due": day(next_due, language="fr"), "amount": format_eur(line.amount), "day": day(line.due_date, language="fr")})
         elif line.kind == "adjustment":
             sentences.append(_("Remboursement jusqu'à l'échéance du %(due)s : %(amount)s, versé au plus tard le "
-                               "%(day)s.") % {"due": f"{next_due:%d/%m/%Y}", "amount": format_eur(-line.amount),
-                                              "day": f"{line.due_date:%d/%m/%Y}"})
+                               "%(day)s.") % {"due": day(next_due, language="fr"), "amount": format_eur(-line.amount),
+                                              "day": day(line.due_date, language="fr")})
     unchanged = [line for line in schedule if line.kind == "unchanged"]
     if unchanged:
         sentences.append(ngettext("Votre échéance d'ici le %(due)s reste inchangée.",
                                   "Vos %(count)s échéances d'ici le %(due)s restent inchangées.", len(unchanged)) % {
-            "count": len(unchanged), "due": f"{next_due:%d/%m/%Y}"})
+            "count": len(unchanged), "due": day(next_due, language="fr")})
     new = [line for line in schedule if line.kind == "new_price"]
     if new:
         sentences.append(_("À partir du %(day)s : échéances de %(amount)s.") % {
-            "day": f"{new[0].due_date:%d/%m/%Y}", "amount": format_eur(new[-1].amount)})
+            "day": day(new[0].due_date, language="fr"), "amount": format_eur(new[-1].amount)})
     return sentences
 
 
@@ -801,7 +801,7 @@ def move_house(*, customer, contract: Contract, home: dict, moving_date, choices
         contract_transition(
             contract=old, to_status=ContractStatus.TERMINATION_REQUESTED, actor=actor or customer.user,
             end_date=old_end, note=_("Déménagement : nouveau contrat %(number)s ; fin des garanties le %(day)s à 24 h.")
-            % {"number": new.number, "day": f"{old_end:%d/%m/%Y}"},
+            % {"number": new.number, "day": day(old_end, language="fr")},
             data={"termination": termination.number, "new_contract": new.number})
         ScheduleItem.objects.filter(contract=old, status=ScheduleStatus.UPCOMING, due_date__gte=old_end).update(
             status=ScheduleStatus.CANCELLED)

@@ -38,6 +38,7 @@ from abri.contracts.selectors import (
 )
 from abri.core.decorators import customer_required
 from abri.core.downloads import download_response
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 
 
@@ -443,7 +444,7 @@ def move_confirm(request, number: str):
             return redirect("contracts:move", number=contract.number)
         request.session.pop(MOVE_KEY, None)
         messages.success(request, _("Votre nouveau logement est assuré à partir du %(day)s.")
-                         % {"day": moving_date.strftime("%d/%m/%Y")})
+                         % {"day": day_in_words(moving_date)})
         return redirect("contracts:detail", number=new.number)
     return render(request, "contracts/move_confirm.html", {
         "contract": contract, "home": data, "moving_date": moving_date, "result": result, "choices": choices,

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abri.core.formats import day as day_in_words
 from abri.documents.choices import DocumentKind, GuaranteeCategory
 from abri.documents.models import Document
 from abri.documents.search import MAX_QUERY_LENGTH, ORDER_DATE, ORDER_RELEVANCE, SearchFilters
@@ -134,7 +135,7 @@ class DocumentSearchForm(forms.Form):
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", _("La date de fin doit être égale ou postérieure à la date de début (%(d)s).")
-                           % {"d": date_from.strftime("%d/%m/%Y")})
+                           % {"d": day_in_words(date_from)})
         low, high = data.get("amount_min"), data.get("amount_max")
         if low is not None and high is not None and low > high:
             self.add_error("amount_max", _("Le montant maximum doit être supérieur ou égal au montant minimum."))

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from abri.core.formats import day as core_day
 from abri.documents.layout import (
     Heading,
     Letter,
@@ -26,7 +26,7 @@ from abri.documents.layout import money as _money
 
 def day_in_words(day: date) -> str:
     """« 15 décembre 2026 »."""
-    return date_format(day, "j F Y")
+    return core_day(day)
 
 
 def _letter(*, customer, contract, title: str, number: str, blocks: list, keywords: list[str]) -> bytes:

@@ -8,13 +8,13 @@ from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from abri.billing.choices import BillingNoticeKind, ScheduleStatus
 from abri.billing.models import BillingNotice, ScheduleItem
 from abri.contracts.choices import ContractStatus
 from abri.contracts.models import Contract
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.dunning import rules as rules
 
@@ -22,7 +22,7 @@ UNPAID = (ScheduleStatus.UPCOMING, ScheduleStatus.FAILED)
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j F Y")
+    return day_in_words(value)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def _page(client, query=""):
 @pytest.mark.django_db
 def test_history_shows_every_kind_of_line_with_french_labels_statuses_and_amounts(alice_client, history):
     html = _page(alice_client)
-    assert "Cotisation mensuelle — échéance du 15/01/2026" in html
+    assert "Cotisation mensuelle — échéance du 15 janvier 2026" in html
     assert "Ajustement de l&#x27;avenant AVT-2026-00000001 (prorata)" in html
     assert "Remboursement de l&#x27;avenant AVT-2026-00000002 (prorata)" in html
     assert f"Indemnité du sinistre {history['claim'].number}" in html

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from abri.certificates.rendering import verification_url
 from abri.certificates.rules import school_years_offered
 from abri.certificates.services import certificate_issue
+from abri.core.formats import day
 from tests.certificates.certificate_helpers import page_barcodes
 from tests.contracts.factories import make_contract
 from tests.documents.test_letters import SAMPLES
@@ -81,8 +82,9 @@ def test_certificate_has_the_insurers_layout_and_stays_verifiable(
     issued = timezone.localtime(certificate.issued_at).date()
     months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre"]
-    assert f"Délivrée le {issued.day} {months[issued.month - 1]} {issued.year}" in text
-    assert f"du {certificate.valid_from:%d/%m/%Y} au {certificate.valid_until:%d/%m/%Y}" in text
+    first = "er" if issued.day == 1 else ""
+    assert f"Délivrée le {issued.day}{first} {months[issued.month - 1]} {issued.year}" in text
+    assert f"du {day(certificate.valid_from, language='fr')} au {day(certificate.valid_until, language='fr')}" in text
     # What it certifies, then how to verify it.
     assert "Mutuelle du Levant atteste que :" in text
     assert "Vérifier cette attestation" in text and "Document signé électroniquement (PAdES)" in text

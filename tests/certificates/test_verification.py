@@ -12,6 +12,7 @@ from abri.certificates.models import Certificate, VerificationLog
 from abri.certificates.rules import certificate_number_normalize
 from abri.certificates.selectors import verification_logs
 from abri.certificates.services import certificate_issue, certificate_revoke
+from abri.core.formats import day
 
 pytestmark = pytest.mark.django_db
 URL = "/verifier/"
@@ -45,7 +46,8 @@ def test_valid_certificate_shows_only_the_minimum(client, certificate, alice_con
     assert "est valide" in html
     assert "A.D." in html
     assert alice_contract.property.city in html
-    assert certificate.valid_from.strftime("%d/%m/%Y") in html and certificate.valid_until.strftime("%d/%m/%Y") in html
+    assert f"du {day(certificate.valid_from)} au {day(certificate.valid_until)}" in html
+    assert certificate.valid_from.strftime("%d/%m/%Y") not in html
     assert "Attestation locative" in html
     for private in ("Alice", "Durand", alice_contract.property.address_line, alice_contract.number,
                     alice_contract.property.postcode):

@@ -13,6 +13,7 @@ import abri.urls  # noqa: F401 - the API's schemas are built before the clock is
 from abri.accounts.stepup import step_up_mark_fresh
 from abri.billing.models import ScheduleItem
 from abri.contracts.models import Amendment, Contract
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.notifications.models import OutboxMessage
 from tests.conftest import logged_in_client
@@ -58,11 +59,11 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     # Before signing: the pro-rata and the whole new schedule, in French amounts.
     assert "Votre nouvel échéancier" in page
     assert f"20,44{NBSP}€" in page
-    assert "Ajustement de l&#x27;avenant jusqu&#x27;au 01/03/2027 (prorata)" in page
+    assert "Ajustement de l&#x27;avenant jusqu&#x27;au 1er mars 2027 (prorata)" in page
     instalment = format_eur(ScheduleItem.objects.get(contract=contract, due_date=date(2026, 12, 5)).amount)
-    for day in ("05/12/2026", "05/01/2027", "05/02/2027"):
+    for day in ("5 décembre 2026", "5 janvier 2027", "5 février 2027"):
         assert re.search(rf"{day}</td><td>Échéance \(inchangée\)</td><td class=\"amount\">{re.escape(instalment)}", page), day
-    assert re.search(r"05/03/2027</td><td>Échéance au nouveau tarif", page)
+    assert re.search(r"5 mars 2027</td><td>Échéance au nouveau tarif", page)
 
     amendment = Amendment.objects.get(contract=contract)
     assert amendment.prorata_amount == Decimal("20.44")
@@ -78,9 +79,9 @@ def test_amendment_is_charged_once_either_prorata_or_new_instalments(django_capt
     assert adjustment.amount == Decimal("20.44") and adjustment.due_date == date(2026, 12, 11)
 
     # What the page showed is what was written.
-    shown = re.findall(r"<tr class=\"schedule-\w+\"><td>(\d\d/\d\d/\d{4})</td><td>.*?</td>"
+    shown = re.findall(r"<tr class=\"schedule-\w+\"><td>(\d{1,2}(?:er)? \w+ \d{4})</td><td>.*?</td>"
                        r"<td class=\"amount\">([\d\u202f]+,\d\d)\u00a0€</td></tr>", page)
-    written = sorted((i.due_date.strftime("%d/%m/%Y"), f"{i.amount:.2f}".replace(".", ","))
+    written = sorted((day_in_words(i.due_date), f"{i.amount:.2f}".replace(".", ","))
                      for i in ScheduleItem.objects.filter(contract=contract, status="upcoming"))
     assert sorted(shown) == written
 
@@ -123,9 +124,9 @@ def test_switching_monthly_to_annual_leaves_one_prorata_line_then_one_annual_lin
     assert amendment.new_total_annual < contract.annual_premium * 2  # sanity: the annual premium, not 12 of them
 
     payments = client.get("/paiements/").content.decode().replace(NBSP, " ").replace("\u202f", " ")
-    assert "Solde jusqu&#x27;au 1 mars 2027 : 3 échéances regroupées et l&#x27;avenant au prorata" in payments
+    assert "Solde jusqu&#x27;au 1er mars 2027 : 3 échéances regroupées et l&#x27;avenant au prorata" in payments
     assert format_eur(monthly + amendment.prorata_amount).replace(NBSP, " ").replace("\u202f", " ") in payments
-    assert "Cotisation annuelle — échéance du 01/03/2027" in payments
+    assert "Cotisation annuelle — échéance du 1er mars 2027" in payments
     annual = format_eur(amendment.new_total_annual).replace(NBSP, " ").replace("\u202f", " ")
     assert payments.count(annual) == 1  # not billed every month
     dashboard = client.get("/tableau-de-bord/").content.decode().replace(NBSP, " ").replace("\u202f", " ")
@@ -221,4 +222,4 @@ def test_every_frequency_change_pays_the_period_once_then_the_new_rhythm(alice, 
         assert "regroupées et l&#x27;avenant au prorata" in payments or "échéance et l&#x27;avenant" in payments
     for item in regular_in_period:  # kept, under their own rhythm's name
         old_label = {"half_yearly": "semestrielle", "monthly": "mensuelle", "quarterly": "trimestrielle"}[old]
-        assert f"Cotisation {old_label} — échéance du {item.due_date:%d/%m/%Y}" in payments
+        assert f"Cotisation {old_label} — échéance du {day_in_words(item.due_date)}" in payments

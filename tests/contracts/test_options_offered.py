@@ -108,7 +108,7 @@ def test_a_capital_above_the_ceiling_is_kept_and_referred_to_an_advisor(demo, bo
     flat.refresh_from_db()
     assert flat.contents_capital == Decimal("14000")  # unchanged until the advisor answers
 
-    assert "Capital mobilier de 18 000,00 € demandé le 1 décembre 2026 : demande transmise à un conseiller" \
+    assert "Capital mobilier de 18 000,00 € demandé le 1er décembre 2026 : demande transmise à un conseiller" \
         in _text(client.get(f"/contrats/{flat.number}/"))
     client.post(f"/contrats/{flat.number}/modifier/conseiller/", choices)  # a reload keeps one request
     assert CapitalRequest.objects.filter(contract=flat).count() == 1

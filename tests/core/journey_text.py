@@ -4,7 +4,8 @@
 site walk reaches, and every claim, contract and simulation of the demo), declares a claim, signs an
 amendment and issues a certificate, then returns every text a person reads: visible page text, the text of
 every PDF in Camille's documents (pypdf), every e-mail and SMS of the outbox. `problems(texts)` lists each
-internal code, English identifier and non-French format found in them.
+internal code, English identifier and non-French format found in them (and, outside the back-office, each
+numeric dd/mm/yyyy date).
 """
 
 from __future__ import annotations
@@ -122,6 +123,15 @@ PATTERNS = [
         r"|éléments|justificatifs|échéances|demandes|options)\b")),
 ]
 
+# What a customer reads (pages, e-mails, SMS, PDFs) gives a date in words, « 1er mars 2027 » (ADR 0011);
+# back-office tables may stay numeric for density, exports (CSV/QIF/OFX) are data, not readings, and the
+# example of an input format (« JJ/MM/AAAA, par exemple 17/04/1986 ») is how to type a date, not a date.
+CUSTOMER_PATTERNS = [
+    ("date en chiffres « 01/03/2027 » (écrire « 1er mars 2027 » avec day)",
+     re.compile(r"(?<!par exemple )(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?(?![\d/])")),
+]
+STAFF_SOURCE = "personnel"
+
 
 @dataclass
 class Reading:
@@ -164,6 +174,10 @@ class Scanner:
         for kind, pattern in PATTERNS:
             for match in pattern.finditer(text):
                 add(kind, match)
+        if not reading.source.startswith(STAFF_SOURCE):
+            for kind, pattern in CUSTOMER_PATTERNS:
+                for match in pattern.finditer(text):
+                    add(kind, match)
         for match in self._single.finditer(text):
             if not match.group(0).isupper():  # « SMS », « PDF »: acronyms, not codes
                 add(f"code « {match.group(0)} »", match)

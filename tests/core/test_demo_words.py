@@ -6,7 +6,7 @@ import re
 import pytest
 
 from abri.core.models import AuditLog
-from tests.core.journey_text import demo_journey, problems, report
+from tests.core.journey_text import Reading, demo_journey, problems, report
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,18 @@ def test_demo_journey_shows_labels_and_french_formats_only(journey):
     assert len(journey.pages) > 40 and len(journey.pdfs) > 20
     findings = problems(journey.readings, audit_actions=AuditLog.objects.values_list("action", flat=True))
     assert not findings, f"{len(findings)} problems:\n{report(findings)}"
+
+
+
+def test_a_numeric_date_is_flagged_for_customers_not_in_back_office_tables():
+    """« 01/03/2027 » must not come back in what a customer reads; a dense back-office table may keep it."""
+    readings = [Reading("client /paiements/", "Cotisation mensuelle — échéance du 05/12/2026 : 19,05 €"),
+                Reading("email « Avenant »", "Montant dû jusqu'à l'échéance du 1/3/2027."),
+                Reading("PDF « Attestation »", "valable du 1er mars 2027 au 28 février 2028"),
+                Reading("personnel /backoffice/clients/1/", "05/12/2026 MRH-2024-000101 19,05 €")]
+    found = [(f.source, f.kind) for f in problems(readings)]
+    assert [source for source, _kind in found] == ["client /paiements/", "email « Avenant »"], found
+    assert all(kind.startswith("date en chiffres") for _source, kind in found)
 
 
 # --- Issue 15 point 7: the demo tells one story (one source for each fact, the same on every page and PDF) ---

@@ -277,7 +277,7 @@ def test_dates_in_the_wrong_order_get_a_message_beside_the_field(alice, alice_cl
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_date_to-error"' in html
-    assert "La date de fin doit être égale ou postérieure à la date de début (01/06/2025)." in html
+    assert "La date de fin doit être égale ou postérieure à la date de début (1er juin 2025)." in html
 
 
 @pytest.mark.parametrize(

@@ -268,8 +268,8 @@ def test_renewal_notice_sent_in_time_with_the_deadline_in_words(renewing, alice)
     notice = BillingNotice.objects.get(kind="renewal_notice")
     assert notice.document.kind == "due_notice"
     letter = pdf_words(notice.document)
-    assert "sera reconduit le 1 avril 2027 pour un an, jusqu'au 31 mars 2028" in letter
-    assert "jusqu'au 1 mars 2027 inclus" in letter and "240,00 €" in letter
+    assert "sera reconduit le 1er avril 2027 pour un an, jusqu'au 31 mars 2028" in letter
+    assert "jusqu'au 1er mars 2027 inclus" in letter and "240,00 €" in letter
     assert "€" in letter and "L113-15-1" in letter
     assert ContractRenewal.objects.get(contract=renewing, due_date=dt.date(2027, 4, 1)).notice_sent_on == \
         dt.date(2027, 1, 15)

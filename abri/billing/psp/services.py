@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from abri.billing.choices import PaymentMethod, ScheduleStatus
@@ -30,6 +29,7 @@ from abri.billing.psp.models import (
     CardRefund,
     PaymentWebhookEvent,
 )
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -49,7 +49,7 @@ DUPLICATE_REASON = "duplicate"
 
 def date_long(day) -> str:
     """« 3 juin 2026 »."""
-    return date_format(day, "j F Y")
+    return day_in_words(day)
 
 
 class CardPaymentError(Exception):
