@@ -25,6 +25,7 @@ from abri.billing.choices import CollectionStatus, MandateStatus, PaymentMethod,
 from abri.billing.direct_debit import collection_run_build, mandate_revoke
 from abri.billing.models import CardPayment, Collection, CollectionRun, ScheduleItem, SepaMandate
 from abri.billing.psp.services import CardPaymentError, card_payment_refund
+from abri.billing.sepa import SepaError
 from abri.billing.staff import (
     MANUAL_METHODS,
     SWITCHABLE_METHODS,
@@ -95,8 +96,18 @@ def runs(request):
         if not request.user.has_perm(RUN_CHANGE):
             return render(request, "backoffice/forbidden.html", status=403)
         if form.is_valid():
-            result = collection_run_build(due_date=form.cleaned_data["due_date"], actor=request.user)
-            day = date_format(form.cleaned_data["due_date"], "j F Y")
+            due = form.cleaned_data["due_date"]
+            if due < timezone.localdate() and not CollectionRun.objects.filter(due_date=due).exists():
+                form.add_error("due_date", _("Cette date est passée : une banque n'accepte pas de prélèvement à "
+                                             "une date passée. Ces échéances sont à régler par lien de paiement."))
+        if form.is_valid():
+            due = form.cleaned_data["due_date"]
+            try:
+                result = collection_run_build(due_date=due, actor=request.user)
+            except SepaError as exc:
+                form.add_error("due_date", _("Fichier non produit : %(reason)s") % {"reason": exc})
+        if form.is_valid():
+            day = date_format(due, "j F Y")
             if result.run is None:
                 messages.info(request, _("Aucun prélèvement à présenter pour le %(day)s.") % {"day": day})
             elif result.created:
@@ -111,7 +122,8 @@ def runs(request):
                                             "moins de 14 jours avant).") % {"n": skipped})
             return redirect("backoffice_billing:runs")
     page = Paginator(CollectionRun.objects.order_by("-due_date").defer("xml"), 50).get_page(request.GET.get("page"))
-    return render(request, "billing/staff/runs.html", {"page": page, "form": form, "active_menu": "billing"})
+    return render(request, "billing/staff/runs.html", {"page": page, "form": form, "active_menu": "billing"},
+                  status=400 if form.errors else 200)
 
 
 @staff_required(RUN_VIEW)
