@@ -233,3 +233,10 @@ def test_an_instalment_already_in_a_run_keeps_its_direct_debit(compta, alice, de
     assert "déjà dans une remise de prélèvements transmise" in html
     item.refresh_from_db()
     assert item.method == "direct_debit"
+
+
+def test_the_customer_360_links_the_accountant_to_the_billing_page(compta, advisor, alice, debits):
+    link = f"/backoffice/paiements/clients/{alice.customer_number}/"
+    html = _text(compta.get(f"/backoffice/clients/{alice.customer_number}/"))
+    assert link in html and "Gérer les paiements" in html
+    assert link not in _text(staff_client(advisor).get(f"/backoffice/clients/{alice.customer_number}/"))
