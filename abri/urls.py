@@ -34,6 +34,7 @@ urlpatterns = [
     path("backoffice/contrats/", include("abri.backoffice.contracts")),
     path("backoffice/documents/", include("abri.backoffice.documents")),
     path("backoffice/paiements/", include("abri.backoffice.payments")),
+    path("backoffice/paiements/", include("abri.backoffice.billing")),
     path("backoffice/", include("abri.backoffice.urls")),
     path("api/v1/", include("abri.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

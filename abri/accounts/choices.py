@@ -14,3 +14,4 @@ class StaffRole(models.TextChoices):
     ADVISOR = "advisor", _("Conseiller")
     CLAIMS_HANDLER = "claims_handler", _("Gestionnaire sinistres")
     ADMINISTRATOR = "administrator", _("Administrateur")
+    ACCOUNTING = "accounting", _("Comptabilité")

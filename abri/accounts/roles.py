@@ -19,12 +19,19 @@ ROLE_GROUPS = {
     StaffRole.CLAIMS_HANDLER: ("Gestionnaires sinistres", ["view_customer", "view_contract", "view_claim",
                                                            "change_claim", "view_document", "add_document",
                                                            "view_scheduleitem", "view_auditlog"]),
+    # The finance team: billing only (collection runs, rejected debits, transfers, manual payments, card
+    # refunds, payment-method changes on the customer's behalf); customers in read-only to find them.
+    StaffRole.ACCOUNTING: ("Comptabilité", ["view_customer", "view_contract", "view_scheduleitem",
+                                            "change_scheduleitem", "view_sepamandate", "change_sepamandate",
+                                            "view_collectionrun", "change_collectionrun", "view_collection",
+                                            "change_collection", "view_banktransaction", "change_banktransaction",
+                                            "view_cardpayment", "change_cardpayment", "view_auditlog"]),
     StaffRole.ADMINISTRATOR: ("Administrateurs", None),
 }
 
 
 def ensure_staff_groups() -> dict[str, Group]:
-    """The three staff roles as groups with their permissions."""
+    """The staff roles as groups with their permissions."""
     groups = {}
     for role, (name, codenames) in ROLE_GROUPS.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -16,6 +16,7 @@ class PaymentMethod(models.TextChoices):
     DIRECT_DEBIT = "direct_debit", _("Prélèvement")
     CARD = "card", _("Carte bancaire")
     TRANSFER = "transfer", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
 
 
 class PaymentKind(models.TextChoices):

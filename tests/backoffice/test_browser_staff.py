@@ -115,3 +115,28 @@ def test_first_login_shows_a_scannable_qr_code(staff_page, base_url, transaction
     assert page.evaluate("(img) => img.naturalWidth", qr.element_handle()) > 0  # the data: URI rendered
     axe_check(page)
     assert page.csp_violations == []
+
+
+def test_the_accountant_opens_the_collection_runs_and_a_customers_payments(staff_page, base_url, demo_data):  # noqa: F811
+    page = staff_page
+    page.goto(f"{base_url}/backoffice/connexion/")
+    page.get_by_label("Adresse e-mail professionnelle").fill("compta@abri.example")
+    page.get_by_label("Mot de passe").fill("abri-demo-compta")
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.get_by_label("Code de vérification").fill(newest_staff_code(base_url, "compta@abri.example"))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.goto(f"{base_url}/backoffice/paiements/remises/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Remises de prélèvements"
+    axe_check(page)
+    page.get_by_role("button", name="Préparer la remise").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Indiquez la date d'échéance." in page.content()
+    axe_check(page)
+    page.goto(f"{base_url}/backoffice/paiements/prelevements-rejetes/")
+    axe_check(page)
+    page.goto(f"{base_url}/backoffice/paiements/clients/DEMO0001G/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Paiements de Camille Martin")
+    axe_check(page)
+    assert page.js_errors == [] and page.csp_violations == []

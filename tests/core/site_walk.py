@@ -73,7 +73,7 @@ def _kwargs(name: str, pattern: URLPattern, world: World) -> dict:
         elif key == "pk":
             values[key] = {"contracts:simulation_delete": world.simulation.pk,
                            "notifications:read": world.notification.pk}.get(name, world.document.pk)
-        elif key in {"session_id", "device_id", "token_id", "item_id", "mandate_id", "payment_id"}:
+        elif key in {"session_id", "device_id", "token_id", "item_id", "mandate_id", "payment_id", "run_id"}:
             values[key] = 1
         elif key == "fmt":
             values[key] = "csv"

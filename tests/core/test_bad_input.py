@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from abri.accounts.stepup import step_up_mark_fresh
+from abri.backoffice.billing import RunForm
 from abri.backoffice.documents import VerificationFilterForm
 from abri.backoffice.forms import CustomerSearchForm
 from abri.billing.forms import PaymentFilterForm
@@ -50,6 +51,8 @@ QUERY_PARAMETERS = {
     "documents:history": (["page"], ()),
     "backoffice:index": (["page", "q"], _fields(CustomerSearchForm)),
     "backoffice:login": (["next"], ()),
+    "backoffice_billing:runs": (["page"], _fields(RunForm)),
+    "backoffice_billing:rejected": (["page"], ()),
     "backoffice:verify": (["next"], ()),
     "backoffice:enrol": (["next"], ()),
     "backoffice_claims:list": (["page"], _fields(QueueFilterForm)),

@@ -42,6 +42,7 @@ STAFF = [
     ("conseiller@abri.example", "abri-demo-conseiller", "Inès", "Moreau", StaffRole.ADVISOR),
     ("gestionnaire@abri.example", "abri-demo-gestion", "Julien", "Garnier", StaffRole.CLAIMS_HANDLER),
     ("admin@abri.example", "abri-demo-admin", "Sophie", "Lambert", StaffRole.ADMINISTRATOR),
+    ("compta@abri.example", "abri-demo-compta", "Paul", "Girard", StaffRole.ACCOUNTING),
 ]
 
 

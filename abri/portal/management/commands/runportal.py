@@ -19,6 +19,7 @@ BANNER = """
   Personnel    conseiller@abri.example   / abri-demo-conseiller  (conseiller)
   (/backoffice/) gestionnaire@abri.example / abri-demo-gestion     (gestionnaire sinistres)
                admin@abri.example        / abri-demo-admin       (administrateur)
+               compta@abri.example       / abri-demo-compta      (comptabilité)
 
   Codes et liens envoyés (SMS, e-mails) : http://{host}:{port}/demo/outbox/
   Vérifier une attestation : http://{host}:{port}/verifier/     Santé : http://{host}:{port}/healthz
