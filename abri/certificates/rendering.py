@@ -50,6 +50,7 @@ from abri.documents.layout import (
     draw_letterhead,
     insurer,
     pdf_text,
+    wrap_words,
 )
 from abri.documents.signing import signing_material
 from abri.documents.tagging import DEFAULT_LANG, Tagger
@@ -151,19 +152,6 @@ def _content(
         _Block("small", _("Document signé électroniquement (PAdES) par %(insurer)s.") % {"insurer": insurer}),
     ]
     return title, blocks
-
-
-def _wrap(pdf, text: str, font: str, size: float, width: float) -> list[str]:
-    words, lines, current = text.split(), [], ""
-    for word in words:
-        candidate = f"{current} {word}".strip()
-        if current and pdf.stringWidth(candidate, font, size) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    lines.append(current)
-    return lines
 
 
 def _draw_modules(pdf, rows: list, x: float, y: float, size: float) -> None:
@@ -289,7 +277,7 @@ def _verification_panel(pdf, tagger: Tagger, blocks: list[_Block], *, twoddoc_te
             continue
         pdf.setFont(FONT, 7.8)
         with tagger.tag("P"):
-            for line in _wrap(pdf, pdf_text(block.text), FONT, 7.8, text_width):
+            for line in wrap_words(pdf, pdf_text(block.text), FONT, 7.8, text_width):
                 pdf.drawString(text_left, y, line)
                 y -= 3.4 * mm
         y -= 1 * mm
@@ -347,7 +335,7 @@ def _draw_body(pdf, tagger: Tagger, body: list[_Block], y: float, k: float = 1.0
             pdf.setFillColor(colors.black)
             indent = 5 * mm
             entry = tagger.node("LBody", item)
-            for line in _wrap(pdf, pdf_text(block.text[2:]), FONT, 10, CONTENT_WIDTH - indent):
+            for line in wrap_words(pdf, pdf_text(block.text[2:]), FONT, 10, CONTENT_WIDTH - indent):
                 with tagger.mark(entry):
                     pdf.drawString(LEFT + indent, y, line)
                 y -= 4.6 * mm * k
@@ -357,7 +345,7 @@ def _draw_body(pdf, tagger: Tagger, body: list[_Block], y: float, k: float = 1.0
             pdf.setFont(font, size)
             pdf.setFillColor(GREY if small else colors.black)
             with tagger.tag("P"):
-                for line in _wrap(pdf, pdf_text(block.text), font, size, CONTENT_WIDTH):
+                for line in wrap_words(pdf, pdf_text(block.text), font, size, CONTENT_WIDTH):
                     pdf.drawString(LEFT, y, line)
                     y -= step
             pdf.setFillColor(colors.black)
@@ -389,7 +377,7 @@ def _render_pdf(*, title: str, blocks: list[_Block], twoddoc_text: str, verify_u
     y -= 1.5 * mm
     with tagger.tag("H1"):
         pdf.setFont(BOLD, 15)
-        for line in _wrap(pdf, pdf_text(title), BOLD, 15, CONTENT_WIDTH):
+        for line in wrap_words(pdf, pdf_text(title), BOLD, 15, CONTENT_WIDTH):
             pdf.drawString(LEFT, y, line)
             y -= 7 * mm
     pdf.setFillColor(colors.black)

@@ -262,7 +262,8 @@ def _logo(pdf, x: float, y: float, size: float) -> None:
     pdf.restoreState()
 
 
-def _wrap(pdf, text: str, font: str, size: float, width: float) -> list[str]:
+def wrap_words(pdf, text: str, font: str, size: float, width: float) -> list[str]:
+    """`text` cut into lines that fit `width`, at ordinary spaces only: « 14 000,00 € » (no-break spaces) stays whole."""
     words, lines, current = [w for w in text.split(" ") if w], [], ""
     for word in words:
         candidate = f"{current} {word}".strip(" ")
@@ -315,7 +316,7 @@ def draw_footer(pdf, tagger: Tagger, *, page: int, pages: int, tagged: bool = Tr
     with tagger.tag("P") if tagged else tagger.artifact():
         pdf.setFont(FONT, 6.8)
         for mention in who.legal_mentions:
-            for line in _wrap(pdf, pdf_text(mention), FONT, 6.8, CONTENT_WIDTH - 22 * mm):
+            for line in wrap_words(pdf, pdf_text(mention), FONT, 6.8, CONTENT_WIDTH - 22 * mm):
                 pdf.drawString(LEFT, y, line)
                 y -= 3 * mm
     with tagger.artifact():
