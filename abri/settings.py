@@ -334,7 +334,9 @@ ABRI_DUNNING_AUTO_TERMINATE = env_bool("ABRI_DUNNING_AUTO_TERMINATE", False)
 ABRI_SEPA_CREDITOR_ID = os.environ.get("ABRI_SEPA_CREDITOR_ID", "FR72ZZZ123456")
 # Card payments through a payment-service provider (abri.billing.psp): "sandbox" (offline, the default: a
 # hosted test page served by Abri under /paiements/sandbox/) or "stripe" (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
-ABRI_PSP = os.environ.get("ABRI_PSP", "sandbox")
+# The sandbox accepts test cards and marks instalments paid without money: demo only (off by default in production,
+# and `check --deploy` fails if it is forced on there: abri.E004). No PSP configured: card payment is not offered.
+ABRI_PSP = os.environ.get("ABRI_PSP", "sandbox" if ABRI_DEMO else "")
 ABRI_PSP_SANDBOX_WEBHOOK_SECRET = local_secret("psp_sandbox_webhook_secret", "ABRI_PSP_SANDBOX_WEBHOOK_SECRET")
 # Webhooks older than this (seconds, from their signed timestamp) are refused as replays.
 ABRI_PSP_WEBHOOK_TOLERANCE = int(os.environ.get("ABRI_PSP_WEBHOOK_TOLERANCE", 300))

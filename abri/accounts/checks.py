@@ -47,3 +47,20 @@ def demo_mode_on_public_host(app_configs, **kwargs):
         "(/demo/outbox/, /demo/outbox.json) shows every code and link sent, to anyone.",
         hint="Set ABRI_DEMO=0 (and ABRI_PRODUCTION=1), or keep ALLOWED_HOSTS to 127.0.0.1, localhost, ::1.",
         id="abri.E003")]
+
+
+@register(Tags.security, deploy=True)
+def sandbox_psp_in_production(app_configs, **kwargs):
+    """The sandbox PSP takes test card numbers and marks instalments paid: never where real customers pay."""
+    if getattr(settings, "ABRI_PSP", "") != "sandbox":
+        return []
+    local = getattr(settings, "LOCAL_HOSTS", frozenset())
+    public = sorted(host for host in settings.ALLOWED_HOSTS if host not in local)
+    if not getattr(settings, "ABRI_PRODUCTION", False) and not public:
+        return []
+    return [Error(
+        "ABRI_PSP=sandbox in production: the test payment page accepts test card numbers (4242 4242 4242 4242) "
+        "and marks the instalment paid without any money.",
+        hint="Set ABRI_PSP=stripe with STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or leave ABRI_PSP empty "
+             "(card payment is then not offered; transfers and direct debit stay).",
+        id="abri.E004")]

@@ -1,5 +1,6 @@
 """Payment pages: the history of every euro, its exports, the calendar link, the yearly statement, paying."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from abri.accounts.stepup import step_up_required
-from abri.billing import direct_debit, exports, invoices, ports, selectors, services
+from abri.billing import direct_debit, exports, invoices, ports, psp, selectors, services
 from abri.billing.chart import payment_chart
 from abri.billing.forms import MandateForm, PaymentFilterForm
 from abri.billing.psp import services as card_services
@@ -128,6 +129,7 @@ def pay_now(request, item_id: int):
         "item": item, "amount": format_eur(item.amount - item.amount_received),
         "received": format_eur(item.amount_received) if item.amount_received else "", "bank": services.insurer_bank_details(),
         "rf": services.creditor_reference(item=item), "active_menu": "payments",
+        "card_available": psp.adapter_for(settings.ABRI_PSP) is not None,
         "overdue": item.due_date < timezone.localdate() or item.status == "failed",
     })
 

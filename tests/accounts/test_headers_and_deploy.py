@@ -65,3 +65,40 @@ def test_hsts_and_secure_cookies_under_production(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=60).stdout.split()
     assert out == ["31536000", "True", "True", "__Host-sessionid", "False"]
+
+
+def test_check_deploy_refuses_the_sandbox_psp_in_production(tmp_path):
+    """The sandbox takes test card numbers and marks instalments paid without money: never in production."""
+    result = _check({"ABRI_PRODUCTION": "1", "SECRET_KEY": secrets.token_urlsafe(60),
+                     "ABRI_PIN_PEPPER": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "espace.abri.example",
+                     "ABRI_VAR_DIR": str(tmp_path), "ABRI_PSP": "sandbox"})
+    assert result.returncode != 0
+    assert "abri.E004" in result.stderr + result.stdout
+
+
+def test_no_card_payment_in_production_until_a_real_psp_is_configured(tmp_path):
+    code = ("import django,os;os.environ['DJANGO_SETTINGS_MODULE']='abri.settings';django.setup();"
+            "from django.conf import settings as s;from abri.billing import psp;"
+            "print(repr(s.ABRI_PSP), psp.adapter_for(s.ABRI_PSP))")
+    env = dict(os.environ, ABRI_PRODUCTION="1", SECRET_KEY="x" * 50, ABRI_PIN_PEPPER="y" * 40,
+               ABRI_VAR_DIR=str(tmp_path))
+    for name in ("ABRI_DEMO", "ABRI_PSP"):
+        env.pop(name, None)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.split() == ["''", "None"], out.stdout + out.stderr
+
+
+def test_the_pay_page_offers_no_card_without_a_psp(alice, alice_contract, alice_client, settings):
+    from datetime import date
+
+    from abri.billing.models import ScheduleItem
+
+    item = ScheduleItem.objects.create(customer=alice, contract=alice_contract, due_date=date(2030, 1, 5),
+                                       amount="52.40", method="transfer")
+    assert "Payer par carte" in alice_client.get(f"/paiements/payer/{item.pk}/").content.decode()
+    settings.ABRI_PSP = ""
+    page = alice_client.get(f"/paiements/payer/{item.pk}/").content.decode()
+    assert "Payer par carte" not in page and "Par virement" in page
+    response = alice_client.post(f"/paiements/payer/{item.pk}/carte/", follow=True)
+    assert "paiement par carte n&#x27;est pas disponible" in response.content.decode()
