@@ -14,7 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,6 +33,7 @@ from abri.billing.staff import (
     item_method_change,
     manual_payment_record,
 )
+from abri.core.formats import day as day_in_words
 from abri.core.money import format_eur
 from abri.core.services import audit_record
 
@@ -107,7 +107,7 @@ def runs(request):
             except SepaError as exc:
                 form.add_error("due_date", _("Fichier non produit : %(reason)s") % {"reason": exc})
         if form.is_valid():
-            day = date_format(due, "j F Y")
+            day = day_in_words(due)
             if result.run is None:
                 messages.info(request, _("Aucun prélèvement à présenter pour le %(day)s.") % {"day": day})
             elif result.created:
@@ -142,7 +142,7 @@ def run_download(request, run_id: int):
 def run_sent(request, run_id: int):
     """Mark a run « transmise à la banque », once (conditional update)."""
     run = get_object_or_404(CollectionRun, pk=run_id)
-    day = date_format(run.due_date, "j F Y")
+    day = day_in_words(run.due_date)
     if CollectionRun.objects.filter(pk=run.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
         audit_record(actor=request.user, action="billing.collection_run_sent", target=run,
                      data={"due_date": run.due_date.isoformat()})
@@ -205,7 +205,7 @@ def record_payment(request, customer_number: str, item_id: int):
             form.add_error(None if exc.field == "__all__" else exc.field, str(exc))
         else:
             messages.success(request, _("Paiement de %(amount)s enregistré sur l'échéance du %(day)s.") % {
-                "amount": format_eur(amount_parse(data["amount"])), "day": date_format(item.due_date, "j F Y")})
+                "amount": format_eur(amount_parse(data["amount"])), "day": day_in_words(item.due_date)})
             return redirect("backoffice_billing:customer", customer_number=customer.customer_number)
     return render(request, "billing/staff/record_payment.html", {
         "customer": customer, "item": item, "form": form, "remaining": item.amount - item.amount_received,
@@ -252,7 +252,7 @@ def change_method(request, customer_number: str, item_id: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("L'échéance du %(day)s sera réglée par %(method)s.") % {
-                "day": date_format(item.due_date, "j F Y"),
+                "day": day_in_words(item.due_date),
                 "method": PaymentMethod(form.cleaned_data["method"]).label.lower()})
     return redirect(reverse("backoffice_billing:customer", kwargs={"customer_number": customer.customer_number}))
 

@@ -23,7 +23,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
@@ -41,6 +40,7 @@ from abri.billing.facturx import (
 )
 from abri.billing.models import Invoice, ScheduleItem
 from abri.billing.ports import premium_breakdown_source
+from abri.core.formats import day as day_in_words
 from abri.documents.choices import DocumentKind
 from abri.documents.layout import (
     Heading,
@@ -237,15 +237,15 @@ def invoice_letter_pdf(invoice: Invoice) -> bytes:
     """The invoice as a tagged letter: lines, total, the VAT exemption, how to check it on /verifier/."""
     item, customer = invoice.schedule_item, invoice.customer
     with override("fr"):
-        due = date_format(item.due_date, "j F Y")
-        today = date_format(invoice.issued_on, "j F Y")
+        due = day_in_words(item.due_date)
+        today = day_in_words(invoice.issued_on)
         kind_label = invoice.get_kind_display()
         rows = [[line["label"], Decimal(line["amount"])] for line in invoice.lines]
         if invoice.kind == Invoice.Kind.NOTICE:
             intro = _("Votre cotisation d'assurance du contrat %(contract)s est due le %(due)s, pour un montant de "
                       "%(total)s.") % {"contract": item.contract.number, "due": due, "total": _pdf_eur(invoice.total)}
         elif invoice.kind == Invoice.Kind.RECEIPT:
-            paid_on = date_format(timezone.localtime(item.paid_at).date() if item.paid_at else item.due_date, "j F Y")
+            paid_on = day_in_words(timezone.localtime(item.paid_at).date() if item.paid_at else item.due_date)
             intro = _("%(insurer)s reconnaît avoir reçu de %(name)s la somme de %(total)s, payée le %(paid)s, pour "
                       "la cotisation du contrat %(contract)s échue le %(due)s.") % {
                 "insurer": settings.ABRI_INSURER_NAME, "name": customer.full_name,
