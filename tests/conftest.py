@@ -89,3 +89,24 @@ def _clock_is_never_left_frozen(request):
     yield
     leaked = len(freezegun_api.freeze_factories) - before
     assert leaked <= 0, f"{request.node.nodeid} left the clock frozen ({leaked} freezer(s) never stopped)"
+
+
+def _cryptography_sees_the_real_clock_first() -> None:
+    """cryptography's Rust core remembers the datetime class at its first use. If that first use happens under a
+    frozen test clock it remembers freezegun's class and refuses real datetimes for the rest of the session (the
+    demo PKI generated inside a frozen billing test broke the certificate tests run after it): use it once here."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "warm-up")])
+    now = dt.datetime.now(dt.UTC)
+    (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+     .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+
+
+_cryptography_sees_the_real_clock_first()

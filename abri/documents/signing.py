@@ -53,7 +53,9 @@ DEMO_CA_NAME = "Abri Démo — AC de test (pas pour la production)"
 DEMO_SIGNER_NAME = "Abri Démo — Signature des attestations"
 # The demo PKI is valid from a fixed past day, not from the day it was generated: documents signed under a
 # test clock set earlier than that day (frozen tests, a demo replayed at a given date) still validate.
-DEMO_PKI_VALID_FROM = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+# Built at each call: under a test clock `dt.datetime` is the clock's class, and cryptography checks the type.
+def _demo_pki_valid_from() -> dt.datetime:
+    return dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 SIGNATURE_BYTES_RESERVED = int(os.environ.get("ABRI_SIGNATURE_BYTES_RESERVED", 12_000))
 TIMESTAMP_BYTES_RESERVED = 12_000
 
@@ -273,7 +275,7 @@ def _demo_pki_generate(paths: dict[str, Path]) -> None:
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(DEMO_PKI_VALID_FROM)
+        .not_valid_before(_demo_pki_valid_from())
         .not_valid_after(now + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -298,7 +300,7 @@ def _demo_pki_generate(paths: dict[str, Path]) -> None:
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(DEMO_PKI_VALID_FROM)
+        .not_valid_before(_demo_pki_valid_from())
         .not_valid_after(now + dt.timedelta(days=1825))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
