@@ -8,6 +8,7 @@ option of a radio group included (Django gives groups no id, so such links used 
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, _new_page, newest_sms_code
@@ -28,8 +29,13 @@ def _assert_failed_submit_is_announced(page, where: str) -> int:
     """Focus on the summary, « Erreur : » title, each link focuses an input. Returns the number of links."""
     summary = page.locator(".error-summary").first
     expect(summary, f"{where}: no error summary after an empty submit").to_be_visible()
-    focused_is_summary = page.evaluate(
-        "() => !!document.activeElement && document.activeElement.classList.contains('error-summary')")
+    # A summary swapped in by htmx is focused once the swap settles (a few ms after it shows): wait for it.
+    script = "() => !!document.activeElement && document.activeElement.classList.contains('error-summary')"
+    try:
+        page.wait_for_function(script, timeout=5000)
+    except PlaywrightTimeoutError:
+        pass
+    focused_is_summary = page.evaluate(script)
     assert focused_is_summary, f"{where}: focus is on {page.evaluate('() => document.activeElement.tagName')}"
     assert page.title().startswith("Erreur :"), f"{where}: title is {page.title()!r}"
     links = summary.locator("a")
